@@ -1,0 +1,82 @@
+//! Loading configuration: the classic logrotate syntax ([`classic`]) and TOML rule files
+//! ([`toml_rules`]) both produce [`Rule`]s; [`dump`] writes rules back as TOML.
+//!
+//! Loading never stops at the first problem. Every problem becomes a [`Diagnostic`] that names
+//! `FILE:LINE`, the stanza it affects is dropped, and the other stanzas still load.
+
+pub mod classic;
+pub mod dump;
+pub mod toml_rules;
+
+use crate::rule::Rule;
+use std::fmt;
+use std::path::PathBuf;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The run goes on, exit status unaffected.
+    Warning,
+    /// Something was dropped; the exit status becomes 1.
+    Error,
+}
+
+/// A message about the configuration, already carrying `FILE:LINE` in its text where known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Warning or error.
+    pub level: Level,
+    /// The text after `error: ` / `warning: `.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error diagnostic.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Error, message: message.into() }
+    }
+    /// A warning diagnostic.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Warning, message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.level {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        write!(f, "{tag}: {}", self.message)
+    }
+}
+
+/// What loading produced: the rules that are valid, and everything worth telling the user.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Valid rules, in config order.
+    pub rules: Vec<Rule>,
+    /// Warnings and errors, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// Whether any diagnostic is an error (exit status 1).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == Level::Error)
+    }
+}
+
+/// Settings for loading.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Refuse config files not owned by root or writable by group/others (logrotate does this
+    /// when it runs as root).
+    pub check_ownership: bool,
+}
+
+/// Loads every config path in order (a directory means every file in it), as `logrotate`
+/// does with several config arguments: global options carry over from one file to the next.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Config {
+    classic::Loader::new(opts.clone()).load_all(paths)
+}

@@ -1,0 +1,36 @@
+//! The engine of a drop-in replacement for logrotate 3.21.
+//!
+//! Data moves one way:
+//!
+//! ```text
+//! config text ──parse──▶ Rule ──plan(rules, facts, state, now)──▶ Plan ──execute──▶ effects + State
+//! ```
+//!
+//! * [`config`] reads the classic logrotate syntax and TOML rule files into [`rule::Rule`]s.
+//! * [`scan`] gathers the facts about files on disk that the planner needs.
+//! * [`plan`] is a pure function: no I/O and no clock; the caller passes `now`.
+//! * [`exec`] is the only code that renames, creates, compresses, runs scripts and mails.
+//! * [`state`] reads and writes the state file in logrotate's format.
+//!
+//! # Examples
+//!
+//! ```
+//! use logrotate::config::{self, LoadOptions};
+//! let dir = tempfile::tempdir()?;
+//! let conf = dir.path().join("app.conf");
+//! std::fs::write(&conf, "/var/log/app.log {\n  daily\n  rotate 7\n  compress\n}\n")?;
+//! let loaded = config::load(&[conf], &LoadOptions::default());
+//! assert!(!loaded.has_errors());
+//! assert_eq!(loaded.rules[0].options.rotate, 7);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod dateext;
+pub mod exec;
+pub mod plan;
+pub mod rule;
+pub mod scan;
+pub mod size;
+pub mod state;

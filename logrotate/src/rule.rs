@@ -1,0 +1,330 @@
+//! The typed rule model that both config formats load into.
+//!
+//! A [`Rule`] is one log set: the patterns of a classic stanza (or the `paths` of a TOML table)
+//! plus its [`Options`]. Global options in the classic format are simply the [`Options`] that
+//! later stanzas start from, so they share this type.
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where a rule (or a directive) came from, for messages like `error: FILE:LINE: ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The config file.
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// One log set: patterns and the options that apply to every file they match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// Paths or glob patterns, as written (quotes removed).
+    pub patterns: Vec<String>,
+    /// Where the stanza starts.
+    pub source: Source,
+    /// The effective options.
+    pub options: Options,
+}
+
+impl Rule {
+    /// The whole pattern as logrotate passes it to shared scripts: patterns joined by spaces.
+    pub fn pattern_string(&self) -> String {
+        self.patterns.join(" ")
+    }
+}
+
+/// The time criterion of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    /// Rotate when the hour (or date) differs from the last rotation.
+    Hourly,
+    /// Rotate when the date differs from the last rotation.
+    Daily,
+    /// Rotate on the given weekday (0 = Sunday .. 6), or after 7 days; 7 means every 7 days.
+    Weekly(u8),
+    /// Rotate when the month differs.
+    Monthly,
+    /// Rotate when the year differs.
+    Yearly,
+}
+
+/// What selects a log for rotation besides `-f`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criterion {
+    /// A time criterion.
+    Time(Frequency),
+    /// `size N`: rotate when the file is at least N bytes, whatever the time.
+    Size(u64),
+}
+
+/// Which file `mail` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailWhen {
+    /// `mailfirst`: the just-rotated file.
+    First,
+    /// `maillast` (default): the file about to expire.
+    Last,
+}
+
+/// A user or group, by name or numeric id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Owner {
+    /// A numeric id.
+    Id(u32),
+    /// A name to look up.
+    Name(String),
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Id(i) => write!(f, "{i}"),
+            Owner::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// Mode and ownership for `create` and `createolddir`. Missing parts are taken from the
+/// original file (for `create`) or default to 0755/current user (for `createolddir`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CreateSpec {
+    /// Permission bits.
+    pub mode: Option<u32>,
+    /// Owner.
+    pub owner: Option<Owner>,
+    /// Group.
+    pub group: Option<Owner>,
+}
+
+/// The scripts of a stanza.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Scripts {
+    /// Once before anything rotates.
+    pub firstaction: Option<String>,
+    /// Before each log (or once, with `sharedscripts`).
+    pub prerotate: Option<String>,
+    /// After each log (or once, with `sharedscripts`).
+    pub postrotate: Option<String>,
+    /// Once after everything.
+    pub lastaction: Option<String>,
+    /// Before a rotated file is removed.
+    pub preremove: Option<String>,
+}
+
+/// `su USER GROUP`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuSpec {
+    /// User for file operations.
+    pub user: Owner,
+    /// Group for file operations.
+    pub group: Option<Owner>,
+}
+
+/// Default compress command; with no options (or the default ones) it runs in-process.
+pub const DEFAULT_COMPRESS_CMD: &str = "/bin/gzip";
+/// Default uncompress command.
+pub const DEFAULT_UNCOMPRESS_CMD: &str = "/bin/gunzip";
+/// Default compress options.
+pub const DEFAULT_COMPRESS_OPTIONS: &str = "-6";
+/// Default compressed-file extension.
+pub const DEFAULT_COMPRESS_EXT: &str = ".gz";
+/// Default seconds the executor waits for writers to release a file before compressing it.
+pub const DEFAULT_LOCK_TIMEOUT_SECS: f64 = 3.0;
+
+/// Every option of a log set. `Options::default()` is logrotate's built-in default.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Options {
+    /// Time or size criterion; `None` means only `-f`, `maxsize` rotate.
+    pub criterion: Option<Criterion>,
+    /// `minsize`.
+    pub min_size: Option<u64>,
+    /// `maxsize`.
+    pub max_size: Option<u64>,
+    /// `minage` in days.
+    pub min_age: Option<u64>,
+    /// `maxage` in days.
+    pub max_age: Option<u64>,
+    /// `rotate N` (-1 keeps everything).
+    pub rotate: i64,
+    /// `start N`.
+    pub start: u64,
+    /// `compress`.
+    pub compress: bool,
+    /// `compresscmd`.
+    pub compress_cmd: String,
+    /// `uncompresscmd`.
+    pub uncompress_cmd: String,
+    /// `compressext`; `None` derives it from the command (`.gz` for gzip).
+    pub compress_ext: Option<String>,
+    /// `compressoptions`; `None` is the command's default (`-6` for gzip, none otherwise).
+    pub compress_options: Option<String>,
+    /// `delaycompress`.
+    pub delay_compress: bool,
+    /// `copy`.
+    pub copy: bool,
+    /// `copytruncate`.
+    pub copy_truncate: bool,
+    /// `renamecopy`.
+    pub rename_copy: bool,
+    /// `create [mode] [owner] [group]`; `None` is `nocreate`.
+    pub create: Option<CreateSpec>,
+    /// `olddir DIR`.
+    pub olddir: Option<String>,
+    /// `createolddir [mode] [owner] [group]`; `None` is `nocreateolddir`.
+    pub create_olddir: Option<CreateSpec>,
+    /// `dateext`.
+    pub date_ext: bool,
+    /// `dateformat`; `None` is the default (`-%Y%m%d`, or `-%Y%m%d%H` when hourly).
+    pub date_format: Option<String>,
+    /// `dateyesterday`.
+    pub date_yesterday: bool,
+    /// `datehourago`.
+    pub date_hour_ago: bool,
+    /// `extension EXT`.
+    pub extension: Option<String>,
+    /// `addextension EXT`.
+    pub add_extension: Option<String>,
+    /// `ifempty` (default true); `notifempty` sets false.
+    pub if_empty: bool,
+    /// `mail ADDRESS`.
+    pub mail: Option<String>,
+    /// `mailfirst` / `maillast`.
+    pub mail_when: MailWhen,
+    /// `missingok`.
+    pub missing_ok: bool,
+    /// Scripts.
+    pub scripts: Scripts,
+    /// `sharedscripts`.
+    pub shared_scripts: bool,
+    /// `shred`.
+    pub shred: bool,
+    /// `shredcycles N`.
+    pub shred_cycles: Option<u32>,
+    /// `su USER GROUP`.
+    pub su: Option<SuSpec>,
+    /// `allowhardlink`.
+    pub allow_hardlink: bool,
+    /// `ignoreduplicates`.
+    pub ignore_duplicates: bool,
+    /// Seconds to wait for writers (watched-writer) to release a rotated file before compressing
+    /// or removing it (`locktimeout SECS`, an extension).
+    pub lock_timeout_secs: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            criterion: None,
+            min_size: None,
+            max_size: None,
+            min_age: None,
+            max_age: None,
+            rotate: 0,
+            start: 1,
+            compress: false,
+            compress_cmd: DEFAULT_COMPRESS_CMD.to_string(),
+            uncompress_cmd: DEFAULT_UNCOMPRESS_CMD.to_string(),
+            compress_ext: None,
+            compress_options: None,
+            delay_compress: false,
+            copy: false,
+            copy_truncate: false,
+            rename_copy: false,
+            create: None,
+            olddir: None,
+            create_olddir: None,
+            date_ext: false,
+            date_format: None,
+            date_yesterday: false,
+            date_hour_ago: false,
+            extension: None,
+            add_extension: None,
+            if_empty: true,
+            mail: None,
+            mail_when: MailWhen::Last,
+            missing_ok: false,
+            scripts: Scripts::default(),
+            shared_scripts: false,
+            shred: false,
+            shred_cycles: None,
+            su: None,
+            allow_hardlink: false,
+            ignore_duplicates: false,
+            lock_timeout_secs: DEFAULT_LOCK_TIMEOUT_SECS,
+        }
+    }
+}
+
+impl Options {
+    /// The extension of compressed files: `compressext`, or one derived from the command.
+    pub fn effective_compress_ext(&self) -> String {
+        if let Some(ext) = &self.compress_ext {
+            return ext.clone();
+        }
+        let base = self.compress_cmd.rsplit('/').next().unwrap_or("");
+        match base {
+            "gzip" | "pigz" => ".gz",
+            "bzip2" | "pbzip2" => ".bz2",
+            "xz" => ".xz",
+            "zstd" | "pzstd" => ".zst",
+            "lz4" => ".lz4",
+            "lzma" => ".lzma",
+            _ => DEFAULT_COMPRESS_EXT,
+        }
+        .to_string()
+    }
+
+    /// The dateext format in effect.
+    pub fn effective_date_format(&self) -> &str {
+        match &self.date_format {
+            Some(f) => f,
+            None if self.is_hourly() => "-%Y%m%d%H",
+            None => "-%Y%m%d",
+        }
+    }
+
+    /// Whether the time criterion is `hourly`.
+    pub fn is_hourly(&self) -> bool {
+        matches!(self.criterion, Some(Criterion::Time(Frequency::Hourly)))
+    }
+
+    fn is_gzip_cmd(&self) -> bool {
+        self.compress_cmd.rsplit('/').next() == Some("gzip")
+    }
+
+    /// The compress options in effect: `compressoptions`, or `-6` for gzip.
+    pub fn effective_compress_options(&self) -> &str {
+        match &self.compress_options {
+            Some(o) => o,
+            None if self.is_gzip_cmd() => DEFAULT_COMPRESS_OPTIONS,
+            None => "",
+        }
+    }
+
+    /// The gzip level when compression can run in-process (gzip, at most a `-N` level option,
+    /// `.gz` extension), else `None` and the command runs as a program.
+    pub fn builtin_gzip_level(&self) -> Option<u32> {
+        if !self.is_gzip_cmd() || self.effective_compress_ext() != ".gz" {
+            return None;
+        }
+        match self.effective_compress_options().trim() {
+            "" => Some(6),
+            o => {
+                let digits = o.strip_prefix('-')?;
+                let level: u32 = digits.parse().ok()?;
+                (1..=9).contains(&level).then_some(level)
+            }
+        }
+    }
+}
