@@ -26,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod app;
 pub mod config;
 pub mod dateext;
 pub mod exec;

@@ -131,6 +131,8 @@ pub struct SuSpec {
     pub group: Option<Owner>,
 }
 
+/// logrotate's built-in criterion when a stanza names no frequency: `size 1M`.
+pub const DEFAULT_SIZE: u64 = 1 << 20;
 /// Default compress command; with no options (or the default ones) it runs in-process.
 pub const DEFAULT_COMPRESS_CMD: &str = "/bin/gzip";
 /// Default uncompress command.
@@ -145,7 +147,8 @@ pub const DEFAULT_LOCK_TIMEOUT_SECS: f64 = 3.0;
 /// Every option of a log set. `Options::default()` is logrotate's built-in default.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Options {
-    /// Time or size criterion; `None` means only `-f`, `maxsize` rotate.
+    /// Time or size criterion (logrotate's default is `size 1M`); `None` means only `-f` and
+    /// `maxsize` rotate.
     pub criterion: Option<Criterion>,
     /// `minsize`.
     pub min_size: Option<u64>,
@@ -225,7 +228,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            criterion: None,
+            criterion: Some(Criterion::Size(DEFAULT_SIZE)),
             min_size: None,
             max_size: None,
             min_age: None,

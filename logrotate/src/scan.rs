@@ -1,1 +1,188 @@
-//! TODO
+//! Gathering facts from disk for the planner: glob expansion, `lstat` of each log, and the
+//! archives already present beside it (or in `olddir`).
+
+use crate::config::Diagnostic;
+use crate::rule::Rule;
+use chrono::{DateTime, Local, NaiveDateTime};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// What a log path is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// Does not exist.
+    Missing,
+    /// A regular file.
+    Regular,
+    /// A symbolic link (never rotated).
+    Symlink,
+    /// A directory, FIFO, socket or device (never rotated).
+    Other,
+}
+
+/// A file that already sits where archives go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Archive {
+    /// File name (no directory).
+    pub name: String,
+    /// Modification time, local.
+    pub mtime: NaiveDateTime,
+}
+
+/// Facts about one log file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileFacts {
+    /// The log path.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: FileKind,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, local.
+    pub mtime: NaiveDateTime,
+    /// Hard link count.
+    pub nlink: u64,
+    /// The parent directory is writable by others, or by a non-root group.
+    pub insecure_dir: bool,
+    /// The directory archives go to (`olddir` resolved, or the log's directory).
+    pub archive_dir: PathBuf,
+    /// Whether `archive_dir` exists.
+    pub archive_dir_exists: bool,
+    /// Entries of `archive_dir` whose names start with the log's file name (minus `extension`).
+    pub archives: Vec<Archive>,
+}
+
+/// The facts for one rule: every file its patterns match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetFacts {
+    /// Index into the rules.
+    pub rule: usize,
+    /// One entry per matched (or literal, missing) file.
+    pub files: Vec<FileFacts>,
+}
+
+fn local_time(secs: i64) -> NaiveDateTime {
+    DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&Local).naive_local()).unwrap_or_default()
+}
+
+fn has_glob_chars(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Expands a rule's patterns into paths: glob matches that are directories are skipped; a
+/// pattern with no match is kept literally unless `missingok`, so the planner reports it.
+pub fn expand(rule: &Rule) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for pat in &rule.patterns {
+        if !has_glob_chars(pat) {
+            out.push(PathBuf::from(pat));
+            continue;
+        }
+        let mut matched = false;
+        if let Ok(paths) = glob::glob(pat) {
+            for p in paths.flatten() {
+                matched = true;
+                if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
+                    out.push(p);
+                }
+            }
+        }
+        if !matched && !rule.options.missing_ok {
+            out.push(PathBuf::from(pat));
+        }
+    }
+    out
+}
+
+/// The directory where archives of `log` go.
+pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
+    let dir = log.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    match &rule.options.olddir {
+        Some(od) if od.starts_with('/') => PathBuf::from(od),
+        Some(od) => dir.join(od),
+        None => dir,
+    }
+}
+
+/// Collects facts for one path under `rule`.
+pub fn file_facts(rule: &Rule, path: &Path) -> FileFacts {
+    let md = std::fs::symlink_metadata(path);
+    let kind = match &md {
+        Err(_) => FileKind::Missing,
+        Ok(m) if m.file_type().is_symlink() => FileKind::Symlink,
+        Ok(m) if m.file_type().is_file() => FileKind::Regular,
+        Ok(_) => FileKind::Other,
+    };
+    let (size, mtime, nlink) = match &md {
+        Ok(m) => (m.len(), local_time(m.mtime()), m.nlink()),
+        Err(_) => (0, NaiveDateTime::default(), 0),
+    };
+    let insecure_dir = path
+        .parent()
+        .and_then(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok())
+        .is_some_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
+    let archive_dir = archive_dir(rule, path);
+    let stem = archive_stem(rule, path);
+    let mut archives = Vec::new();
+    let archive_dir_exists = archive_dir.is_dir();
+    if kind == FileKind::Regular {
+        if let Ok(rd) = std::fs::read_dir(&archive_dir) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&stem) && name != stem_full(path) {
+                    let mtime = e.metadata().map(|m| local_time(m.mtime())).unwrap_or_default();
+                    archives.push(Archive { name, mtime });
+                }
+            }
+        }
+        archives.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    FileFacts {
+        path: path.to_path_buf(),
+        kind,
+        size,
+        mtime,
+        nlink,
+        insecure_dir,
+        archive_dir,
+        archive_dir_exists,
+        archives,
+    }
+}
+
+fn stem_full(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The name prefix shared by all archives of `path` (file name minus `extension`).
+pub fn archive_stem(rule: &Rule, path: &Path) -> String {
+    crate::plan::names::split_ext(&rule.options, &stem_full(path)).0
+}
+
+/// Expands every rule and collects facts, reporting duplicates as logrotate does: a file
+/// matched by an earlier stanza is an error for the later one unless it has `ignoreduplicates`.
+pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut sets = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let mut files = Vec::new();
+        for path in expand(rule) {
+            if !seen.insert(path.clone()) {
+                if !rule.options.ignore_duplicates {
+                    diags.push(Diagnostic::error(format!(
+                        "{}: duplicate log entry for {}",
+                        rule.source,
+                        path.display()
+                    )));
+                }
+                continue;
+            }
+            files.push(file_facts(rule, &path));
+        }
+        sets.push(SetFacts { rule: i, files });
+    }
+    sets
+}

@@ -31,8 +31,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         return Err(format!("invalid size '{text}'"));
     }
     let n: u64 = num.parse().map_err(|_| format!("invalid size '{text}'"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("size '{text}' is too large"))
+    n.checked_mul(mult).ok_or_else(|| format!("size '{text}' is too large"))
 }
 
 /// Formats bytes the way `--dump-toml` writes sizes back (`10k`, `5M`, or plain bytes).

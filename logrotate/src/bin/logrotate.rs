@@ -1,1 +1,133 @@
-fn main() {}
+//! `logrotate`: a drop-in replacement for logrotate 3.21.
+
+use clap::{ArgAction, Parser};
+use logrotate::app::{self, Exit, Output, RunConfig};
+use logrotate::state::LockMode;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Rotates, compresses, removes and mails system logs.
+#[derive(Parser, Debug)]
+#[command(name = "logrotate", disable_help_flag = true, disable_version_flag = true)]
+struct Opts {
+    /// Don't do anything, just test and print debug messages
+    #[arg(short = 'd', long = "debug")]
+    debug: bool,
+    /// Force file rotation
+    #[arg(short = 'f', long = "force")]
+    force: bool,
+    /// Command to send mail (instead of `/usr/bin/mail')
+    #[arg(short = 'm', long = "mail", value_name = "command", default_value = "/usr/bin/mail")]
+    mail: String,
+    /// Path of state file
+    #[arg(short = 's', long = "state", value_name = "statefile", default_value = app::DEFAULT_STATE)]
+    state: PathBuf,
+    /// Do not lock the state file
+    #[arg(long = "skip-state-lock")]
+    skip_state_lock: bool,
+    /// Wait for lock on the state file, optionally at most SECS seconds
+    #[arg(long = "wait-for-state-lock", value_name = "SECS", num_args = 0..=1, require_equals = true, default_missing_value = "inf")]
+    wait_for_state_lock: Option<String>,
+    /// Display messages during rotation
+    #[arg(short = 'v', long = "verbose")]
+    verbose: bool,
+    /// Log file or 'syslog' to log to syslog
+    #[arg(short = 'l', long = "log", value_name = "logfile")]
+    log: Option<String>,
+    /// Print what would happen as JSON (the planner's output) and change nothing
+    #[arg(long = "plan-json")]
+    plan_json: bool,
+    /// Print the effective rules as TOML rule files (for migration)
+    #[arg(long = "dump-toml")]
+    dump_toml: bool,
+    /// Display version information
+    #[arg(long = "version", action = ArgAction::SetTrue)]
+    version: bool,
+    /// Show this help message
+    #[arg(short = '?', long = "help", action = ArgAction::Help)]
+    help: Option<bool>,
+    /// Display brief usage message
+    #[arg(long = "usage")]
+    usage: bool,
+    /// Config files or directories
+    #[arg(value_name = "configfile")]
+    configs: Vec<PathBuf>,
+}
+
+const USAGE: &str = "Usage: logrotate [-dfv?] [-d|--debug] [-f|--force] [-m|--mail=command]
+        [-s|--state=statefile] [--skip-state-lock] [--wait-for-state-lock[=SECS]]
+        [-v|--verbose] [-l|--log=logfile] [--plan-json] [--dump-toml] [--version]
+        [-?|--help] [--usage] <configfile>";
+
+fn version() -> String {
+    format!("logrotate {} (logrotate-rs, compatible with logrotate 3.21.0)", env!("CARGO_PKG_VERSION"))
+}
+
+fn lock_mode(o: &Opts) -> Result<LockMode, String> {
+    if o.skip_state_lock {
+        return Ok(LockMode::Skip);
+    }
+    match o.wait_for_state_lock.as_deref() {
+        None => Ok(LockMode::NonBlocking),
+        Some("inf") => Ok(LockMode::Wait(None)),
+        Some(s) => s
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| LockMode::Wait(Some(Duration::from_secs_f64(v))))
+            .ok_or_else(|| format!("bad value for --wait-for-state-lock: '{s}'")),
+    }
+}
+
+fn main() -> ExitCode {
+    let opts = match Opts::try_parse() {
+        Ok(o) => o,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(Exit::Usage as u8);
+        }
+    };
+    if opts.version {
+        println!("{}", version());
+        return ExitCode::SUCCESS;
+    }
+    if opts.usage {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if opts.configs.is_empty() {
+        eprintln!("{}\n\n{USAGE}", version());
+        return ExitCode::from(Exit::Error as u8);
+    }
+    let lock = match lock_mode(&opts) {
+        Ok(l) => l,
+        Err(msg) => {
+            eprintln!("logrotate: {msg}");
+            return ExitCode::from(Exit::Usage as u8);
+        }
+    };
+    let output = if opts.dump_toml {
+        Output::DumpToml
+    } else if opts.plan_json {
+        Output::PlanJson
+    } else {
+        Output::Rotate
+    };
+    let rc = RunConfig {
+        configs: opts.configs,
+        state: opts.state,
+        force: opts.force,
+        dry_run: opts.debug,
+        verbose: opts.verbose,
+        mail_cmd: opts.mail,
+        log: opts.log,
+        lock,
+        output,
+    };
+    ExitCode::from(app::run_once(&rc) as u8)
+}

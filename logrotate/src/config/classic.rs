@@ -1,20 +1,462 @@
-//! The classic logrotate(8) syntax.
-use super::{Config, LoadOptions};
-use std::path::PathBuf;
+//! The classic logrotate(8) syntax: global options, `PATTERNS { ... }` stanzas, scripts
+//! ending in `endscript`, and `include` of files and directories.
+//!
+//! Parsing follows Debian's logrotate 3.21 where the man page is vague: an unknown keyword is
+//! a warning and its line is ignored; a bad value inside a stanza drops that stanza; text after
+//! `}` is an error. `*.toml` files met on the way are handed to [`super::toml_rules`].
 
-/// Loads classic config files (and what they include).
+use super::directives::{apply_directive, DirectiveError, Scope};
+use super::{toml_rules, Config, Diagnostic, LoadOptions};
+use crate::rule::{Options, Rule, Source};
+use std::path::{Path, PathBuf};
+
+/// logrotate's default taboo extensions.
+pub const DEFAULT_TABOO_EXT: &[&str] = &[
+    ",v",
+    ".cfsaved",
+    ".disabled",
+    ".dpkg-bak",
+    ".dpkg-del",
+    ".dpkg-dist",
+    ".dpkg-new",
+    ".dpkg-old",
+    ".rhn-cfg-tmp-*",
+    ".rpmnew",
+    ".rpmorig",
+    ".rpmsave",
+    ".swp",
+    ".ucf-dist",
+    ".ucf-new",
+    ".ucf-old",
+    "~",
+];
+
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// Loads classic config files (and what they include) into one [`Config`].
 pub struct Loader {
     opts: LoadOptions,
+    globals: Options,
+    taboo_ext: Vec<String>,
+    taboo_pat: Vec<String>,
+    out: Config,
+    depth: usize,
 }
 
 impl Loader {
-    /// A loader.
+    /// A loader starting from logrotate's built-in defaults.
     pub fn new(opts: LoadOptions) -> Self {
-        Loader { opts }
+        Loader {
+            opts,
+            globals: Options::default(),
+            taboo_ext: DEFAULT_TABOO_EXT.iter().map(|s| s.to_string()).collect(),
+            taboo_pat: Vec::new(),
+            out: Config::default(),
+            depth: 0,
+        }
     }
-    /// Loads files in order.
-    pub fn load_all(self, _paths: &[PathBuf]) -> Config {
-        let _ = self.opts;
-        Config::default()
+
+    /// Loads each path in order; a directory means every acceptable file in it, sorted.
+    pub fn load_all(mut self, paths: &[PathBuf]) -> Config {
+        for p in paths {
+            self.load_path(p);
+        }
+        self.out
+    }
+
+    fn error(&mut self, msg: String) {
+        self.out.diagnostics.push(Diagnostic::error(msg));
+    }
+
+    fn load_path(&mut self, path: &Path) {
+        match std::fs::metadata(path) {
+            Ok(md) if md.is_dir() => self.load_dir(path),
+            Ok(_) => self.load_file(path),
+            Err(e) => self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e))),
+        }
+    }
+
+    fn is_taboo(&self, name: &str) -> bool {
+        let ext_hit = self.taboo_ext.iter().any(|ext| {
+            if ext.contains(['*', '?', '[']) {
+                glob::Pattern::new(&format!("*{ext}")).is_ok_and(|p| p.matches(name))
+            } else {
+                name.ends_with(ext.as_str())
+            }
+        });
+        ext_hit || self.taboo_pat.iter().any(|pat| glob::Pattern::new(pat).is_ok_and(|p| p.matches(name)))
+    }
+
+    fn load_dir(&mut self, dir: &Path) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => return self.error(format!("cannot read directory {}: {}", dir.display(), io_msg(&e))),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            if self.is_taboo(&name) {
+                continue;
+            }
+            self.load_file(&dir.join(name));
+        }
+    }
+
+    /// Checks logrotate's root-only rules for config files. Returns false if the file must be
+    /// ignored.
+    fn is_trusted(&mut self, path: &Path, md: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        if !self.opts.check_ownership {
+            return true;
+        }
+        if md.mode() & 0o022 != 0 {
+            self.error(format!("Ignoring {} because it is writable by group or others.", path.display()));
+            return false;
+        }
+        if md.uid() != 0 {
+            self.error(format!(
+                "Ignoring {} because the file owner is wrong (should be root or user with uid 0).",
+                path.display()
+            ));
+            return false;
+        }
+        true
+    }
+
+    fn load_file(&mut self, path: &Path) {
+        if self.depth >= MAX_INCLUDE_DEPTH {
+            return self.error(format!("{}: include nesting too deep", path.display()));
+        }
+        let md = match std::fs::metadata(path) {
+            Ok(md) => md,
+            Err(e) => return self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e))),
+        };
+        if !self.is_trusted(path, &md) {
+            return;
+        }
+        let text = match std::fs::read(path) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                return self.error(format!("failed to open config file {}: {}", path.display(), io_msg(&e)))
+            }
+        };
+        if path.extension().is_some_and(|e| e == "toml") {
+            let (rules, diags) = toml_rules::parse(path, &text, &self.globals);
+            self.out.rules.extend(rules);
+            self.out.diagnostics.extend(diags);
+            return;
+        }
+        self.depth += 1;
+        self.parse_text(path, &text);
+        self.depth -= 1;
+    }
+
+    fn parse_text(&mut self, file: &Path, text: &str) {
+        let mut cur = Cursor::new(text);
+        let mut stanza: Option<Stanza> = None;
+        let at = |line: usize| Source { file: file.to_path_buf(), line };
+        loop {
+            cur.skip_blank();
+            let Some(c) = cur.peek() else { break };
+            let line = cur.line;
+            if c == '#' {
+                cur.skip_line();
+            } else if c == '}' {
+                cur.bump();
+                let rest = cur.rest_of_line().trim().to_string();
+                match stanza.take() {
+                    None => self.error(format!("{}: unexpected }}", at(line))),
+                    Some(st) => {
+                        if !rest.is_empty() && !rest.starts_with('#') {
+                            self.error(format!("{}: unexpected text after }}", at(line)));
+                        } else if st.is_ok {
+                            self.out.rules.push(st.rule);
+                        }
+                    }
+                }
+            } else if c.is_ascii_alphabetic() {
+                let key = cur.read_key();
+                let args_text = cur.rest_of_line();
+                let args = split_args(args_text.trim_start().trim_start_matches('=').trim());
+                let scope = if stanza.is_some() { Scope::Stanza } else { Scope::Global };
+                let result = match key.as_str() {
+                    "include" => self.include(scope, &args),
+                    "tabooext" | "taboopat" => {
+                        self.taboo(&key, &args);
+                        Ok(())
+                    }
+                    "firstaction" | "prerotate" | "postrotate" | "lastaction" | "preremove" => {
+                        let script = cur.read_script();
+                        match (&mut stanza, script) {
+                            (_, None) => Err(DirectiveError::Bad(format!("missing endscript for {key}"))),
+                            (None, _) => Err(DirectiveError::Bad(format!(
+                                "{key} scripts may only appear inside a log file definition"
+                            ))),
+                            (Some(st), Some(s)) => {
+                                set_script(&mut st.rule.options, &key, s);
+                                Ok(())
+                            }
+                        }
+                    }
+                    "endscript" => Err(DirectiveError::Bad("unexpected endscript".into())),
+                    _ => {
+                        let target = match &mut stanza {
+                            Some(st) => &mut st.rule.options,
+                            None => &mut self.globals,
+                        };
+                        apply_directive(target, &key, &args, scope)
+                    }
+                };
+                match result {
+                    Ok(()) => {}
+                    Err(DirectiveError::Unknown) => self.out.diagnostics.push(Diagnostic::warning(format!(
+                        "{}: unknown option '{key}' -- ignoring line",
+                        at(line)
+                    ))),
+                    Err(DirectiveError::Bad(msg)) => {
+                        self.error(format!("{}: {msg}", at(line)));
+                        if let Some(st) = &mut stanza {
+                            st.is_ok = false;
+                        }
+                    }
+                }
+            } else if stanza.is_none() {
+                match cur.read_patterns() {
+                    Ok(patterns) if patterns.is_empty() => {
+                        self.error(format!("{}: missing log file name before {{", at(line)))
+                    }
+                    Ok(patterns) => {
+                        stanza = Some(Stanza {
+                            rule: Rule { patterns, source: at(line), options: self.globals.clone() },
+                            is_ok: true,
+                        })
+                    }
+                    Err(msg) => self.error(format!("{}: {msg}", at(line))),
+                }
+            } else {
+                self.error(format!(
+                    "{}: lines must begin with a keyword or a filename (possibly in double quotes)",
+                    at(line)
+                ));
+                if let Some(st) = &mut stanza {
+                    st.is_ok = false;
+                }
+                cur.skip_line();
+            }
+        }
+        if let Some(st) = stanza {
+            self.error(format!(
+                "{}: missing '}}' for stanza started at line {}",
+                file.display(),
+                st.rule.source.line
+            ));
+        }
+    }
+
+    fn include(&mut self, scope: Scope, args: &[String]) -> Result<(), DirectiveError> {
+        if scope == Scope::Stanza {
+            return Err(DirectiveError::Bad("include may not appear inside of log file definition".into()));
+        }
+        let [target] = args else {
+            return Err(DirectiveError::Bad("include requires exactly one argument".into()));
+        };
+        let path = match target.strip_prefix("~/") {
+            Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
+            None => PathBuf::from(target),
+        };
+        self.depth += 1;
+        self.load_path(&path);
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn taboo(&mut self, key: &str, args: &[String]) {
+        let list = if key == "tabooext" { &mut self.taboo_ext } else { &mut self.taboo_pat };
+        let mut items: Vec<String> = args
+            .iter()
+            .flat_map(|a| a.split(',').map(str::to_string).collect::<Vec<_>>())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.first().is_some_and(|f| f == "+") {
+            items.remove(0);
+        } else if let Some(first) = items.first_mut().filter(|f| f.starts_with('+')) {
+            *first = first[1..].to_string();
+        } else {
+            list.clear();
+        }
+        list.extend(items);
     }
 }
+
+struct Stanza {
+    rule: Rule,
+    is_ok: bool,
+}
+
+fn set_script(o: &mut Options, key: &str, script: String) {
+    let s = &mut o.scripts;
+    let slot = match key {
+        "firstaction" => &mut s.firstaction,
+        "prerotate" => &mut s.prerotate,
+        "postrotate" => &mut s.postrotate,
+        "lastaction" => &mut s.lastaction,
+        _ => &mut s.preremove,
+    };
+    *slot = Some(script);
+}
+
+fn io_msg(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Splits directive arguments on whitespace, honouring double and single quotes.
+pub fn split_args(text: &str) -> Vec<String> {
+    let mut cur = Cursor::new(text);
+    let mut out = Vec::new();
+    loop {
+        cur.skip_inline_space();
+        match cur.peek() {
+            None | Some('\n') => break,
+            Some(_) => out.push(cur.read_word()),
+        }
+    }
+    out
+}
+
+/// A position in config text that tracks line numbers.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Cursor { text, pos: 0, line: 1 }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        if c == '\n' {
+            self.line += 1;
+        }
+        Some(c)
+    }
+
+    fn skip_blank(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    fn skip_inline_space(&mut self) {
+        while self.peek().is_some_and(|c| c == ' ' || c == '\t' || c == '\r') {
+            self.bump();
+        }
+    }
+
+    fn skip_line(&mut self) {
+        while let Some(c) = self.bump() {
+            if c == '\n' {
+                break;
+            }
+        }
+    }
+
+    /// The rest of the current line (without the newline); the cursor moves past the newline.
+    fn rest_of_line(&mut self) -> &'a str {
+        let start = self.pos;
+        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        self.pos = end;
+        self.bump();
+        &self.text[start..end]
+    }
+
+    fn read_key(&mut self) -> String {
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            self.bump();
+        }
+        self.text[start..self.pos].to_ascii_lowercase()
+    }
+
+    /// Reads one word, removing quotes; stops at whitespace or `{`/`}` outside quotes.
+    fn read_word(&mut self) -> String {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            match c {
+                '"' | '\'' => {
+                    self.bump();
+                    while let Some(q) = self.bump() {
+                        if q == c {
+                            break;
+                        }
+                        if q == '\\' && c == '"' && matches!(self.peek(), Some('"' | '\\')) {
+                            out.push(self.bump().unwrap_or('\\'));
+                            continue;
+                        }
+                        out.push(q);
+                    }
+                }
+                c if c.is_whitespace() || c == '{' || c == '}' => break,
+                _ => {
+                    out.push(c);
+                    self.bump();
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads the file patterns of a stanza header up to and including `{` (which may be on a
+    /// later line). Comment lines between are skipped.
+    fn read_patterns(&mut self) -> Result<Vec<String>, String> {
+        let mut patterns = Vec::new();
+        loop {
+            self.skip_blank();
+            match self.peek() {
+                None => return Err("missing '{' after log file names".into()),
+                Some('{') => {
+                    self.bump();
+                    return Ok(patterns);
+                }
+                Some('}') => return Err("unexpected } in log file names".into()),
+                Some('#') => self.skip_line(),
+                Some(_) => patterns.push(self.read_word()),
+            }
+        }
+    }
+
+    /// Reads script lines after the keyword's line up to a line that is `endscript`.
+    /// Returns `None` (and consumes the rest) if no `endscript` follows.
+    fn read_script(&mut self) -> Option<String> {
+        let mut lines = Vec::new();
+        while self.pos < self.text.len() {
+            let line = self.rest_of_line();
+            if line.trim() == "endscript" {
+                let mut s = lines.join("\n");
+                s.push('\n');
+                return Some(s);
+            }
+            lines.push(line);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+#[path = "classic_tests.rs"]
+mod tests;

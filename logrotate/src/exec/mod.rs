@@ -1,1 +1,381 @@
-//! TODO
+//! The executor: the only code that renames, creates, compresses, runs scripts and mails.
+//!
+//! It carries out a [`Plan`] set by set in logrotate's order (firstaction → per log: shift old
+//! archives → prerotate → move → create → postrotate → compress, mail, remove → lastaction) and
+//! records each rotation in the [`State`]. An error in one log or set is reported and the run
+//! goes on.
+
+pub mod compress;
+pub mod fsops;
+pub mod handshake;
+pub mod ids;
+pub mod report;
+pub mod scripts;
+
+use crate::plan::{Decision, LogPlan, Method, Plan, Rotation, SetPlan, Step};
+use crate::rule::{CreateSpec, Options, Rule};
+use crate::state::State;
+use ids::{resolve_group, resolve_user, SuGuard};
+use report::Reporter;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Settings of the executor.
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    /// `-d`: print what would happen, change nothing.
+    pub dry_run: bool,
+    /// Mail command (`-m`).
+    pub mail_cmd: String,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string() }
+    }
+}
+
+/// Carries out plans.
+pub struct Executor<'a> {
+    rules: &'a [Rule],
+    opts: ExecOptions,
+    out: &'a mut Reporter,
+}
+
+struct LogRun<'p> {
+    plan: &'p LogPlan,
+    failed: bool,
+}
+
+impl<'a> Executor<'a> {
+    /// An executor for `rules`, reporting through `out`.
+    pub fn new(rules: &'a [Rule], opts: ExecOptions, out: &'a mut Reporter) -> Self {
+        Executor { rules, opts, out }
+    }
+
+    /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
+    pub fn execute(&mut self, plan: &Plan, state: &mut State) -> bool {
+        let mut failed = false;
+        for set in &plan.sets {
+            failed |= self.execute_set(set, state);
+        }
+        failed
+    }
+
+    /// Executes one set. Returns whether anything failed.
+    pub fn execute_set(&mut self, set: &SetPlan, state: &mut State) -> bool {
+        let rule = &self.rules[set.rule];
+        let o = &rule.options;
+        let mut failed = false;
+        for log in &set.logs {
+            match &log.decision {
+                Decision::Error(msg) => {
+                    self.out.error(msg);
+                    failed = true;
+                }
+                Decision::Skip(msg) => self.out.info(&format!("{}: {msg}", log.path.display())),
+                Decision::Rotate(why) => self.out.info(&format!("rotating {}: {why}", log.path.display())),
+            }
+        }
+        let record = |state: &mut State, log: &LogPlan| {
+            if let Some(t) = log.record {
+                state.set(&log.path.to_string_lossy(), t);
+            }
+        };
+        for log in set.logs.iter().filter(|l| !l.is_rotating()) {
+            record(state, log);
+        }
+        if !set.is_rotating() {
+            return failed;
+        }
+        if let Some(script) = &o.scripts.firstaction {
+            if !self.script(script, &[&set.pattern]) {
+                self.out.error(&format!("error running first action script for {}", set.pattern));
+                return true;
+            }
+        }
+        let mut runs: Vec<LogRun> =
+            set.logs.iter().filter(|l| l.is_rotating()).map(|plan| LogRun { plan, failed: false }).collect();
+        // With sharedscripts, an error anywhere in the set stops the remaining actions.
+        let mut set_failed = o.shared_scripts && failed;
+        let groups: Vec<std::ops::Range<usize>> =
+            if o.shared_scripts { vec![0..runs.len()] } else { (0..runs.len()).map(|i| i..i + 1).collect() };
+        for group in groups {
+            for run in &mut runs[group.clone()] {
+                if !set_failed {
+                    run.failed = !self.steps(o, &rotation(run).prepare);
+                    set_failed |= o.shared_scripts && run.failed;
+                }
+            }
+            let blocked = |runs: &[LogRun], set_failed: bool| {
+                if o.shared_scripts {
+                    set_failed
+                } else {
+                    runs[group.start].failed
+                }
+            };
+            if let Some(script) = &o.scripts.prerotate {
+                if !blocked(&runs, set_failed) {
+                    let arg = if o.shared_scripts {
+                        set.pattern.clone()
+                    } else {
+                        path_str(&runs[group.start].plan.path)
+                    };
+                    if !self.script(script, &[&arg]) {
+                        self.out.error(&format!("error running prerotate script for {arg}"));
+                        runs[group.start].failed = true;
+                        set_failed |= o.shared_scripts;
+                    }
+                }
+            }
+            for run in &mut runs[group.clone()] {
+                if !(run.failed || set_failed) {
+                    run.failed = !self.move_log(o, run.plan);
+                    set_failed |= o.shared_scripts && run.failed;
+                }
+            }
+            if let Some(script) = &o.scripts.postrotate {
+                if !blocked(&runs, set_failed) {
+                    let first = runs[group.start].plan;
+                    let (a1, a2) = if o.shared_scripts {
+                        (set.pattern.clone(), None)
+                    } else {
+                        (path_str(&first.path), Some(path_str(&rotation_of(first).rotated)))
+                    };
+                    let args: Vec<&str> = std::iter::once(a1.as_str()).chain(a2.as_deref()).collect();
+                    if !self.script(script, &args) {
+                        self.out.error(&format!("error running postrotate script for {a1}"));
+                        runs[group.start].failed = true;
+                        set_failed |= o.shared_scripts;
+                    }
+                }
+            }
+            for run in &mut runs[group] {
+                if !(run.failed || set_failed) {
+                    run.failed = !self.finish(o, run.plan);
+                    if !run.failed {
+                        record(state, run.plan);
+                    }
+                }
+            }
+        }
+        failed |= set_failed || runs.iter().any(|r| r.failed);
+        if let Some(script) = &o.scripts.lastaction {
+            if !self.script(script, &[&set.pattern]) {
+                self.out.error(&format!("error running last action script for {}", set.pattern));
+                failed = true;
+            }
+        }
+        failed
+    }
+
+    fn script(&mut self, script: &str, args: &[&str]) -> bool {
+        self.out.info(&format!("running script with args {args:?}"));
+        self.opts.dry_run || scripts::run_script(script, args)
+    }
+
+    fn su(&mut self, o: &Options) -> Result<Option<SuGuard>, ()> {
+        let Some(su) = &o.su else { return Ok(None) };
+        let uid = resolve_user(&su.user);
+        let gid = match &su.group {
+            Some(g) => resolve_group(g),
+            None => match &su.user {
+                crate::rule::Owner::Name(n) => ids::user_entry(n).map(|(_, g)| g),
+                crate::rule::Owner::Id(_) => Some(0),
+            },
+        };
+        let (Some(uid), Some(gid)) = (uid, gid) else {
+            self.out.error("su: unknown user or group");
+            return Err(());
+        };
+        SuGuard::switch(uid, gid).map(Some).map_err(|e| self.out.error(&format!("su: {e}")))
+    }
+
+    /// Runs a list of steps as the `su` user. Returns false on the first failure.
+    fn steps(&mut self, o: &Options, steps: &[Step]) -> bool {
+        let Ok(guard) = self.su(o) else { return false };
+        let mut ok = true;
+        for step in steps {
+            if !self.step(o, step) {
+                ok = false;
+                break;
+            }
+        }
+        drop(guard);
+        ok
+    }
+
+    fn step(&mut self, o: &Options, step: &Step) -> bool {
+        self.out.info(&format!("{step:?}"));
+        if self.opts.dry_run {
+            return true;
+        }
+        match step {
+            Step::CreateDir { path, spec } => self.create_dir(path, spec),
+            Step::Rename { from, to } => match std::fs::rename(from, to) {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+                Err(e) => self.fail(&format!("error renaming {} to {}: {e}", from.display(), to.display())),
+            },
+            Step::Compress { src, dst } => self.compress(o, src, dst),
+            Step::Mail { path, subject, compressed } => self.mail(o, path, subject, *compressed),
+            Step::Remove { path } => self.remove(o, path),
+        }
+    }
+
+    fn fail(&mut self, msg: &str) -> bool {
+        self.out.error(msg);
+        false
+    }
+
+    fn create_dir(&mut self, path: &Path, spec: &CreateSpec) -> bool {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        let mode = spec.mode.unwrap_or(0o755);
+        if let Err(e) = std::fs::DirBuilder::new().mode(mode).create(path) {
+            if e.kind() != std::io::ErrorKind::AlreadyExists {
+                return self.fail(&format!("error creating olddir {}: {e}", path.display()));
+            }
+        }
+        let uid = spec.owner.as_ref().and_then(resolve_user);
+        let gid = spec.group.as_ref().and_then(resolve_group);
+        let r = std::os::unix::fs::chown(path, uid, gid)
+            .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)));
+        r.is_ok() || self.fail(&format!("error setting owner/mode of olddir {}", path.display()))
+    }
+
+    fn lock_timeout(o: &Options) -> Duration {
+        Duration::from_secs_f64(o.lock_timeout_secs)
+    }
+
+    fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
+        let Ok(held) = fsops::open_nofollow(src) else {
+            return self.fail(&format!("error opening {} for compression", src.display()));
+        };
+        if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
+            self.out.warning(&format!(
+                "{} is still open for writing; leaving it uncompressed for the next run",
+                src.display()
+            ));
+            return true;
+        }
+        match compress::compress_file(o, src, dst) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("failed to compress log {}: {e}", src.display())),
+        }
+    }
+
+    fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
+        let Some(address) = &o.mail else { return true };
+        let body = match compress::read_for_mail(o, path, compressed) {
+            Ok(b) => b,
+            Err(e) => return self.fail(&format!("error reading {} for mail: {e}", path.display())),
+        };
+        match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("failed to mail {} to {address}: {e}", path.display())),
+        }
+    }
+
+    fn remove(&mut self, o: &Options, path: &Path) -> bool {
+        if let Some(script) = &o.scripts.preremove {
+            if !scripts::run_script(script, &[&path_str(path)]) {
+                return self.fail(&format!("error running preremove script for {}", path.display()));
+            }
+        }
+        if let Ok(held) = fsops::open_nofollow(path) {
+            if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
+                self.out.warning(&format!("{} is still open for writing; not removing it", path.display()));
+                return true;
+            }
+        }
+        match fsops::remove(path, o.shred, o.shred_cycles) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => self.fail(&format!("error removing {}: {e}", path.display())),
+        }
+    }
+
+    /// Moves the live log to its archive name and creates the new log.
+    fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
+        let r = rotation_of(log);
+        self.out.info(&format!("{:?} {} -> {}", r.method, log.path.display(), r.rotated.display()));
+        if self.opts.dry_run {
+            return true;
+        }
+        let Ok(guard) = self.su(o) else { return false };
+        let original = std::fs::symlink_metadata(&log.path);
+        let moved = match r.method {
+            Method::Rename => std::fs::rename(&log.path, &r.rotated),
+            Method::RenameCopy => std::fs::rename(&log.path, tmp_name(&log.path)),
+            Method::Copy => fsops::copy_sparse(&log.path, &r.rotated).map(|_| ()),
+            Method::CopyTruncate => fsops::copy_sparse(&log.path, &r.rotated).and_then(|_| {
+                let f = std::fs::OpenOptions::new().write(true).open(&log.path)?;
+                f.set_len(0)
+            }),
+        };
+        let ok = match moved {
+            Ok(()) => {
+                let _ = fsops::sync_parent(&r.rotated);
+                true
+            }
+            Err(e) => {
+                self.fail(&format!("error rotating {} to {}: {e}", log.path.display(), r.rotated.display()))
+            }
+        };
+        let ok = ok
+            && match (&r.create, original) {
+                (Some(spec), Ok(md)) => self.create_log(&log.path, spec, &md),
+                _ => true,
+            };
+        drop(guard);
+        ok
+    }
+
+    fn create_log(&mut self, path: &Path, spec: &CreateSpec, md: &std::fs::Metadata) -> bool {
+        let mode = spec.mode.unwrap_or(md.mode() & 0o7777);
+        let uid = spec.owner.as_ref().map_or(Some(md.uid()), resolve_user);
+        let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
+        match fsops::create_exclusive(path, mode, uid, gid).and_then(|f| f.sync_all()) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
+        }
+    }
+
+    /// After postrotate: finish renamecopy, then compress, mail and remove.
+    fn finish(&mut self, o: &Options, log: &LogPlan) -> bool {
+        let r = rotation_of(log);
+        if r.method == Method::RenameCopy && !self.opts.dry_run {
+            let tmp = tmp_name(&log.path);
+            let Ok(guard) = self.su(o) else { return false };
+            let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|_| std::fs::remove_file(&tmp));
+            drop(guard);
+            if let Err(e) = copied {
+                return self.fail(&format!(
+                    "error copying {} to {}: {e}",
+                    tmp.display(),
+                    r.rotated.display()
+                ));
+            }
+        }
+        self.steps(o, &r.finish)
+    }
+}
+
+fn rotation_of(log: &LogPlan) -> &Rotation {
+    log.rotation.as_ref().expect("only rotating logs are executed")
+}
+
+fn rotation<'p>(run: &LogRun<'p>) -> &'p Rotation {
+    rotation_of(run.plan)
+}
+
+fn tmp_name(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(".tmp");
+    PathBuf::from(s)
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}

@@ -1,0 +1,181 @@
+use super::*;
+use crate::config::Level;
+use crate::rule::{Criterion, Frequency, MailWhen, Owner};
+
+fn load_text(text: &str) -> (Config, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test.conf");
+    std::fs::write(&path, text).unwrap();
+    (Loader::new(LoadOptions::default()).load_all(&[path]), dir)
+}
+
+fn errors(c: &Config) -> Vec<String> {
+    c.diagnostics.iter().filter(|d| d.level == Level::Error).map(|d| d.message.clone()).collect()
+}
+
+#[test]
+fn globals_are_defaults_for_later_stanzas_only() {
+    let (c, _d) = load_text("compress\n/a.log {\n rotate 3\n}\nnocompress\n/b.log {\n}\n");
+    assert_eq!(c.rules.len(), 2);
+    assert!(c.rules[0].options.compress);
+    assert_eq!(c.rules[0].options.rotate, 3);
+    assert!(!c.rules[1].options.compress);
+    assert_eq!(c.rules[1].options.rotate, 0);
+}
+
+#[test]
+fn several_patterns_quoted_with_spaces_and_brace_on_next_line() {
+    let (c, _d) = load_text("\"/var/log/my app.log\" /b.log\n/c*.log\n{\n daily\n}\n");
+    assert_eq!(c.rules[0].patterns, vec!["/var/log/my app.log", "/b.log", "/c*.log"]);
+    assert_eq!(c.rules[0].options.criterion, Some(Criterion::Time(Frequency::Daily)));
+}
+
+#[test]
+fn scripts_keep_their_text_until_endscript() {
+    let (c, _d) =
+        load_text("/a.log {\n postrotate\n  kill -HUP $(cat /run/x.pid)\n  echo }\n endscript\n}\n");
+    assert_eq!(
+        c.rules[0].options.scripts.postrotate.as_deref(),
+        Some("  kill -HUP $(cat /run/x.pid)\n  echo }\n")
+    );
+}
+
+#[test]
+fn missing_endscript_is_an_error() {
+    let (c, _d) = load_text("/a.log {\n postrotate\n  echo hi\n}\n");
+    assert!(c.has_errors());
+    assert!(c.rules.is_empty());
+}
+
+#[test]
+fn bad_value_drops_only_that_stanza() {
+    let (c, _d) = load_text("/a.log {\n rotate abc\n}\n/b.log {\n rotate 2\n}\n");
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].patterns, vec!["/b.log"]);
+    let e = errors(&c);
+    assert_eq!(e.len(), 1);
+    assert!(e[0].ends_with("test.conf:2: bad rotation count 'abc'"), "{e:?}");
+}
+
+#[test]
+fn unknown_keyword_is_a_warning_and_ignored() {
+    let (c, _d) = load_text("/a.log {\n frobnicate 3\n rotate 2\n}\n");
+    assert_eq!(c.rules.len(), 1);
+    assert!(!c.has_errors());
+    assert!(c.diagnostics[0].message.contains("test.conf:2: unknown option 'frobnicate'"));
+}
+
+#[test]
+fn text_after_closing_brace_is_an_error() {
+    let (c, _d) = load_text("/a.log {\n rotate 2\n} junk\n");
+    assert!(c.rules.is_empty());
+    assert!(errors(&c)[0].contains("test.conf:3: unexpected text after }"));
+}
+
+#[test]
+fn comments_are_whole_lines() {
+    let (c, _d) = load_text("# top\n/a.log {\n  # inside\n rotate 4\n}\n");
+    assert_eq!(c.rules[0].options.rotate, 4);
+    assert!(c.diagnostics.is_empty());
+}
+
+#[test]
+fn create_mode_owner_group_and_numeric_ids() {
+    let (c, _d) =
+        load_text("/a.log {\n create 0640 root 0\n}\n/b.log {\n create\n}\n/c.log {\n create 1000 1000\n}\n");
+    let spec = c.rules[0].options.create.clone().unwrap();
+    assert_eq!(spec.mode, Some(0o640));
+    assert_eq!(spec.owner, Some(Owner::Name("root".into())));
+    assert_eq!(spec.group, Some(Owner::Id(0)));
+    assert_eq!(c.rules[1].options.create, Some(Default::default()));
+    assert_eq!(c.rules[2].options.create.clone().unwrap().owner, Some(Owner::Id(1000)));
+}
+
+#[test]
+fn unknown_user_drops_stanza() {
+    let (c, _d) = load_text("/a.log {\n create 0640 no_such_user_xyz adm\n}\n");
+    assert!(c.rules.is_empty());
+    assert!(errors(&c)[0].contains("unknown user 'no_such_user_xyz'"));
+}
+
+#[test]
+fn size_units_and_last_criterion_wins() {
+    let (c, _d) = load_text(
+        "/a.log {\n daily\n size 10k\n}\n/b.log {\n size 1M\n weekly 3\n minsize 5M\n maxsize 1G\n}\n",
+    );
+    assert_eq!(c.rules[0].options.criterion, Some(Criterion::Size(10 * 1024)));
+    assert_eq!(c.rules[1].options.criterion, Some(Criterion::Time(Frequency::Weekly(3))));
+    assert_eq!(c.rules[1].options.min_size, Some(5 << 20));
+    assert_eq!(c.rules[1].options.max_size, Some(1 << 30));
+}
+
+#[test]
+fn mail_and_rotate_forms() {
+    let (c, _d) = load_text("/a.log {\n mail root@example.com\n mailfirst\n rotate -1\n start 0\n}\n");
+    let o = &c.rules[0].options;
+    assert_eq!(o.mail.as_deref(), Some("root@example.com"));
+    assert_eq!(o.mail_when, MailWhen::First);
+    assert_eq!(o.rotate, -1);
+    assert_eq!(o.start, 0);
+}
+
+#[test]
+fn bad_dateformat_is_rejected() {
+    let (c, _d) = load_text("/a.log {\n dateext\n dateformat -%Y%b\n}\n");
+    assert!(c.rules.is_empty());
+}
+
+#[test]
+fn include_directory_sorted_and_skips_taboo_and_dirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = dir.path().join("d");
+    std::fs::create_dir(&inc).unwrap();
+    std::fs::write(inc.join("b"), "/b.log {\n}\n").unwrap();
+    std::fs::write(inc.join("a"), "/a.log {\n}\n").unwrap();
+    std::fs::write(inc.join("c.dpkg-old"), "/c.log {\n}\n").unwrap();
+    std::fs::write(inc.join("d~"), "/d.log {\n}\n").unwrap();
+    std::fs::create_dir(inc.join("sub")).unwrap();
+    let main = dir.path().join("main.conf");
+    std::fs::write(&main, format!("rotate 5\ninclude {}\n/z.log {{\n}}\n", inc.display())).unwrap();
+    let c = Loader::new(LoadOptions::default()).load_all(&[main]);
+    let pats: Vec<_> = c.rules.iter().map(|r| r.patterns[0].clone()).collect();
+    assert_eq!(pats, vec!["/a.log", "/b.log", "/z.log"]);
+    assert!(c.rules.iter().all(|r| r.options.rotate == 5));
+}
+
+#[test]
+fn tabooext_replace_and_extend() {
+    let mut l = Loader::new(LoadOptions::default());
+    l.taboo("tabooext", &["+".into(), ".foo".into()]);
+    assert!(l.is_taboo("x.foo") && l.is_taboo("x.dpkg-old"));
+    l.taboo("tabooext", &[".bar,.baz".into()]);
+    assert!(l.is_taboo("x.baz") && !l.is_taboo("x.dpkg-old"));
+    l.taboo("taboopat", &["*.tmp".into()]);
+    assert!(l.is_taboo("a.tmp"));
+}
+
+#[test]
+fn include_inside_stanza_is_an_error() {
+    let (c, _d) = load_text("/a.log {\n include /etc/x\n}\n");
+    assert!(c.rules.is_empty());
+    assert!(c.has_errors());
+}
+
+#[test]
+fn scripts_outside_stanza_are_errors() {
+    let (c, _d) = load_text("postrotate\n echo hi\nendscript\n/a.log {\n}\n");
+    assert_eq!(c.rules.len(), 1);
+    assert!(c.has_errors());
+}
+
+#[test]
+fn ownership_check_refuses_group_writable_config() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.conf");
+    std::fs::write(&path, "/a.log {\n}\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let c = Loader::new(LoadOptions { check_ownership: true }).load_all(std::slice::from_ref(&path));
+    assert!(c.rules.is_empty());
+    assert!(errors(&c)[0].contains("writable by group or others"));
+}

@@ -1,0 +1,90 @@
+//! Compression of rotated files: gzip in-process (flate2) for the default command, or the
+//! configured `compresscmd` with stdin/stdout redirected, as logrotate runs it.
+//!
+//! Either way the archive is created with `O_EXCL|O_NOFOLLOW`, gets the source's mode, owner
+//! and times, is fsynced, and only then is the source removed. On failure the partial archive
+//! is removed and the source kept.
+
+use super::fsops::{copy_times, create_exclusive, open_nofollow, sync_parent};
+use crate::rule::Options;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Compresses `src` into `dst` according to `o`, then removes `src`.
+///
+/// # Errors
+///
+/// Any failure; `dst` does not exist afterwards and `src` is untouched.
+pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
+    let input = open_nofollow(src)?;
+    let md = input.metadata()?;
+    let out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    let result = match o.builtin_gzip_level() {
+        Some(level) => gzip(input, &out, level, &md),
+        None => external(&o.compress_cmd, o.effective_compress_options(), input, &out),
+    }
+    .and_then(|()| copy_times(&out, &md))
+    .and_then(|()| out.sync_all());
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(dst);
+        return Err(e);
+    }
+    std::fs::remove_file(src)?;
+    sync_parent(dst)
+}
+
+fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::Result<()> {
+    let mtime = u32::try_from(md.mtime()).unwrap_or(0);
+    let writer = BufWriter::with_capacity(1 << 17, out);
+    let mut enc = flate2::GzBuilder::new().mtime(mtime).write(writer, flate2::Compression::new(level));
+    let mut buf = vec![0u8; 1 << 17];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        enc.write_all(&buf[..n])?;
+    }
+    enc.finish()?.flush()
+}
+
+fn external(cmd: &str, options: &str, input: File, out: &File) -> io::Result<()> {
+    let status = Command::new(cmd)
+        .args(options.split_whitespace())
+        .stdin(Stdio::from(input))
+        .stdout(Stdio::from(out.try_clone()?))
+        .status()
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot run {cmd}: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("{cmd} exited with {status}")))
+    }
+}
+
+/// Reads a possibly compressed file as text for mailing: gzip in-process when the uncompress
+/// command is gunzip, otherwise through `uncompresscmd`.
+///
+/// # Errors
+///
+/// The file cannot be read or decompressed.
+pub fn read_for_mail(o: &Options, path: &Path, compressed: bool) -> io::Result<Vec<u8>> {
+    let file = open_nofollow(path)?;
+    let mut data = Vec::new();
+    if !compressed {
+        let mut file = file;
+        file.read_to_end(&mut data)?;
+        return Ok(data);
+    }
+    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip") {
+        flate2::read::MultiGzDecoder::new(file).read_to_end(&mut data)?;
+        return Ok(data);
+    }
+    let output = Command::new(&o.uncompress_cmd).stdin(Stdio::from(file)).output()?;
+    Ok(output.stdout)
+}

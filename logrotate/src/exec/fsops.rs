@@ -1,0 +1,124 @@
+//! Low-level file operations used by the executor: exclusive no-follow creation, sparse copy,
+//! removal with optional shredding, and directory fsync.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// Creates a new file with `O_EXCL | O_NOFOLLOW`, then sets its mode and ownership exactly
+/// (the umask does not apply).
+///
+/// # Errors
+///
+/// The file exists (also as a symlink), or creating/chmod/chown failed.
+pub fn create_exclusive(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<File> {
+    let f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    if uid.is_some() || gid.is_some() {
+        std::os::unix::fs::fchown(&f, uid, gid)?;
+    }
+    f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    Ok(f)
+}
+
+/// Opens an existing file for reading without following a symlink.
+///
+/// # Errors
+///
+/// The path is a symlink or cannot be opened.
+pub fn open_nofollow(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+}
+
+/// Fsyncs the directory holding `path`, so a rename or create in it is durable.
+pub fn sync_parent(path: &Path) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir)?.sync_all()
+}
+
+fn seek(fd: i32, off: i64, whence: i32) -> Option<i64> {
+    // SAFETY: lseek on a valid fd.
+    let r = unsafe { libc::lseek(fd, off, whence) };
+    (r >= 0).then_some(r)
+}
+
+/// Copies `src` into a new file `dst` (same mode and owner), preserving holes: only data
+/// regions are copied and the size is set at the end. The copy is fsynced.
+///
+/// # Errors
+///
+/// Any I/O error; a partial `dst` is removed.
+pub fn copy_sparse(src: &Path, dst: &Path) -> io::Result<u64> {
+    let mut input = open_nofollow(src)?;
+    let md = input.metadata()?;
+    let mut out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    let result = copy_data(&mut input, &mut out, md.len()).and_then(|n| out.sync_all().map(|_| n));
+    if result.is_err() {
+        let _ = std::fs::remove_file(dst);
+    }
+    result
+}
+
+fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let fd = input.as_raw_fd();
+    let mut pos: i64 = 0;
+    let mut buf = vec![0u8; 1 << 18];
+    let mut copied = 0u64;
+    let end = len as i64;
+    while pos < end {
+        let data = match seek(fd, pos, libc::SEEK_DATA) {
+            Some(d) => d,
+            None => break, // only a hole remains
+        };
+        let hole = seek(fd, data, libc::SEEK_HOLE).unwrap_or(end).min(end);
+        input.seek(SeekFrom::Start(data as u64))?;
+        out.seek(SeekFrom::Start(data as u64))?;
+        let mut left = (hole - data) as u64;
+        while left > 0 {
+            let want = left.min(buf.len() as u64) as usize;
+            let n = input.read(&mut buf[..want])?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(&buf[..n])?;
+            left -= n as u64;
+            copied += n as u64;
+        }
+        pos = hole;
+    }
+    out.set_len(len)?;
+    Ok(copied)
+}
+
+/// Removes a file, overwriting it first with `shred` when asked.
+///
+/// # Errors
+///
+/// The removal failed.
+pub fn remove(path: &Path, shred: bool, cycles: Option<u32>) -> io::Result<()> {
+    if shred {
+        let mut cmd = std::process::Command::new("shred");
+        cmd.arg("-u");
+        if let Some(n) = cycles {
+            cmd.arg(format!("--iterations={n}"));
+        }
+        match cmd.arg(path).status() {
+            Ok(s) if s.success() => return Ok(()),
+            _ => {} // fall back to a plain unlink below
+        }
+    }
+    std::fs::remove_file(path)
+}
+
+/// Sets access and modification times of `path` from `md` (seconds and nanoseconds).
+pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
+    let times = std::fs::FileTimes::new().set_accessed(md.accessed()?).set_modified(md.modified()?);
+    f.set_times(times)
+}

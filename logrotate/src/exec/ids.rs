@@ -1,0 +1,97 @@
+//! User and group lookups, and running file operations as the `su` user.
+
+use crate::rule::Owner;
+use std::ffi::CString;
+
+/// Looks up a user name, returning its uid and primary gid.
+pub fn user_entry(name: &str) -> Option<(u32, u32)> {
+    let c = CString::new(name).ok()?;
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call; buf is large enough or the
+    // call returns ERANGE, which we treat as "not found".
+    let rc = unsafe { libc::getpwnam_r(c.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
+}
+
+/// Looks up a user name.
+pub fn user_id(name: &str) -> Option<u32> {
+    user_entry(name).map(|(u, _)| u)
+}
+
+/// Looks up a group name.
+pub fn group_id(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 64 * 1024];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: as in `user_entry`.
+    let rc = unsafe { libc::getgrnam_r(c.as_ptr(), &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+}
+
+/// Resolves an owner to a uid.
+pub fn resolve_user(o: &Owner) -> Option<u32> {
+    match o {
+        Owner::Id(i) => Some(*i),
+        Owner::Name(n) => user_id(n),
+    }
+}
+
+/// Resolves a group to a gid.
+pub fn resolve_group(o: &Owner) -> Option<u32> {
+    match o {
+        Owner::Id(i) => Some(*i),
+        Owner::Name(n) => group_id(n),
+    }
+}
+
+/// Whether the process runs as root.
+pub fn is_root() -> bool {
+    // SAFETY: getuid never fails.
+    unsafe { libc::getuid() == 0 }
+}
+
+/// While alive, file operations run with the effective uid/gid of an `su` user; dropping it
+/// restores root. Scripts run as the invoking user, so callers drop this before scripts.
+pub struct SuGuard {
+    active: bool,
+}
+
+impl SuGuard {
+    /// Switches effective ids (only when running as root; otherwise a no-op).
+    ///
+    /// # Errors
+    ///
+    /// The switch failed.
+    pub fn switch(uid: u32, gid: u32) -> std::io::Result<SuGuard> {
+        // SAFETY: plain syscalls.
+        unsafe {
+            if libc::geteuid() != 0 {
+                return Ok(SuGuard { active: false });
+            }
+            if libc::setegid(gid) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::seteuid(uid) != 0 {
+                let e = std::io::Error::last_os_error();
+                libc::setegid(0);
+                return Err(e);
+            }
+        }
+        Ok(SuGuard { active: true })
+    }
+}
+
+impl Drop for SuGuard {
+    fn drop(&mut self) {
+        if self.active {
+            // SAFETY: plain syscalls restoring root.
+            unsafe {
+                libc::seteuid(0);
+                libc::setegid(0);
+            }
+        }
+    }
+}

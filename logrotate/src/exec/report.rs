@@ -1,0 +1,82 @@
+//! Where messages go: stderr as `error: …` / `warning: …`, verbose notes with `-v`, and an
+//! optional copy to a log file (`-l FILE`) or syslog (`-l syslog`).
+
+use std::fs::File;
+use std::io::Write;
+
+/// Collects and prints messages, remembering whether any error was reported.
+#[derive(Debug, Default)]
+pub struct Reporter {
+    verbose: bool,
+    log: Option<LogTarget>,
+    errors: usize,
+}
+
+#[derive(Debug)]
+enum LogTarget {
+    File(File),
+    Syslog,
+}
+
+impl Reporter {
+    /// A reporter; `verbose` prints notes as well as warnings and errors.
+    pub fn new(verbose: bool) -> Self {
+        Reporter { verbose, log: None, errors: 0 }
+    }
+
+    /// Also write every message to `target` (a path, or `syslog`).
+    ///
+    /// # Errors
+    ///
+    /// The log file cannot be opened for appending.
+    pub fn log_to(&mut self, target: &str) -> std::io::Result<()> {
+        self.log = Some(if target == "syslog" {
+            LogTarget::Syslog
+        } else {
+            LogTarget::File(std::fs::OpenOptions::new().create(true).append(true).open(target)?)
+        });
+        Ok(())
+    }
+
+    fn emit(&mut self, line: &str, to_stderr: bool) {
+        if to_stderr {
+            eprintln!("{line}");
+        }
+        match &mut self.log {
+            Some(LogTarget::File(f)) => {
+                let _ = writeln!(f, "{line}");
+            }
+            Some(LogTarget::Syslog) => syslog(line),
+            None => {}
+        }
+    }
+
+    /// Reports an error (exit status 1).
+    pub fn error(&mut self, msg: &str) {
+        self.errors += 1;
+        self.emit(&format!("error: {msg}"), true);
+    }
+
+    /// Reports a warning.
+    pub fn warning(&mut self, msg: &str) {
+        self.emit(&format!("warning: {msg}"), true);
+    }
+
+    /// A verbose note.
+    pub fn info(&mut self, msg: &str) {
+        let v = self.verbose;
+        self.emit(msg, v);
+    }
+
+    /// How many errors were reported.
+    pub fn error_count(&self) -> usize {
+        self.errors
+    }
+}
+
+fn syslog(line: &str) {
+    if let Ok(c) = std::ffi::CString::new(line.replace('%', "%%")) {
+        // SAFETY: the format string is a valid NUL-terminated literal and `c` outlives the call.
+        unsafe { libc::syslog(libc::LOG_INFO, c"%s".as_ptr(), c.as_ptr()) };
+    }
+}

@@ -1,0 +1,37 @@
+//! Running stanza scripts and the mail command — the seams the executor calls out through.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `script` as logrotate does: `/bin/sh -c SCRIPT logrotate_script ARG...`.
+/// Returns whether it exited with status 0.
+pub fn run_script(script: &str, args: &[&str]) -> bool {
+    Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .arg("logrotate_script")
+        .args(args)
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Sends `body` with `MAILCMD -s SUBJECT ADDRESS`.
+///
+/// # Errors
+///
+/// The command could not run or exited non-zero.
+pub fn send_mail(mail_cmd: &str, subject: &str, address: &str, body: &[u8]) -> std::io::Result<()> {
+    let mut child =
+        Command::new(mail_cmd).arg("-s").arg(subject).arg(address).stdin(Stdio::piped()).spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A mailer that exits early closes the pipe; its status tells the story.
+        let _ = stdin.write_all(body);
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!("{mail_cmd} exited with {status}")))
+    }
+}

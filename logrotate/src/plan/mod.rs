@@ -1,0 +1,210 @@
+//! The planner: a pure function from rules, file facts, state and the clock to a [`Plan`].
+//!
+//! Nothing here touches the filesystem or reads the clock, so every decision is testable with
+//! tables of named cases (see `tests.rs`).
+
+pub mod names;
+mod rotation;
+
+use crate::rule::{Criterion, Frequency, Rule};
+use crate::scan::{FileFacts, FileKind, SetFacts};
+use crate::state::State;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub use rotation::{Method, Rotation, Step};
+
+/// Settings of one run that are not part of any rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunFlags {
+    /// `-f`: rotate even if no criterion says so.
+    pub force: bool,
+    /// The process runs as root (enables the insecure-directory check).
+    pub is_root: bool,
+}
+
+/// What happens to one log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", content = "reason", rename_all = "lowercase")]
+pub enum Decision {
+    /// Rotate, and why.
+    Rotate(String),
+    /// Leave it, and why (not an error).
+    Skip(String),
+    /// Leave it and report an error (exit status 1).
+    Error(String),
+}
+
+/// The plan for one log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogPlan {
+    /// The log path.
+    pub path: PathBuf,
+    /// Rotate, skip or error.
+    pub decision: Decision,
+    /// The state entry to write: `now` when rotating, the first-seen time for a new log.
+    pub record: Option<NaiveDateTime>,
+    /// The steps, when rotating.
+    pub rotation: Option<Rotation>,
+}
+
+impl LogPlan {
+    /// Whether this log rotates.
+    pub fn is_rotating(&self) -> bool {
+        self.rotation.is_some()
+    }
+}
+
+/// The plan for one rule (log set).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetPlan {
+    /// Index of the rule.
+    pub rule: usize,
+    /// The whole pattern, as passed to shared scripts.
+    pub pattern: String,
+    /// One entry per file.
+    pub logs: Vec<LogPlan>,
+}
+
+impl SetPlan {
+    /// Whether at least one log of the set rotates (scripts run only then).
+    pub fn is_rotating(&self) -> bool {
+        self.logs.iter().any(LogPlan::is_rotating)
+    }
+}
+
+/// Everything one run will do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// The clock reading the plan was made for.
+    pub now: NaiveDateTime,
+    /// One entry per rule, in config order.
+    pub sets: Vec<SetPlan>,
+}
+
+/// Plans every set.
+pub fn plan(rules: &[Rule], facts: &[SetFacts], state: &State, now: NaiveDateTime, flags: RunFlags) -> Plan {
+    let sets = facts
+        .iter()
+        .map(|set| {
+            let rule = &rules[set.rule];
+            SetPlan {
+                rule: set.rule,
+                pattern: rule.pattern_string(),
+                logs: set.files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect(),
+            }
+        })
+        .collect();
+    Plan { now, sets }
+}
+
+/// The time logrotate records for a log it sees for the first time: now, to the hour.
+pub fn first_seen(now: NaiveDateTime) -> NaiveDateTime {
+    now.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0)).unwrap_or(now)
+}
+
+/// Plans one log.
+pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, flags: RunFlags) -> LogPlan {
+    let path_str = f.path.to_string_lossy();
+    let last = state.get(&path_str);
+    let mut record = if last.is_none() { Some(first_seen(now)) } else { None };
+    let decision = decide(rule, f, last.unwrap_or_else(|| first_seen(now)), now, flags);
+    if matches!(f.kind, FileKind::Missing) && rule.options.missing_ok {
+        record = None;
+    }
+    let mut out = LogPlan { path: f.path.clone(), decision, record, rotation: None };
+    if let Decision::Rotate(_) = &out.decision {
+        match rotation::plan_rotation(rule, f, now) {
+            Ok(r) => {
+                out.rotation = Some(r);
+                out.record = Some(now);
+            }
+            Err(msg) => out.decision = Decision::Error(msg),
+        }
+    }
+    out
+}
+
+fn skip(s: &str) -> Decision {
+    Decision::Skip(s.to_string())
+}
+
+/// Whether `freq` says a log last rotated at `last` is due at `now`.
+pub fn is_time_due(freq: Frequency, last: NaiveDateTime, now: NaiveDateTime) -> bool {
+    match freq {
+        Frequency::Hourly => now.date() != last.date() || now.hour() != last.hour(),
+        Frequency::Daily => now.date() != last.date(),
+        Frequency::Weekly(wd) => {
+            let days = (now.date() - last.date()).num_days();
+            let since_weekday = (now.weekday().num_days_from_sunday() as i64 + 7 - wd as i64) % 7;
+            days >= 7 || (wd != 7 && days >= 1 && since_weekday < days)
+        }
+        Frequency::Monthly => now.month() != last.month() || now.year() != last.year(),
+        Frequency::Yearly => now.year() != last.year(),
+    }
+}
+
+fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, flags: RunFlags) -> Decision {
+    let o = &rule.options;
+    let path = f.path.display();
+    match f.kind {
+        FileKind::Missing if o.missing_ok => return skip("log does not exist (missingok)"),
+        FileKind::Missing => {
+            return Decision::Error(format!("stat of {path} failed: No such file or directory"))
+        }
+        FileKind::Symlink => {
+            return skip(&format!(
+                "log {path} is symbolic link. Rotation of symbolic links is not allowed to avoid security issues -- skipping."
+            ))
+        }
+        FileKind::Other => return skip(&format!("log {path} is not a regular file -- skipping")),
+        FileKind::Regular => {}
+    }
+    if flags.is_root && f.insecure_dir && o.su.is_none() {
+        return Decision::Error(format!(
+            "skipping \"{path}\" because parent directory has insecure permissions (It's world writable or writable by group which is not \"root\") Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation."
+        ));
+    }
+    if f.nlink > 1 && !o.allow_hardlink {
+        return skip(&format!(
+            "log {path} has multiple ({}) hard links. Rotation of files with multiple hard links is not allowed due to security reasons -- skipping.",
+            f.nlink
+        ));
+    }
+    let mut why = if flags.force {
+        Some("forced from command line".to_string())
+    } else if o.max_size.is_some_and(|m| f.size > m) {
+        Some("log size is above the 'maxsize' threshold".to_string())
+    } else {
+        match o.criterion {
+            Some(Criterion::Size(n)) if f.size >= n => Some(format!("log size {} >= size {n}", f.size)),
+            Some(Criterion::Size(_)) | None => None,
+            Some(Criterion::Time(_)) if last - now > chrono::Duration::hours(25) => {
+                Some("log last rotated in the future -- rotation forced".to_string())
+            }
+            Some(Criterion::Time(freq)) => {
+                let due = is_time_due(freq, last, now);
+                match o.min_size {
+                    Some(min) if due && f.size < min => None,
+                    _ => due.then(|| format!("{freq:?} rotation is due").to_lowercase()),
+                }
+            }
+        }
+    };
+    if let Some(min_age) = o.min_age {
+        if now - f.mtime < chrono::Duration::days(min_age as i64) {
+            why = None;
+        }
+    }
+    if why.is_some() && !o.if_empty && f.size == 0 {
+        return skip("log is empty (notifempty)");
+    }
+    match why {
+        Some(w) => Decision::Rotate(w),
+        None => skip("log does not need rotating"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! The steps that rotate one log, in logrotate's order:
+//! prepare (delayed compression, shifting `.N` archives) → prerotate script → move the log →
+//! create → postrotate script → finish (compress, mail, remove what falls past `rotate`/`maxage`).
+
+use super::names::{dated_archives, highest_number, numbered, split_ext, NameSet};
+use crate::dateext;
+use crate::rule::{CreateSpec, MailWhen, Rule};
+use crate::scan::FileFacts;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// How the live log becomes an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Rename it (default).
+    Rename,
+    /// Copy it and leave the original (`copy`).
+    Copy,
+    /// Copy it, then truncate the original (`copytruncate`).
+    CopyTruncate,
+    /// Rename to `LOG.tmp`, and after postrotate copy that to the archive (`renamecopy`).
+    RenameCopy,
+}
+
+/// One filesystem step of a rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "lowercase")]
+pub enum Step {
+    /// Create the archive directory (`createolddir`).
+    CreateDir {
+        /// Directory.
+        path: PathBuf,
+        /// Mode and owner.
+        spec: CreateSpec,
+    },
+    /// Rename an archive.
+    Rename {
+        /// From.
+        from: PathBuf,
+        /// To.
+        to: PathBuf,
+    },
+    /// Compress `src` into `dst` and remove `src` on success.
+    Compress {
+        /// Source.
+        src: PathBuf,
+        /// Archive.
+        dst: PathBuf,
+    },
+    /// Mail a file (decompressed if it is compressed) with the given subject.
+    Mail {
+        /// The file.
+        path: PathBuf,
+        /// Subject line.
+        subject: String,
+        /// Whether the file is compressed.
+        compressed: bool,
+    },
+    /// Remove an archive (after `preremove`; shredded with `shred`).
+    Remove {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// Everything that rotates one log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rotation {
+    /// Steps before the prerotate script.
+    pub prepare: Vec<Step>,
+    /// How the log is moved.
+    pub method: Method,
+    /// The archive the log becomes (before compression); `$2` of postrotate.
+    pub rotated: PathBuf,
+    /// Create a new empty log with this spec after moving it.
+    pub create: Option<CreateSpec>,
+    /// Steps after the postrotate script.
+    pub finish: Vec<Step>,
+}
+
+struct Ctx<'a> {
+    rule: &'a Rule,
+    f: &'a FileFacts,
+    base: String,
+    ext: String,
+    compext: String,
+    names: NameSet,
+    prepare: Vec<Step>,
+    finish: Vec<Step>,
+}
+
+impl Ctx<'_> {
+    fn path(&self, name: &str) -> PathBuf {
+        self.f.archive_dir.join(name)
+    }
+
+    fn mail_step(&self, name: &str, subject: String) -> Option<Step> {
+        self.rule.options.mail.as_ref()?;
+        let compressed = !self.compext.is_empty() && name.ends_with(&self.compext);
+        Some(Step::Mail { path: self.path(name), subject, compressed })
+    }
+
+    /// Mails (with `maillast`) and removes an archive, in the finish phase.
+    fn dispose(&mut self, name: &str) {
+        if self.rule.options.mail_when == MailWhen::Last {
+            if let Some(m) = self.mail_step(name, self.path(name).display().to_string()) {
+                self.finish.push(m);
+            }
+        }
+        self.finish.push(Step::Remove { path: self.path(name) });
+        self.names.remove(name);
+    }
+
+    fn remove_too_old(&mut self, candidates: &[String], now: NaiveDateTime) {
+        let Some(days) = self.rule.options.max_age else { return };
+        let limit = chrono::Duration::days(days as i64);
+        for name in candidates {
+            let old = self.f.archives.iter().any(|a| &a.name == name && now - a.mtime > limit);
+            if old && self.names.contains(name) {
+                self.dispose(name);
+            }
+        }
+    }
+}
+
+/// Plans the steps for a log that is to rotate.
+///
+/// # Errors
+///
+/// A message when rotation must not go ahead (dated archive already present, missing olddir).
+pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<Rotation, String> {
+    let o = &rule.options;
+    let file_name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (base, ext) = split_ext(o, &file_name);
+    let compext = if o.compress { o.effective_compress_ext() } else { String::new() };
+    let mut cx = Ctx {
+        rule,
+        f,
+        base,
+        ext,
+        compext,
+        names: NameSet::new(f.archives.iter().map(|a| a.name.clone())),
+        prepare: Vec::new(),
+        finish: Vec::new(),
+    };
+    if !f.archive_dir_exists {
+        match &o.create_olddir {
+            Some(spec) if o.olddir.is_some() => {
+                cx.prepare.push(Step::CreateDir { path: f.archive_dir.clone(), spec: spec.clone() })
+            }
+            _ => return Err(format!("olddir {} does not exist", f.archive_dir.display())),
+        }
+    }
+    let rotated_name = if o.date_ext { dated(&mut cx, now)? } else { numbered_chain(&mut cx, now) };
+    let rotated = cx.path(&rotated_name);
+    if o.rotate == 0 {
+        // Old versions are removed rather than rotated.
+        if let Some(m) = cx.mail_step(&rotated_name, rotated.display().to_string()) {
+            cx.finish.push(m);
+        }
+        cx.finish.push(Step::Remove { path: rotated.clone() });
+    } else {
+        let mut final_name = rotated_name.clone();
+        if o.compress && !o.delay_compress {
+            final_name = format!("{rotated_name}{}", cx.compext);
+            cx.finish.insert(0, Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
+        }
+        if o.mail_when == MailWhen::First {
+            if let Some(m) = cx.mail_step(&final_name, f.path.display().to_string()) {
+                let at = cx.finish.iter().take_while(|s| matches!(s, Step::Compress { .. })).count();
+                cx.finish.insert(at, m);
+            }
+        }
+    }
+    let method = if o.copy_truncate {
+        Method::CopyTruncate
+    } else if o.copy {
+        Method::Copy
+    } else if o.rename_copy {
+        Method::RenameCopy
+    } else {
+        Method::Rename
+    };
+    let create = match method {
+        Method::Rename | Method::RenameCopy => o.create.clone(),
+        Method::Copy | Method::CopyTruncate => None,
+    };
+    Ok(Rotation { prepare: cx.prepare, method, rotated, create, finish: cx.finish })
+}
+
+/// Numbered archives: compress the previous one if delayed, shift `.N` → `.N+1`, and dispose
+/// of what falls past `rotate`. Returns the name the log takes.
+fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
+    let o = &cx.rule.options;
+    let start = o.start;
+    let (base, ext, compext) = (cx.base.clone(), cx.ext.clone(), cx.compext.clone());
+    if o.compress && o.delay_compress {
+        let prev = numbered(&base, start, &ext, "");
+        if cx.names.contains(&prev) {
+            let dst = format!("{prev}{compext}");
+            cx.prepare.push(Step::Compress { src: cx.path(&prev), dst: cx.path(&dst) });
+            cx.names.rename(&prev, &dst);
+        }
+    }
+    let top = if o.rotate < 0 {
+        highest_number(&cx.names, &base, &ext, &compext, start).unwrap_or(start)
+    } else {
+        start + o.rotate as u64 - u64::from(o.rotate > 0)
+    };
+    let all: Vec<String> = (start..=top + 1).map(|i| numbered(&base, i, &ext, &compext)).collect();
+    cx.remove_too_old(&all, now);
+    if o.rotate != 0 {
+        for i in (start..=top).rev() {
+            let from = numbered(&base, i, &ext, &compext);
+            if cx.names.contains(&from) {
+                let to = numbered(&base, i + 1, &ext, &compext);
+                cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
+                cx.names.rename(&from, &to);
+            }
+        }
+    }
+    if o.rotate > 0 {
+        let dispose = numbered(&base, top + 1, &ext, &compext);
+        if cx.names.contains(&dispose) {
+            cx.dispose(&dispose);
+        }
+    }
+    numbered(&base, start, &ext, "")
+}
+
+/// Dated archives: refuse to overwrite today's archive, compress delayed ones, and dispose of
+/// the oldest beyond `rotate`. Returns the name the log takes.
+fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
+    let o = &cx.rule.options;
+    let mut when = now;
+    if o.date_yesterday {
+        when -= chrono::Duration::days(1);
+    }
+    if o.date_hour_ago {
+        when -= chrono::Duration::hours(1);
+    }
+    let format = o.effective_date_format().to_string();
+    let rotated = format!("{}{}{}", cx.base, dateext::format(when, &format), cx.ext);
+    let with_comp = format!("{rotated}{}", cx.compext);
+    if cx.names.contains(&rotated) || (!cx.compext.is_empty() && cx.names.contains(&with_comp)) {
+        let existing = if cx.names.contains(&rotated) { &rotated } else { &with_comp };
+        return Err(format!("destination {} already exists, skipping rotation", cx.path(existing).display()));
+    }
+    let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext);
+    if o.compress && o.delay_compress {
+        for (_, name) in &found {
+            if !name.ends_with(&cx.compext) {
+                let dst = format!("{name}{}", cx.compext);
+                cx.prepare.push(Step::Compress { src: cx.path(name), dst: cx.path(&dst) });
+                cx.names.rename(name, &dst);
+            }
+        }
+    }
+    let found: Vec<String> = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    cx.remove_too_old(&found, now);
+    if o.rotate > 0 {
+        let remaining: Vec<String> = found.iter().filter(|n| cx.names.contains(n)).cloned().collect();
+        let excess = (remaining.len() + 1).saturating_sub(o.rotate as usize);
+        for name in remaining.iter().take(excess) {
+            cx.dispose(name);
+        }
+    }
+    Ok(rotated)
+}
