@@ -90,12 +90,16 @@ pub fn run_once(rc: &RunConfig) -> Exit {
         }
         Output::PlanJson | Output::Rotate => {}
     }
-    let lock = if rc.dry_run || rc.output == Output::PlanJson { LockMode::Skip } else { rc.lock };
-    let state_file = match StateFile::open(&rc.state, lock) {
+    let opened = if rc.dry_run || rc.output == Output::PlanJson {
+        Ok(StateFile::read_only(&rc.state))
+    } else {
+        StateFile::open(&rc.state, rc.lock)
+    };
+    let state_file = match opened {
         Ok(s) => s,
         Err(e @ StateError::Locked { .. }) => {
             out.error(&e.to_string());
-            eprintln!("logrotate does not support parallel execution on the same set of logfiles.");
+            eprintln!("{}", StateError::PARALLEL_HINT);
             return Exit::Locked;
         }
         Err(e) => {
@@ -103,6 +107,9 @@ pub fn run_once(rc: &RunConfig) -> Exit {
             return Exit::Error;
         }
     };
+    for d in state_file.diagnostics() {
+        out.warning(&d.message);
+    }
     let (mut state, diags) = state_file.read();
     for d in diags {
         out.error(&d.message);
@@ -125,7 +132,13 @@ pub fn run_once(rc: &RunConfig) -> Exit {
     let exec_opts = ExecOptions { dry_run: rc.dry_run, mail_cmd: rc.mail_cmd.clone() };
     Executor::new(&cfg.rules, exec_opts, &mut out).execute(&plan, &mut state);
     if !rc.dry_run {
-        state.prune(now, |p| std::path::Path::new(p).exists());
+        let used: std::collections::HashSet<String> = facts
+            .iter()
+            .flat_map(|s| &s.files)
+            .filter(|f| f.kind != scan::FileKind::Missing)
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
+        state.prune(now, |p| used.contains(p));
         if let Err(e) = state_file.write(&state) {
             out.error(&format!("error writing state file {}: {e}", rc.state.display()));
         }

@@ -90,7 +90,8 @@ pub fn expand(rule: &Rule) -> Vec<PathBuf> {
                 }
             }
         }
-        if !matched && !rule.options.missing_ok {
+        if !matched {
+            // Kept literally: an error without `missingok`, and recorded in the state either way.
             out.push(PathBuf::from(pat));
         }
     }

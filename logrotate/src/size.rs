@@ -37,7 +37,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 /// Formats bytes the way `--dump-toml` writes sizes back (`10k`, `5M`, or plain bytes).
 pub fn format_size(bytes: u64) -> String {
     for (unit, mult) in [("G", 1u64 << 30), ("M", 1 << 20), ("k", 1 << 10)] {
-        if bytes >= mult && bytes % mult == 0 {
+        if bytes >= mult && bytes.is_multiple_of(mult) {
             return format!("{}{unit}", bytes / mult);
         }
     }

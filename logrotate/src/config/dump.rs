@@ -1,5 +1,424 @@
-//! TEMPORARY STUB.
-#![allow(missing_docs)]
-pub fn to_toml(_r: &[crate::rule::Rule]) -> String {
-    String::new()
+//! Rules back to TOML, in the format [`toml_rules`](super::toml_rules) reads: one table per
+//! rule, `paths` first, then only the options that differ from [`Options::default()`].
+//!
+//! # Examples
+//!
+//! ```
+//! use logrotate::config::{dump, toml_rules};
+//! use logrotate::rule::{Options, Rule, Source};
+//! let rule = Rule {
+//!     patterns: vec!["/var/log/app.log".into()],
+//!     source: Source { file: "/etc/logrotate.conf".into(), line: 3 },
+//!     options: Options { rotate: 7, compress: true, ..Options::default() },
+//! };
+//! let text = dump::to_toml(&[rule.clone()]);
+//! assert!(text.contains("[app]\npaths = [\"/var/log/app.log\"]\nrotate = 7\ncompress = true\n"));
+//! let (back, _) = toml_rules::parse("dump.toml".as_ref(), &text, &Options::default());
+//! assert_eq!(back[0].options, rule.options);
+//! ```
+
+use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, Rule, SuSpec};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// Writes the effective rules as TOML, one table per rule, each preceded by a comment naming
+/// the `FILE:LINE` it came from.
+///
+/// Tables are named after the first path (`/var/log/nginx/*.log` gives `nginx`,
+/// `/var/log/app.log` gives `app`), made unique with a `_2`, `_3`... suffix. Reading the result
+/// back with [`toml_rules::parse`](super::toml_rules::parse) and default options gives rules
+/// with the same patterns and options.
+pub fn to_toml(rules: &[Rule]) -> String {
+    let mut out = String::new();
+    let mut taken = HashSet::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let name = unique_name(&table_name(rule, i + 1), &mut taken);
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "# {}", rule.source.to_string().replace('\n', " "));
+        let _ = writeln!(out, "[{name}]");
+        let paths: Vec<String> = rule.patterns.iter().map(|p| string(p)).collect();
+        let _ = writeln!(out, "paths = [{}]", paths.join(", "));
+        for (key, value) in options(&rule.options) {
+            let _ = writeln!(out, "{key} = {value}");
+        }
+    }
+    out
+}
+
+/// The `key = value` pairs of the options that differ from the defaults, in a fixed order.
+fn options(o: &Options) -> Vec<(&'static str, String)> {
+    let d = Options::default();
+    let mut kv: Vec<(&'static str, String)> = Vec::new();
+    let mut put = |key, value: String| kv.push((key, value));
+
+    match o.criterion {
+        _ if o.criterion == d.criterion => {}
+        None => put("frequency", string("none")),
+        Some(Criterion::Size(bytes)) => put("size", size(bytes)),
+        Some(Criterion::Time(f)) => {
+            let name = match f {
+                Frequency::Hourly => "hourly",
+                Frequency::Daily => "daily",
+                Frequency::Weekly(_) => "weekly",
+                Frequency::Monthly => "monthly",
+                Frequency::Yearly => "yearly",
+            };
+            put("frequency", string(name));
+            if let Frequency::Weekly(day @ 1..) = f {
+                put("weekday", day.to_string());
+            }
+        }
+    }
+    let opt_size = |v: Option<u64>| v.map(size);
+    let opt_int = |v: Option<u64>| v.map(int);
+    let opt_str = |v: &Option<String>| v.as_deref().map(string);
+    let flag = |v: bool, default: bool| (v != default).then(|| v.to_string());
+    let changed = |v: &String, default: &String| (v != default).then(|| string(v));
+
+    let scalars = [
+        ("min_size", opt_size(o.min_size)),
+        ("max_size", opt_size(o.max_size)),
+        ("min_age", opt_int(o.min_age)),
+        ("max_age", opt_int(o.max_age)),
+        ("rotate", (o.rotate != d.rotate).then(|| o.rotate.to_string())),
+        ("start", (o.start != d.start).then(|| int(o.start))),
+        ("compress", flag(o.compress, d.compress)),
+        ("compress_cmd", changed(&o.compress_cmd, &d.compress_cmd)),
+        ("uncompress_cmd", changed(&o.uncompress_cmd, &d.uncompress_cmd)),
+        ("compress_ext", opt_str(&o.compress_ext)),
+        ("compress_options", opt_str(&o.compress_options)),
+        ("delay_compress", flag(o.delay_compress, d.delay_compress)),
+        ("copy", flag(o.copy, d.copy)),
+        ("copytruncate", flag(o.copy_truncate, d.copy_truncate)),
+        ("renamecopy", flag(o.rename_copy, d.rename_copy)),
+        ("create", o.create.as_ref().map(create)),
+        ("olddir", opt_str(&o.olddir)),
+        ("create_olddir", o.create_olddir.as_ref().map(create)),
+        ("dateext", flag(o.date_ext, d.date_ext)),
+        ("dateformat", opt_str(&o.date_format)),
+        ("dateyesterday", flag(o.date_yesterday, d.date_yesterday)),
+        ("datehourago", flag(o.date_hour_ago, d.date_hour_ago)),
+        ("extension", opt_str(&o.extension)),
+        ("add_extension", opt_str(&o.add_extension)),
+        ("ifempty", flag(o.if_empty, d.if_empty)),
+        ("mail", opt_str(&o.mail)),
+        ("mail_when", (o.mail_when != d.mail_when).then(|| mail_when(o.mail_when))),
+        ("missingok", flag(o.missing_ok, d.missing_ok)),
+        ("sharedscripts", flag(o.shared_scripts, d.shared_scripts)),
+        ("shred", flag(o.shred, d.shred)),
+        ("shred_cycles", o.shred_cycles.map(|n| n.to_string())),
+        ("su", o.su.as_ref().map(su)),
+        ("allow_hardlink", flag(o.allow_hardlink, d.allow_hardlink)),
+        ("ignore_duplicates", flag(o.ignore_duplicates, d.ignore_duplicates)),
+        (
+            "lock_timeout",
+            (o.lock_timeout_secs != d.lock_timeout_secs)
+                .then(|| toml::Value::Float(o.lock_timeout_secs).to_string()),
+        ),
+        // Scripts last: they are often several lines long.
+        ("firstaction", opt_str(&o.scripts.firstaction)),
+        ("prerotate", opt_str(&o.scripts.prerotate)),
+        ("postrotate", opt_str(&o.scripts.postrotate)),
+        ("lastaction", opt_str(&o.scripts.lastaction)),
+        ("preremove", opt_str(&o.scripts.preremove)),
+    ];
+    for (key, value) in scalars {
+        if let Some(value) = value {
+            put(key, value);
+        }
+    }
+    kv
+}
+
+/// A TOML string, multi-line (`'''`) when it has newlines, as the toml crate writes it.
+fn string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A TOML integer; days, counts and byte sizes never come near `i64::MAX` in practice.
+fn int(v: u64) -> String {
+    i64::try_from(v).unwrap_or(i64::MAX).to_string()
+}
+
+/// A size: `"100M"` when a unit fits, else plain bytes.
+fn size(bytes: u64) -> String {
+    let text = crate::size::format_size(bytes);
+    match i64::try_from(bytes) {
+        Ok(n) if text.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
+        _ => string(&text),
+    }
+}
+
+fn owner(o: &Owner) -> String {
+    match o {
+        Owner::Id(id) => id.to_string(),
+        Owner::Name(name) => string(name),
+    }
+}
+
+fn mail_when(m: MailWhen) -> String {
+    string(match m {
+        MailWhen::First => "first",
+        MailWhen::Last => "last",
+    })
+}
+
+/// `true`, or an inline table `{ mode = "0640", owner = ..., group = ... }`.
+fn create(c: &CreateSpec) -> String {
+    let parts: Vec<String> = [
+        c.mode.map(|m| format!("mode = \"{m:04o}\"")),
+        c.owner.as_ref().map(|o| format!("owner = {}", owner(o))),
+        c.group.as_ref().map(|g| format!("group = {}", owner(g))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        "true".to_string()
+    } else {
+        format!("{{ {} }}", parts.join(", "))
+    }
+}
+
+fn su(s: &SuSpec) -> String {
+    match &s.group {
+        Some(g) => format!("{{ user = {}, group = {} }}", owner(&s.user), owner(g)),
+        None => format!("{{ user = {} }}", owner(&s.user)),
+    }
+}
+
+/// A bare-key table name from the first pattern: the file stem without glob characters, else
+/// the directory's name, else `ruleN`.
+fn table_name(rule: &Rule, n: usize) -> String {
+    let clean = |s: &str| -> String {
+        let kept: String = s
+            .chars()
+            .filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}'))
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .collect();
+        kept.trim_matches(|c| c == '_' || c == '-').to_string()
+    };
+    let path = rule.patterns.first().map(String::as_str).unwrap_or("");
+    let mut components = path.rsplit('/').filter(|c| !c.is_empty());
+    let file = components.next().unwrap_or("");
+    let stem = match file.split_once('.') {
+        Some(("", _)) | None => file,
+        Some((stem, _)) => stem,
+    };
+    [clean(stem), components.next().map(clean).unwrap_or_default()]
+        .into_iter()
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| format!("rule{n}"))
+}
+
+/// `name`, or `name_2`, `name_3`... if taken; never the reserved `defaults`.
+fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
+    let reserved = super::toml_rules::DEFAULTS_TABLE;
+    let mut candidate = name.to_string();
+    let mut n = 1;
+    while candidate == reserved || taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{name}_{n}");
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::toml_rules;
+    use crate::rule::{Scripts, Source};
+    use std::path::Path;
+
+    fn rule(patterns: &[&str], options: Options) -> Rule {
+        Rule {
+            patterns: patterns.iter().map(|p| p.to_string()).collect(),
+            source: Source { file: "/etc/logrotate.conf".into(), line: 1 },
+            options,
+        }
+    }
+
+    /// Dumps, parses back with default options, and checks patterns and options survive.
+    fn assert_round_trip(rules: &[Rule]) -> String {
+        let text = to_toml(rules);
+        let (back, diags) = toml_rules::parse(Path::new("dump.toml"), &text, &Options::default());
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        assert_eq!(back.len(), rules.len(), "{text}");
+        for (want, got) in rules.iter().zip(&back) {
+            assert_eq!(got.patterns, want.patterns, "{text}");
+            assert_eq!(got.options, want.options, "{text}");
+        }
+        text
+    }
+
+    /// Every option set to something other than its default.
+    fn everything() -> Options {
+        let o = Options {
+            criterion: Some(Criterion::Time(Frequency::Weekly(3))),
+            min_size: Some(1 << 20),
+            max_size: Some(1536),
+            min_age: Some(2),
+            max_age: Some(30),
+            rotate: -1,
+            start: 0,
+            compress: true,
+            compress_cmd: "/usr/bin/zstd".into(),
+            uncompress_cmd: "/usr/bin/unzstd".into(),
+            compress_ext: Some(".zst".into()),
+            compress_options: Some("-19 --long".into()),
+            delay_compress: true,
+            copy: true,
+            copy_truncate: true,
+            rename_copy: true,
+            create: Some(CreateSpec {
+                mode: Some(0o640),
+                owner: Some(Owner::Name("www-data".into())),
+                group: Some(Owner::Id(4)),
+            }),
+            olddir: Some("/var/log/old dir".into()),
+            create_olddir: Some(CreateSpec { mode: Some(0o4750), owner: None, group: None }),
+            date_ext: true,
+            date_format: Some("-%Y-%m-%d_%s".into()),
+            date_yesterday: true,
+            date_hour_ago: true,
+            extension: Some(".log".into()),
+            add_extension: Some(".txt".into()),
+            if_empty: false,
+            mail: Some("ops@example.com".into()),
+            mail_when: MailWhen::First,
+            missing_ok: true,
+            scripts: Scripts {
+                firstaction: Some("echo 'first' \"quoted\" \\ back".into()),
+                prerotate: Some("\n  leading newline\n".into()),
+                postrotate: Some("  kill -HUP $(cat /run/a.pid)\n  echo '''x''' \"\"\"\n".into()),
+                lastaction: Some("tab\there\r\nend".into()),
+                preremove: Some("shred -u \"$1\"".into()),
+            },
+            shared_scripts: true,
+            shred: true,
+            shred_cycles: Some(5),
+            su: Some(SuSpec { user: Owner::Id(0), group: Some(Owner::Name("adm".into())) }),
+            allow_hardlink: true,
+            ignore_duplicates: true,
+            lock_timeout_secs: 0.25,
+        };
+        // Guard against a new field being added with its default here: every field must differ.
+        let d = Options::default();
+        let json = |o: &Options| serde_json::to_value(o).expect("options serialize");
+        let (all, defaults) = (json(&o), json(&d));
+        for (key, value) in all.as_object().expect("object") {
+            assert_ne!(Some(value), defaults.get(key), "`{key}` is left at its default");
+        }
+        o
+    }
+
+    #[test]
+    fn every_option_round_trips() {
+        let text = assert_round_trip(&[rule(&["/var/log/app/*.log", "/var/log/x y.log"], everything())]);
+        assert!(text.starts_with("# /etc/logrotate.conf:1\n[app]\npaths = "), "{text}");
+        assert!(text.contains("frequency = \"weekly\"\nweekday = 3\n"), "{text}");
+        assert!(text.contains("create = { mode = \"0640\", owner = \"www-data\", group = 4 }"), "{text}");
+        assert!(text.contains("su = { user = 0, group = \"adm\" }"), "{text}");
+        assert!(text.contains("postrotate = \"\"\"\n  kill -HUP"), "{text}");
+    }
+
+    #[test]
+    fn multi_line_scripts_stay_readable() {
+        let script = "  /usr/bin/killall -HUP \"app\" 2>/dev/null || true\n  echo \\o/\n";
+        let mut options = Options::default();
+        options.scripts.postrotate = Some(script.to_string());
+        let text = assert_round_trip(&[rule(&["/var/log/app.log"], options)]);
+        assert!(text.ends_with(&format!("postrotate = '''\n{script}'''\n")), "{text}");
+    }
+
+    #[test]
+    fn default_options_write_only_paths() {
+        let text = assert_round_trip(&[rule(&["/var/log/syslog"], Options::default())]);
+        assert_eq!(text, "# /etc/logrotate.conf:1\n[syslog]\npaths = [\"/var/log/syslog\"]\n");
+    }
+
+    #[test]
+    fn table_of_round_trips() {
+        let size = |n| Options { criterion: Some(Criterion::Size(n)), ..Options::default() };
+        let time = |f| Options { criterion: Some(Criterion::Time(f)), ..Options::default() };
+        let cases: Vec<(&str, Options)> = vec![
+            ("size with unit", size(100 << 20)),
+            ("size in bytes", size(1000)),
+            ("size zero", size(0)),
+            ("no criterion", Options { criterion: None, ..Options::default() }),
+            ("hourly", time(Frequency::Hourly)),
+            ("daily", time(Frequency::Daily)),
+            ("weekly on sunday", time(Frequency::Weekly(0))),
+            ("every 7 days", time(Frequency::Weekly(7))),
+            ("monthly", time(Frequency::Monthly)),
+            ("yearly", time(Frequency::Yearly)),
+            ("bare create", Options { create: Some(CreateSpec::default()), ..Options::default() }),
+            (
+                "create mode only",
+                Options {
+                    create: Some(CreateSpec { mode: Some(0o600), ..CreateSpec::default() }),
+                    ..Options::default()
+                },
+            ),
+            (
+                "su without group",
+                Options {
+                    su: Some(SuSpec { user: Owner::Name("app".into()), group: None }),
+                    ..Options::default()
+                },
+            ),
+            ("rotate", Options { rotate: 52, lock_timeout_secs: 10.0, ..Options::default() }),
+            ("mail last", Options { mail: Some("root".into()), ..Options::default() }),
+        ];
+        for (name, options) in cases {
+            let r = rule(&["/var/log/a.log"], options);
+            let text = to_toml(std::slice::from_ref(&r));
+            let (back, diags) = toml_rules::parse(Path::new("dump.toml"), &text, &Options::default());
+            assert!(diags.is_empty(), "{name}: {diags:?}\n{text}");
+            assert_eq!(back.len(), 1, "{name}");
+            assert_eq!(back[0].options, r.options, "{name}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn sizes_use_units_when_exact() {
+        let o = Options { criterion: Some(Criterion::Size(100 << 20)), ..Options::default() };
+        assert!(to_toml(&[rule(&["/a"], o)]).contains("size = \"100M\"\n"));
+        let o = Options { max_size: Some(1000), ..Options::default() };
+        assert!(to_toml(&[rule(&["/a"], o)]).contains("max_size = 1000\n"));
+    }
+
+    #[test]
+    fn table_names_are_readable_and_unique() {
+        let names = |patterns: &[&str]| -> Vec<String> {
+            let rules: Vec<Rule> = patterns.iter().map(|p| rule(&[p], Options::default())).collect();
+            let text = assert_round_trip(&rules);
+            text.lines()
+                .filter(|l| l.starts_with('['))
+                .map(|l| l.trim_matches(['[', ']']).to_string())
+                .collect()
+        };
+        assert_eq!(
+            names(&[
+                "/var/log/nginx/*.log",
+                "/var/log/nginx/error.log",
+                "/var/log/app.log",
+                "/var/log/app/app.log",
+                "/var/log/defaults.log",
+                "/*",
+                "/var/log/.hidden",
+                "/var/log/my app+db.log",
+                "/var/log/error.log",
+            ]),
+            ["nginx", "error", "app", "app_2", "defaults_2", "rule6", "hidden", "my_app_db", "error_2"]
+        );
+    }
+
+    #[test]
+    fn no_rules_no_text() {
+        assert_eq!(to_toml(&[]), "");
+    }
 }

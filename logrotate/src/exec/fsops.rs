@@ -21,10 +21,23 @@ pub fn create_exclusive(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u3
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
     if uid.is_some() || gid.is_some() {
-        std::os::unix::fs::fchown(&f, uid, gid)?;
+        match std::os::unix::fs::fchown(&f, uid, gid) {
+            Ok(()) => {}
+            // Running as an `su` user that may not give files away: the file stays theirs.
+            Err(e) if e.raw_os_error() == Some(libc::EPERM) && !is_effective_root() => {}
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
+        }
     }
     f.set_permissions(std::fs::Permissions::from_mode(mode))?;
     Ok(f)
+}
+
+fn is_effective_root() -> bool {
+    // SAFETY: geteuid never fails.
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// Opens an existing file for reading without following a symlink.

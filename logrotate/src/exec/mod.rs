@@ -78,13 +78,10 @@ impl<'a> Executor<'a> {
                 Decision::Rotate(why) => self.out.info(&format!("rotating {}: {why}", log.path.display())),
             }
         }
-        let record = |state: &mut State, log: &LogPlan| {
+        for log in &set.logs {
             if let Some(t) = log.record {
                 state.set(&log.path.to_string_lossy(), t);
             }
-        };
-        for log in set.logs.iter().filter(|l| !l.is_rotating()) {
-            record(state, log);
         }
         if !set.is_rotating() {
             return failed;
@@ -100,7 +97,7 @@ impl<'a> Executor<'a> {
         // With sharedscripts, an error anywhere in the set stops the remaining actions.
         let mut set_failed = o.shared_scripts && failed;
         let groups: Vec<std::ops::Range<usize>> =
-            if o.shared_scripts { vec![0..runs.len()] } else { (0..runs.len()).map(|i| i..i + 1).collect() };
+            if o.shared_scripts { std::iter::once(0..runs.len()).collect() } else { (0..runs.len()).map(|i| i..i + 1).collect() };
         for group in groups {
             for run in &mut runs[group.clone()] {
                 if !set_failed {
@@ -154,9 +151,6 @@ impl<'a> Executor<'a> {
             for run in &mut runs[group] {
                 if !(run.failed || set_failed) {
                     run.failed = !self.finish(o, run.plan);
-                    if !run.failed {
-                        record(state, run.plan);
-                    }
                 }
             }
         }

@@ -108,18 +108,16 @@ pub fn first_seen(now: NaiveDateTime) -> NaiveDateTime {
 pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, flags: RunFlags) -> LogPlan {
     let path_str = f.path.to_string_lossy();
     let last = state.get(&path_str);
-    let mut record = if last.is_none() { Some(first_seen(now)) } else { None };
+    // Every log considered gets a state entry, even a missing one (as logrotate does).
+    let record = if last.is_none() { Some(first_seen(now)) } else { None };
     let decision = decide(rule, f, last.unwrap_or_else(|| first_seen(now)), now, flags);
-    if matches!(f.kind, FileKind::Missing) && rule.options.missing_ok {
-        record = None;
-    }
     let mut out = LogPlan { path: f.path.clone(), decision, record, rotation: None };
     if let Decision::Rotate(_) = &out.decision {
+        // Like logrotate, the attempt is recorded even if a later step fails, so a failing log
+        // is retried next period rather than on every run.
+        out.record = Some(now);
         match rotation::plan_rotation(rule, f, now) {
-            Ok(r) => {
-                out.rotation = Some(r);
-                out.record = Some(now);
-            }
+            Ok(r) => out.rotation = Some(r),
             Err(msg) => out.decision = Decision::Error(msg),
         }
     }

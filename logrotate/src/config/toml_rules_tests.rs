@@ -1,0 +1,289 @@
+use super::*;
+use crate::config::Level;
+
+fn load(text: &str) -> (Vec<Rule>, Vec<Diagnostic>) {
+    parse(Path::new("/etc/app.toml"), text, &Options::default())
+}
+
+fn one(text: &str) -> Options {
+    let (rules, diags) = load(text);
+    assert_eq!(diags, vec![], "unexpected diagnostics");
+    assert_eq!(rules.len(), 1);
+    rules.into_iter().next().unwrap().options
+}
+
+fn only_error(text: &str) -> String {
+    let (rules, diags) = load(text);
+    assert!(rules.is_empty(), "rules loaded: {rules:?}");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].level, Level::Error);
+    diags[0].message.clone()
+}
+
+#[test]
+fn example_table_loads() {
+    let o = one(concat!(
+        "[nginx]\n",
+        "paths = [\"/var/log/nginx/*.log\", \"/var/log/nginx/x\"]\n",
+        "frequency = \"daily\"\nrotate = 14\ncompress = true\ndelay_compress = true\n",
+        "create = { mode = \"0640\", owner = \"www-data\", group = \"adm\" }\n",
+        "postrotate = \"systemctl reload nginx\"\n",
+    ));
+    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Daily)));
+    assert_eq!(o.rotate, 14);
+    assert!(o.compress && o.delay_compress);
+    let create = o.create.expect("create");
+    assert_eq!(create.mode, Some(0o640));
+    assert_eq!(create.owner, Some(Owner::Name("www-data".into())));
+    assert_eq!(create.group, Some(Owner::Name("adm".into())));
+    assert_eq!(o.scripts.postrotate.as_deref(), Some("systemctl reload nginx"));
+}
+
+#[test]
+fn rule_source_and_patterns_follow_the_file() {
+    let (rules, diags) = load("# x\n\n[b]\npaths = [\"/b1\", \"/b0\"]\n\n[a]\npaths = [\"/a\"]\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0].patterns, ["/b1", "/b0"]);
+    assert_eq!(rules[0].source, Source { file: "/etc/app.toml".into(), line: 3 });
+    assert_eq!(rules[1].patterns, ["/a"]);
+    assert_eq!(rules[1].source.line, 6);
+}
+
+#[test]
+fn unknown_key_names_line_and_column() {
+    let text = "[a]\npaths = [\"/a\"]\n\n[b]\npaths = [\"/b\"]\n  compres = true\n";
+    let (rules, diags) = load(text);
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].patterns, ["/a"]);
+    assert_eq!(diags.len(), 1);
+    let msg = &diags[0].message;
+    assert!(msg.starts_with("/etc/app.toml:6:3: unknown field `compres`, expected one of"), "{msg}");
+    assert!(msg.contains("`compress`") && msg.ends_with("; skipping [b]"), "{msg}");
+    assert_eq!(diags[0].to_string(), format!("error: {msg}"));
+}
+
+#[test]
+fn unknown_key_in_create_table() {
+    let msg = only_error("[a]\npaths = [\"/a\"]\ncreate = { mod = \"0600\" }\n");
+    assert!(msg.starts_with("/etc/app.toml:3:12: unknown field `mod`"), "{msg}");
+}
+
+#[test]
+fn syntax_error_drops_the_file() {
+    let msg = only_error("[a]\npaths = [\"/a\"]\n[b]\npaths = [\"/b\" \"/c\"]\n");
+    assert_eq!(msg, "/etc/app.toml:4:15: invalid array: expected `]`");
+    let msg = only_error("[a]\npaths = [\"/a\"]\n[a]\n");
+    assert!(msg.starts_with("/etc/app.toml:3:1: invalid table header"), "{msg}");
+}
+
+#[test]
+fn bad_size_drops_one_table_keeps_the_other() {
+    let text = "[a]\npaths = [\"/a\"]\nsize = \"10x\"\n\n[b]\npaths = [\"/b\"]\nsize = \"10k\"\n";
+    let (rules, diags) = load(text);
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].patterns, ["/b"]);
+    assert_eq!(rules[0].options.criterion, Some(Criterion::Size(10 * 1024)));
+    assert_eq!(diags.len(), 1);
+    let msg = &diags[0].message;
+    assert!(msg.starts_with("/etc/app.toml:3:8: unknown unit 'x'"), "{msg}");
+    assert!(msg.ends_with("skipping [a]"), "{msg}");
+}
+
+#[test]
+fn size_accepts_integers_and_units() {
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nsize = 100\n").criterion, Some(Criterion::Size(100)));
+    let o = one("[a]\npaths=[\"/a\"]\nmin_size = \"1M\"\nmax_size = \"2G\"\n");
+    assert_eq!((o.min_size, o.max_size), (Some(1 << 20), Some(2 << 30)));
+    assert!(only_error("[a]\npaths=[\"/a\"]\nsize = -1\n").contains("invalid size -1"));
+}
+
+#[test]
+fn size_and_frequency_conflict() {
+    let msg = only_error("[a]\npaths = [\"/a\"]\nfrequency = \"daily\"\nsize = \"1M\"\n");
+    assert!(msg.starts_with("/etc/app.toml:4:8: `size` and `frequency`"), "{msg}");
+}
+
+#[test]
+fn table_size_overrides_default_frequency() {
+    let o = one("[defaults]\nfrequency = \"weekly\"\n[a]\npaths = [\"/a\"]\nsize = 5\n");
+    assert_eq!(o.criterion, Some(Criterion::Size(5)));
+}
+
+#[test]
+fn missing_or_empty_paths() {
+    assert!(only_error("\n[a]\nrotate = 1\n").starts_with("/etc/app.toml:2:1: [a] has no `paths`"));
+    assert!(only_error("[a]\npaths = []\n").starts_with("/etc/app.toml:2:9: `paths` must list"));
+}
+
+#[test]
+fn defaults_table_changes_the_base_for_this_file() {
+    let base = Options { rotate: 4, ..Options::default() };
+    let text = "[a]\npaths = [\"/a\"]\n\n[defaults]\ncompress = true\nmissingok = true\n\n\
+                [b]\npaths = [\"/b\"]\ncompress = false\n";
+    let (rules, diags) = parse(Path::new("f.toml"), text, &base);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(rules.len(), 2, "[defaults] is not a rule");
+    assert!(rules[0].options.compress && rules[0].options.missing_ok);
+    assert_eq!(rules[0].options.rotate, 4, "the given base still applies");
+    assert!(!rules[1].options.compress && rules[1].options.missing_ok);
+}
+
+#[test]
+fn bad_defaults_drop_the_whole_file() {
+    let msg = only_error("[a]\npaths = [\"/a\"]\n[defaults]\nrotate = \"7\"\n");
+    assert!(msg.starts_with("/etc/app.toml:4:10: invalid type"), "{msg}");
+    assert!(msg.ends_with("; skipping every table of this file"), "{msg}");
+}
+
+#[test]
+fn dateformat_is_checked() {
+    let o = one("[a]\npaths=[\"/a\"]\ndateext = true\ndateformat = \"-%Y%m%d-%s\"\n");
+    assert_eq!(o.date_format.as_deref(), Some("-%Y%m%d-%s"));
+    assert!(o.date_ext);
+    let msg = only_error("[a]\npaths=[\"/a\"]\ndateformat = \"-%F\"\n");
+    assert!(msg.starts_with("/etc/app.toml:3:14: bad date format"), "{msg}");
+}
+
+#[test]
+fn defaults_cannot_have_paths() {
+    let msg = only_error("[defaults]\npaths = [\"/x\"]\n[a]\npaths = [\"/a\"]\n");
+    assert!(msg.starts_with("/etc/app.toml:2:9: [defaults] cannot have"), "{msg}");
+}
+
+#[test]
+fn owners_by_name_or_id() {
+    let o = one(concat!(
+        "[a]\npaths = [\"/a\"]\ncreate = { owner = 0, group = \"adm\" }\n",
+        "su = { user = \"www-data\", group = 33 }\n",
+    ));
+    let create = o.create.unwrap();
+    assert_eq!((create.mode, create.owner), (None, Some(Owner::Id(0))));
+    let numeric = one("[a]\npaths = [\"/a\"]\nsu = { user = \"1000\" }\n");
+    assert_eq!(numeric.su.unwrap().user, Owner::Id(1000));
+    assert_eq!(create.group, Some(Owner::Name("adm".into())));
+    let su = o.su.unwrap();
+    assert_eq!((su.user, su.group), (Owner::Name("www-data".into()), Some(Owner::Id(33))));
+    assert!(only_error("[a]\npaths=[\"/a\"]\nsu = { group = 1 }\n").contains("missing field `user`"));
+    assert!(only_error("[a]\npaths=[\"/a\"]\ncreate = { owner = -1 }\n").contains("invalid id -1"));
+}
+
+#[test]
+fn modes_are_octal() {
+    let mode = |m: &str| {
+        let (rules, diags) = load(&format!("[a]\npaths=[\"/a\"]\ncreate = {{ mode = {m} }}\n"));
+        let mode = rules.first().and_then(|r| r.options.create.as_ref()?.mode);
+        (mode, diags.first().map(|d| d.message.clone()))
+    };
+    assert_eq!(mode("\"0640\"").0, Some(0o640));
+    assert_eq!(mode("\"600\"").0, Some(0o600));
+    assert_eq!(mode("0o4755").0, Some(0o4755));
+    for bad in ["640", "\"0648\"", "\"rw\"", "0o17777", "\"\""] {
+        let (m, err) = mode(bad);
+        assert_eq!(m, None, "{bad}");
+        assert!(err.unwrap().starts_with("/etc/app.toml:3:19: invalid mode"), "{bad}");
+    }
+}
+
+#[test]
+fn create_and_friends_toggle() {
+    let o = one("[a]\npaths=[\"/a\"]\ncreate = true\ncreate_olddir = true\nolddir = \"old\"\n");
+    assert_eq!(o.create, Some(CreateSpec::default()));
+    assert_eq!(o.create_olddir, Some(CreateSpec::default()));
+    assert_eq!(o.olddir.as_deref(), Some("old"));
+    let text = "[defaults]\ncreate = true\nolddir = \"o\"\nmail = \"a@b\"\n\
+                [a]\npaths=[\"/a\"]\ncreate = false\nolddir = false\nmail = false\n";
+    let o = one(text);
+    assert_eq!((o.create, o.olddir, o.mail), (None, None, None));
+    let msg = only_error("[a]\npaths=[\"/a\"]\nolddir = true\n");
+    assert!(msg.starts_with("/etc/app.toml:3:10: invalid value: boolean `true`"), "{msg}");
+}
+
+#[test]
+fn weekly_on_a_day() {
+    let o = one("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\nweekday = 3\n");
+    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(3))));
+    let o = one("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\n");
+    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(0))));
+    assert!(
+        only_error("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\nweekday = 8\n").contains(":4:11: `weekday`")
+    );
+    assert!(only_error("[a]\npaths=[\"/a\"]\nweekday = 1\n").contains("needs frequency"));
+    assert!(only_error("[a]\npaths=[\"/a\"]\nfrequency = \"fortnightly\"\n").contains("unknown variant"));
+}
+
+#[test]
+fn criterion_comes_from_base_unless_set() {
+    let base = Options { criterion: Some(Criterion::Time(Frequency::Monthly)), ..Options::default() };
+    let (rules, _) = parse(Path::new("f.toml"), "[a]\npaths=[\"/a\"]\n", &base);
+    assert_eq!(rules[0].options.criterion, base.criterion);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nfrequency = \"none\"\n").criterion, None);
+    assert!(only_error("[a]\npaths=[\"/a\"]\nfrequency = \"none\"\nsize = 1\n").contains("cannot both"));
+}
+
+#[test]
+fn mail_first_and_mail_when() {
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nmail_first = true\n").mail_when, MailWhen::First);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nmail_when = \"first\"\n").mail_when, MailWhen::First);
+    let o = one("[defaults]\nmail_when = \"first\"\n[a]\npaths=[\"/a\"]\nmail_first = false\n");
+    assert_eq!(o.mail_when, MailWhen::Last);
+    let msg = only_error("[a]\npaths=[\"/a\"]\nmail_first = true\nmail_when = \"last\"\n");
+    assert!(msg.contains("disagree"), "{msg}");
+}
+
+#[test]
+fn numbers_are_checked() {
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -1\n").rotate, -1);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -2\n").rotate, -2, "as the classic syntax");
+    assert!(only_error("[a]\npaths=[\"/a\"]\nrotate = 1.5\n").contains("invalid type"));
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 2\n").lock_timeout_secs, 2.0);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 0.5\n").lock_timeout_secs, 0.5);
+    assert!(only_error("[a]\npaths=[\"/a\"]\nlock_timeout = -1.0\n").contains("lock_timeout"));
+    assert!(only_error("[a]\npaths=[\"/a\"]\nshred_cycles = \"3\"\n").contains("invalid type"));
+}
+
+#[test]
+fn top_level_values_must_be_tables() {
+    let (rules, diags) = load("paths = [\"/x\"]\n[a]\npaths = [\"/a\"]\n");
+    assert_eq!(rules.len(), 1);
+    assert!(diags[0].message.starts_with("/etc/app.toml:1:9: `paths` must be a table"));
+    let (rules, diags) = load("[a.create]\nmode = \"0600\"\n");
+    assert!(rules.is_empty());
+    assert!(diags[0].message.contains("`a` must have its own [a] header"), "{diags:?}");
+}
+
+#[test]
+fn sub_tables_and_multiline_scripts() {
+    let o = one(concat!(
+        "[a]\npaths = [\"/a\"]\nsharedscripts = true\npostrotate = '''\n",
+        "  kill -HUP $(cat /run/a.pid)\n  echo \"done\"\n'''\n",
+        "[a.create]\nmode = \"0600\"\n[a.su]\nuser = \"app\"\n",
+    ));
+    assert_eq!(o.scripts.postrotate.as_deref(), Some("  kill -HUP $(cat /run/a.pid)\n  echo \"done\"\n"));
+    assert_eq!(o.create.unwrap().mode, Some(0o600));
+    assert_eq!(o.su.unwrap().user, Owner::Name("app".into()));
+}
+
+#[test]
+fn example_file_in_conf_d_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../conf.d/app.toml");
+    let text = std::fs::read_to_string(&path).expect("conf.d/app.toml is in the repo");
+    let (rules, diags) = parse(&path, &text, &Options::default());
+    assert!(diags.is_empty(), "{diags:?}");
+    let names: Vec<_> = rules.iter().map(|r| r.patterns[0].as_str()).collect();
+    assert_eq!(names, ["/var/log/myapp/app.log", "/var/log/myapp/access.log"]);
+    assert!(rules.iter().all(|r| r.options.missing_ok && r.options.compress));
+    assert_eq!(rules[0].options.criterion, Some(Criterion::Size(100 << 20)));
+    assert_eq!(rules[1].options.criterion, Some(Criterion::Time(Frequency::Daily)));
+}
+
+#[test]
+fn columns_count_characters() {
+    let at = Locator::new(Path::new("f"), "é = 1\nab");
+    assert_eq!(at.line_col(0), (1, 1));
+    assert_eq!(at.line_col(3), (1, 3));
+    assert_eq!(at.line_col(6), (1, 6));
+    assert_eq!(at.line_col(7), (2, 1));
+    assert_eq!(at.line_col(8), (2, 2));
+    assert_eq!(at.pos(99), "f:2:3");
+}
