@@ -454,3 +454,30 @@ fn conf_d_examples_load_cleanly() {
         assert!(!err.contains("error:") && !err.contains("warning:"), "{}: {err}", path.display());
     }
 }
+
+#[test]
+fn dump_toml_round_trips_to_the_same_plan() {
+    let fx = Fx::new();
+    fx.write("a.log", "a\n");
+    fx.write("b.log", "");
+    let conf = fx.conf(
+        "compress\n@D@/a.log {\n daily\n rotate 3\n delaycompress\n create 0640 root root\n dateext\n\
+         postrotate\n  echo \"done $1\"\n endscript\n}\n@D@/b.log {\n size 10k\n notifempty\n mail a@b\n mailfirst\n}\n",
+    );
+    let dump = common::logrotate().arg("--dump-toml").arg(&conf).output().unwrap();
+    assert_eq!(code(&dump), 0, "{}", stderr(&dump));
+    let toml_path = fx.write("rules.toml", &String::from_utf8(dump.stdout).unwrap());
+    let plan = |p: &Path| {
+        let o = common::logrotate().args(["-f", "--plan-json", "-s", "/dev/null"]).arg(p).output().unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["now"] = serde_json::Value::Null;
+        for set in v["sets"].as_array_mut().unwrap() {
+            for log in set["logs"].as_array_mut().unwrap() {
+                log["record"] = serde_json::Value::Null;
+            }
+        }
+        v
+    };
+    assert_eq!(plan(&conf), plan(&toml_path));
+}

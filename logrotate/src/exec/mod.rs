@@ -96,8 +96,11 @@ impl<'a> Executor<'a> {
             set.logs.iter().filter(|l| l.is_rotating()).map(|plan| LogRun { plan, failed: false }).collect();
         // With sharedscripts, an error anywhere in the set stops the remaining actions.
         let mut set_failed = o.shared_scripts && failed;
-        let groups: Vec<std::ops::Range<usize>> =
-            if o.shared_scripts { std::iter::once(0..runs.len()).collect() } else { (0..runs.len()).map(|i| i..i + 1).collect() };
+        let groups: Vec<std::ops::Range<usize>> = if o.shared_scripts {
+            std::iter::once(0..runs.len()).collect()
+        } else {
+            (0..runs.len()).map(|i| i..i + 1).collect()
+        };
         for group in groups {
             for run in &mut runs[group.clone()] {
                 if !set_failed {
