@@ -473,6 +473,7 @@ fn dump_toml_round_trips_to_the_same_plan() {
         let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v["now"] = serde_json::Value::Null;
         for set in v["sets"].as_array_mut().unwrap() {
+            set["pattern"] = serde_json::Value::Null; // classic keeps the header text as written
             for log in set["logs"].as_array_mut().unwrap() {
                 log["record"] = serde_json::Value::Null;
             }
@@ -480,4 +481,48 @@ fn dump_toml_round_trips_to_the_same_plan() {
         v
     };
     assert_eq!(plan(&conf), plan(&toml_path));
+}
+
+// Deliberate differences from logrotate 3.21 (see the README's "Compatibility" section).
+
+#[test]
+fn missing_olddir_drops_only_its_stanza() {
+    // logrotate rejects the whole config file; we drop the stanza and rotate the others.
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    fx.write("other.log", "o\n");
+    fx.conf("@D@/app.log {\n rotate 1\n olddir nowhere\n}\n@D@/other.log {\n rotate 1\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("olddir"), "{}", stderr(&o));
+    assert_eq!(fx.read("app.log"), "x\n");
+    assert_eq!(fx.read("other.log.1"), "o\n");
+}
+
+#[test]
+fn ignoreduplicates_in_the_later_stanza_is_honoured() {
+    // logrotate only honours it when set before the stanza's file list; we honour it in the
+    // stanza that has the duplicate, as its name promises.
+    let fx = Fx::new();
+    fx.write("app.log", "a\n");
+    fx.write("other.log", "o\n");
+    fx.conf("@D@/app.log {\n rotate 1\n}\n@D@/*.log {\n ignoreduplicates\n rotate 2\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(fx.read("app.log.1"), "a\n");
+    assert_eq!(fx.read("other.log.1"), "o\n");
+}
+
+#[test]
+fn duplicate_without_ignoreduplicates_is_an_error_and_skipped() {
+    let fx = Fx::new();
+    fx.write("app.log", "a\n");
+    fx.write("other.log", "o\n");
+    fx.conf("@D@/app.log {\n rotate 1\n}\n@D@/*.log {\n rotate 2\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("duplicate log entry"), "{}", stderr(&o));
+    assert_eq!(fx.read("app.log.1"), "a\n");
+    // logrotate stops reading the stanza's files at the duplicate; we skip only the duplicate.
+    assert_eq!(fx.read("other.log.1"), "o\n");
 }

@@ -29,14 +29,18 @@ pub struct Rule {
     pub patterns: Vec<String>,
     /// Where the stanza starts.
     pub source: Source,
+    /// The stanza header exactly as written before `{` (classic syntax), which logrotate passes
+    /// to shared scripts as the whole pattern; `None` for TOML rules.
+    pub header: Option<String>,
     /// The effective options.
     pub options: Options,
 }
 
 impl Rule {
-    /// The whole pattern as logrotate passes it to shared scripts: patterns joined by spaces.
+    /// The whole pattern as logrotate passes it to shared scripts and first/last actions: the
+    /// header text as written, or the patterns joined by spaces.
     pub fn pattern_string(&self) -> String {
-        self.patterns.join(" ")
+        self.header.clone().unwrap_or_else(|| self.patterns.join(" "))
     }
 }
 

@@ -92,13 +92,6 @@ scenarios! {
         .file("other.log", "other\n")
         .run(&["-f"]);
 
-    /// `ignoreduplicates` inside the later stanza comes too late: its pattern was already
-    /// expanded, so the duplicate is an error and that stanza is dropped.
-    diff_ignoreduplicates_inside_later_stanza_too_late: Scenario::new("@D@/app.log {\n    rotate 1\n    compress\n}\n@D@/*.log {\n    ignoreduplicates\n    rotate 2\n}\n")
-        .file("app.log", "data\n")
-        .file("other.log", "other\n")
-        .run(&["-f"]);
-
     /// A corrupt line in the starting state file: an error and no rotation, but the state is
     /// rewritten, so a day later the log rotates.
     diff_state_with_bad_line: Scenario::new("@D@/app.log {\n    daily\n    rotate 1\n}\n")

@@ -106,8 +106,8 @@ scenarios! {
         .file("notes.txt", "not a log\n")
         .run(&["-f"]);
 
-    /// A glob matching a FIFO.
-    diff_glob_with_fifo: Scenario::new("@D@/* {\n    rotate 1\n}\n")
+    /// A glob matching a FIFO with `notifempty`: neither tool touches it, nothing blocks.
+    diff_glob_with_fifo_notifempty: Scenario::new("@D@/* {\n    rotate 1\n    notifempty\n}\n")
         .file("app.log", "data\n")
         .fifo("pipe")
         .run(&["-f"]);

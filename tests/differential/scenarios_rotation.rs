@@ -127,13 +127,6 @@ scenarios! {
         .file("app.log", "current\n")
         .run(&["-f"]);
 
-    /// `olddir` that does not exist, without `createolddir`: a config error that stops the
-    /// whole file, so the other stanza does not rotate either.
-    diff_olddir_missing_errors: Scenario::new("@D@/app.log {\n    rotate 2\n    olddir nowhere\n}\n@D@/other.log {\n    rotate 1\n}\n")
-        .file("app.log", "current\n")
-        .file("other.log", "other\n")
-        .run_unchanged(&["-f"]);
-
     /// `create 0640`: the new log gets that mode.
     diff_create_with_mode: Scenario::new("@D@/app.log {\n    rotate 2\n    create 0640\n}\n")
         .file("app.log", "current\n")

@@ -10,9 +10,10 @@ use super::{toml_rules, Config, Diagnostic, LoadOptions};
 use crate::rule::{Options, Rule, Source};
 use std::path::{Path, PathBuf};
 
-/// logrotate's default taboo extensions.
+/// logrotate's default taboo extensions (Debian's 3.21 build, which adds `.bak` and `.dpkg-tmp`).
 pub const DEFAULT_TABOO_EXT: &[&str] = &[
     ",v",
+    ".bak",
     ".cfsaved",
     ".disabled",
     ".dpkg-bak",
@@ -20,6 +21,7 @@ pub const DEFAULT_TABOO_EXT: &[&str] = &[
     ".dpkg-dist",
     ".dpkg-new",
     ".dpkg-old",
+    ".dpkg-tmp",
     ".rhn-cfg-tmp-*",
     ".rpmnew",
     ".rpmorig",
@@ -226,12 +228,17 @@ impl Loader {
                 }
             } else if stanza.is_none() {
                 match cur.read_patterns() {
-                    Ok(patterns) if patterns.is_empty() => {
+                    Ok((patterns, _)) if patterns.is_empty() => {
                         self.error(format!("{}: missing log file name before {{", at(line)))
                     }
-                    Ok(patterns) => {
+                    Ok((patterns, header)) => {
                         stanza = Some(Stanza {
-                            rule: Rule { patterns, source: at(line), options: self.globals.clone() },
+                            rule: Rule {
+                                patterns,
+                                source: at(line),
+                                header: Some(header),
+                                options: self.globals.clone(),
+                            },
                             is_ok: true,
                         })
                     }
@@ -422,16 +429,18 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads the file patterns of a stanza header up to and including `{` (which may be on a
-    /// later line). Comment lines between are skipped.
-    fn read_patterns(&mut self) -> Result<Vec<String>, String> {
+    /// later line), and the header text as written. Comment lines between are skipped.
+    fn read_patterns(&mut self) -> Result<(Vec<String>, String), String> {
         let mut patterns = Vec::new();
+        let start = self.pos;
         loop {
             self.skip_blank();
             match self.peek() {
                 None => return Err("missing '{' after log file names".into()),
                 Some('{') => {
+                    let header = self.text[start..self.pos].to_string();
                     self.bump();
-                    return Ok(patterns);
+                    return Ok((patterns, header));
                 }
                 Some('}') => return Err("unexpected } in log file names".into()),
                 Some('#') => self.skip_line(),

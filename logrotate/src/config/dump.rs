@@ -237,6 +237,7 @@ mod tests {
         Rule {
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             source: Source { file: "/etc/logrotate.conf".into(), line: 1 },
+            header: None,
             options,
         }
     }

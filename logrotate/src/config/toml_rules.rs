@@ -101,6 +101,7 @@ pub fn parse(file: &Path, text: &str, base: &Options) -> (Vec<Rule>, Vec<Diagnos
             Ok(patterns) => rules.push(Rule {
                 patterns,
                 source: Source { file: file.to_path_buf(), line: at.line_col(table.span.start).0 },
+                header: None,
                 options,
             }),
             Err(message) => diagnostics.push(Diagnostic::error(message)),

@@ -58,13 +58,17 @@ impl<'a> Executor<'a> {
     pub fn execute(&mut self, plan: &Plan, state: &mut State) -> bool {
         let mut failed = false;
         for set in &plan.sets {
-            failed |= self.execute_set(set, state);
+            failed |= self.execute_set(set, plan.now, state);
         }
         failed
     }
 
-    /// Executes one set. Returns whether anything failed.
-    pub fn execute_set(&mut self, set: &SetPlan, state: &mut State) -> bool {
+    /// Executes one set planned at `now`. Returns whether anything failed.
+    ///
+    /// A rotating log is recorded as rotated at `now` once its rotation starts (after
+    /// firstaction), even if a later step fails, as logrotate does; so a failing log is retried
+    /// next period rather than on every run.
+    pub fn execute_set(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
         let rule = &self.rules[set.rule];
         let o = &rule.options;
         let mut failed = false;
@@ -103,6 +107,7 @@ impl<'a> Executor<'a> {
         };
         for group in groups {
             for run in &mut runs[group.clone()] {
+                state.set(&run.plan.path.to_string_lossy(), now);
                 if !set_failed {
                     run.failed = !self.steps(o, &rotation(run).prepare);
                     set_failed |= o.shared_scripts && run.failed;

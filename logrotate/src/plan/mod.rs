@@ -43,7 +43,8 @@ pub struct LogPlan {
     pub path: PathBuf,
     /// Rotate, skip or error.
     pub decision: Decision,
-    /// The state entry to write: `now` when rotating, the first-seen time for a new log.
+    /// The state entry to write before anything runs: the first-seen time for a new log (the
+    /// executor records `now` for a rotating log once its rotation starts).
     pub record: Option<NaiveDateTime>,
     /// The steps, when rotating.
     pub rotation: Option<Rotation>,
@@ -113,12 +114,13 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
     let decision = decide(rule, f, last.unwrap_or_else(|| first_seen(now)), now, flags);
     let mut out = LogPlan { path: f.path.clone(), decision, record, rotation: None };
     if let Decision::Rotate(_) = &out.decision {
-        // Like logrotate, the attempt is recorded even if a later step fails, so a failing log
-        // is retried next period rather than on every run.
-        out.record = Some(now);
         match rotation::plan_rotation(rule, f, now) {
             Ok(r) => out.rotation = Some(r),
-            Err(msg) => out.decision = Decision::Error(msg),
+            Err(msg) => {
+                // logrotate records the attempt, so it is not retried until the next period.
+                out.record = Some(now);
+                out.decision = Decision::Error(msg);
+            }
         }
     }
     out

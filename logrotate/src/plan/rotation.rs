@@ -87,6 +87,8 @@ struct Ctx<'a> {
     ext: String,
     compext: String,
     names: NameSet,
+    /// Modification time of each archive, under its current (planned) name.
+    mtimes: std::collections::HashMap<String, NaiveDateTime>,
     prepare: Vec<Step>,
     finish: Vec<Step>,
 }
@@ -117,7 +119,7 @@ impl Ctx<'_> {
         let Some(days) = self.rule.options.max_age else { return };
         let limit = chrono::Duration::days(days as i64);
         for name in candidates {
-            let old = self.f.archives.iter().any(|a| &a.name == name && now - a.mtime > limit);
+            let old = self.mtimes.get(name).is_some_and(|&t| now - t > limit);
             if old && self.names.contains(name) {
                 self.dispose(name);
             }
@@ -142,6 +144,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         ext,
         compext,
         names: NameSet::new(f.archives.iter().map(|a| a.name.clone())),
+        mtimes: f.archives.iter().map(|a| (a.name.clone(), a.mtime)).collect(),
         prepare: Vec::new(),
         finish: Vec::new(),
     };
@@ -168,7 +171,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             cx.finish.insert(0, Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
         if o.mail_when == MailWhen::First {
-            if let Some(m) = cx.mail_step(&final_name, f.path.display().to_string()) {
+            if let Some(m) = cx.mail_step(&final_name, cx.path(&final_name).display().to_string()) {
                 let at = cx.finish.iter().take_while(|s| matches!(s, Step::Compress { .. })).count();
                 cx.finish.insert(at, m);
             }
@@ -202,6 +205,9 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             let dst = format!("{prev}{compext}");
             cx.prepare.push(Step::Compress { src: cx.path(&prev), dst: cx.path(&dst) });
             cx.names.rename(&prev, &dst);
+            if let Some(t) = cx.mtimes.remove(&prev) {
+                cx.mtimes.insert(dst, t);
+            }
         }
     }
     let top = if o.rotate < 0 {
@@ -209,18 +215,22 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     } else {
         start + o.rotate as u64 - u64::from(o.rotate > 0)
     };
-    let all: Vec<String> = (start..=top + 1).map(|i| numbered(&base, i, &ext, &compext)).collect();
-    cx.remove_too_old(&all, now);
-    if o.rotate != 0 {
+    // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
+    {
         for i in (start..=top).rev() {
             let from = numbered(&base, i, &ext, &compext);
             if cx.names.contains(&from) {
                 let to = numbered(&base, i + 1, &ext, &compext);
                 cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
                 cx.names.rename(&from, &to);
+                if let Some(t) = cx.mtimes.remove(&from) {
+                    cx.mtimes.insert(to, t);
+                }
             }
         }
     }
+    let all: Vec<String> = (start..=top + 1).map(|i| numbered(&base, i, &ext, &compext)).collect();
+    cx.remove_too_old(&all, now);
     if o.rotate > 0 {
         let dispose = numbered(&base, top + 1, &ext, &compext);
         if cx.names.contains(&dispose) {
@@ -255,6 +265,9 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
                 let dst = format!("{name}{}", cx.compext);
                 cx.prepare.push(Step::Compress { src: cx.path(name), dst: cx.path(&dst) });
                 cx.names.rename(name, &dst);
+                if let Some(t) = cx.mtimes.remove(name) {
+                    cx.mtimes.insert(dst, t);
+                }
             }
         }
     }

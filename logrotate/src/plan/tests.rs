@@ -17,7 +17,12 @@ fn now() -> NaiveDateTime {
 fn rule(edit: impl FnOnce(&mut Options)) -> Rule {
     let mut options = Options::default();
     edit(&mut options);
-    Rule { patterns: vec!["/l/app.log".into()], source: Source { file: "t".into(), line: 1 }, options }
+    Rule {
+        patterns: vec!["/l/app.log".into()],
+        source: Source { file: "t".into(), line: 1 },
+        header: None,
+        options,
+    }
 }
 
 fn facts(size: u64, archives: &[&str]) -> FileFacts {
@@ -204,6 +209,13 @@ fn rotate_zero_removes_the_rotated_file() {
 }
 
 #[test]
+fn rotate_zero_moves_an_existing_first_archive_aside_like_logrotate() {
+    let r = steps_for(|o| o.rotate = 0, &["app.log.1"]);
+    assert_eq!(names(&r.prepare), vec!["mv /l/app.log.1 /l/app.log.2"]);
+    assert_eq!(names(&r.finish), vec!["rm /l/app.log.1"]);
+}
+
+#[test]
 fn rotate_minus_one_keeps_everything() {
     let r = steps_for(|o| o.rotate = -1, &["app.log.1", "app.log.7"]);
     assert_eq!(names(&r.prepare), vec!["mv /l/app.log.7 /l/app.log.8", "mv /l/app.log.1 /l/app.log.2"]);
@@ -290,7 +302,7 @@ fn maxage_removes_old_archives() {
         },
         &["app.log.1", "app.log.2"],
     );
-    assert_eq!(names(&r.finish), vec!["rm /l/app.log.1", "rm /l/app.log.2"]);
+    assert_eq!(names(&r.finish), vec!["rm /l/app.log.2", "rm /l/app.log.3"], "checked after the shift");
 }
 
 #[test]
