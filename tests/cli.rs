@@ -526,3 +526,38 @@ fn duplicate_without_ignoreduplicates_is_an_error_and_skipped() {
     // logrotate stops reading the stanza's files at the duplicate; we skip only the duplicate.
     assert_eq!(fx.read("other.log.1"), "o\n");
 }
+
+#[test]
+fn shipped_system_configs_parse_cleanly_in_dry_run() {
+    // Rules copied unchanged from /etc/logrotate.d (present where Debian's logrotate is
+    // installed, as in CI) must load without a single error or warning.
+    let mut configs = vec![PathBuf::from("/etc/logrotate.conf")];
+    if let Ok(rd) = fs::read_dir("/etc/logrotate.d") {
+        configs.extend(rd.map(|e| e.unwrap().path()));
+    }
+    let configs: Vec<_> = configs.into_iter().filter(|p| p.is_file()).collect();
+    if configs.is_empty() {
+        eprintln!("skipping: no system logrotate configs here");
+        return;
+    }
+    for conf in configs {
+        let o = common::logrotate().args(["--plan-json", "-s", "/dev/null"]).arg(&conf).output().unwrap();
+        let err = stderr(&o);
+        assert!(!err.contains("error:") && !err.contains("warning:"), "{}: {err}", conf.display());
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
+    }
+}
+
+#[test]
+fn version_usage_and_help() {
+    let v = common::logrotate().arg("--version").output().unwrap();
+    assert_eq!(code(&v), 0);
+    assert!(String::from_utf8_lossy(&v.stdout).contains("3.21"));
+    let u = common::logrotate().arg("--usage").output().unwrap();
+    assert!(String::from_utf8_lossy(&u.stdout).starts_with("Usage: logrotate"));
+    let h = common::logrotate().arg("-?").output().unwrap();
+    assert_eq!(code(&h), 0);
+    assert!(String::from_utf8_lossy(&h.stdout).contains("--force"));
+    let none = common::logrotate().output().unwrap();
+    assert_eq!(code(&none), 1, "no arguments prints usage and exits 1, like logrotate");
+}
