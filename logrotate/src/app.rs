@@ -4,9 +4,12 @@
 use crate::config::{self, Config, LoadOptions};
 use crate::exec::{ids, report::Reporter, ExecOptions, Executor};
 use crate::plan::{self, RunFlags};
+use crate::rule::Rule;
 use crate::scan;
 use crate::state::{LockMode, StateError, StateFile};
+use crate::status;
 use chrono::Local;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// logrotate's exit codes.
@@ -32,6 +35,8 @@ pub enum Output {
     PlanJson,
     /// Print the effective rules as TOML and change nothing.
     DumpToml,
+    /// Print a table of each log: rule, last rotation, next due or size trigger, size.
+    Status,
 }
 
 /// Everything a one-shot run needs.
@@ -88,23 +93,87 @@ pub fn run_once(rc: &RunConfig) -> Exit {
             print!("{}", config::dump::to_toml(&cfg.rules));
             return exit_for(&out);
         }
-        Output::PlanJson | Output::Rotate => {}
+        Output::PlanJson | Output::Rotate | Output::Status => {}
     }
-    let opened = if rc.dry_run || rc.output == Output::PlanJson {
-        Ok(StateFile::read_only(&rc.state))
-    } else {
-        StateFile::open(&rc.state, rc.lock)
+    if rc.output == Output::Status {
+        return status::print_status(&cfg.rules, &rc.state, &mut out);
+    }
+    let pass = PassOptions {
+        state: rc.state.clone(),
+        lock: rc.lock,
+        force: rc.force,
+        dry_run: rc.dry_run || rc.output == Output::PlanJson,
+        mail_cmd: rc.mail_cmd.clone(),
+        only: None,
     };
+    let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
+        if rc.output != Output::PlanJson {
+            return true;
+        }
+        match serde_json::to_string_pretty(plan) {
+            Ok(json) => println!("{json}"),
+            Err(e) => out.error(&format!("cannot encode plan: {e}")),
+        }
+        false
+    });
+    match result {
+        Err(PassError::Locked) => Exit::Locked,
+        Err(PassError::Fatal) => Exit::Error,
+        Ok(_) => exit_for(&out),
+    }
+}
+
+/// One pass of the engine over all rules (or some), under the state lock.
+#[derive(Debug, Clone)]
+pub struct PassOptions {
+    /// State file.
+    pub state: PathBuf,
+    /// How to take the state lock.
+    pub lock: LockMode,
+    /// `-f`.
+    pub force: bool,
+    /// Plan only: no lock, nothing changes on disk.
+    pub dry_run: bool,
+    /// Mail command.
+    pub mail_cmd: String,
+    /// Only these rules (indexes); `None` means all, and only then is the state pruned.
+    pub only: Option<Vec<usize>>,
+}
+
+/// Why a pass did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassError {
+    /// The state file is locked by another run (already reported).
+    Locked,
+    /// The state file could not be opened (already reported).
+    Fatal,
+}
+
+/// Opens and locks the state, scans, plans, lets `inspect` see the plan (it returns whether
+/// to execute), executes, and writes the state. Returns the logs that were rotated. The state
+/// lock is held only for the duration of the pass.
+///
+/// # Errors
+///
+/// [`PassError`] when the state file cannot be opened or locked.
+pub fn run_pass(
+    rules: &[Rule],
+    p: &PassOptions,
+    out: &mut Reporter,
+    inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
+) -> Result<Vec<PathBuf>, PassError> {
+    let opened =
+        if p.dry_run { Ok(StateFile::read_only(&p.state)) } else { StateFile::open(&p.state, p.lock) };
     let state_file = match opened {
         Ok(s) => s,
         Err(e @ StateError::Locked { .. }) => {
             out.error(&e.to_string());
             eprintln!("{}", StateError::PARALLEL_HINT);
-            return Exit::Locked;
+            return Err(PassError::Locked);
         }
         Err(e) => {
             out.error(&e.to_string());
-            return Exit::Error;
+            return Err(PassError::Fatal);
         }
     };
     for d in state_file.diagnostics() {
@@ -115,35 +184,38 @@ pub fn run_once(rc: &RunConfig) -> Exit {
         out.error(&d.message);
     }
     let mut diags = Vec::new();
-    let facts = scan::scan(&cfg.rules, &mut diags);
+    let mut facts = scan::scan(rules, &mut diags);
+    if let Some(only) = &p.only {
+        facts.retain(|s| only.contains(&s.rule));
+    }
     for d in diags {
         out.error(&d.message);
     }
     let now = Local::now().naive_local();
-    let flags = RunFlags { force: rc.force, is_root: ids::is_root() };
-    let plan = plan::plan(&cfg.rules, &facts, &state, now, flags);
-    if rc.output == Output::PlanJson {
-        match serde_json::to_string_pretty(&plan) {
-            Ok(json) => println!("{json}"),
-            Err(e) => out.error(&format!("cannot encode plan: {e}")),
-        }
-        return exit_for(&out);
+    let flags = RunFlags { force: p.force, is_root: ids::is_root() };
+    let plan = plan::plan(rules, &facts, &state, now, flags);
+    if !inspect(&plan, out) {
+        return Ok(Vec::new());
     }
-    let exec_opts = ExecOptions { dry_run: rc.dry_run, mail_cmd: rc.mail_cmd.clone() };
-    Executor::new(&cfg.rules, exec_opts, &mut out).execute(&plan, &mut state);
-    if !rc.dry_run {
-        let used: std::collections::HashSet<String> = facts
-            .iter()
-            .flat_map(|s| &s.files)
-            .filter(|f| f.kind != scan::FileKind::Missing)
-            .map(|f| f.path.to_string_lossy().into_owned())
-            .collect();
-        state.prune(now, |p| used.contains(p));
+    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone() };
+    Executor::new(rules, exec_opts, out).execute(&plan, &mut state);
+    let rotated =
+        plan.sets.iter().flat_map(|s| &s.logs).filter(|l| l.is_rotating()).map(|l| l.path.clone()).collect();
+    if !p.dry_run {
+        if p.only.is_none() {
+            let used: HashSet<String> = facts
+                .iter()
+                .flat_map(|s| &s.files)
+                .filter(|f| f.kind != scan::FileKind::Missing)
+                .map(|f| f.path.to_string_lossy().into_owned())
+                .collect();
+            state.prune(now, |path| used.contains(path));
+        }
         if let Err(e) = state_file.write(&state) {
-            out.error(&format!("error writing state file {}: {e}", rc.state.display()));
+            out.error(&format!("error writing state file {}: {e}", p.state.display()));
         }
     }
-    exit_for(&out)
+    Ok(rotated)
 }
 
 fn exit_for(out: &Reporter) -> Exit {

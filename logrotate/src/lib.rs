@@ -28,6 +28,7 @@
 
 pub mod app;
 pub mod config;
+pub mod daemon;
 pub mod dateext;
 pub mod exec;
 pub mod plan;
@@ -35,3 +36,4 @@ pub mod rule;
 pub mod scan;
 pub mod size;
 pub mod state;
+pub mod status;

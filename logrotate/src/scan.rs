@@ -5,7 +5,7 @@ use crate::config::Diagnostic;
 use crate::rule::Rule;
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -108,8 +108,39 @@ pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
     }
 }
 
+/// Directory listings read once per scan: many logs in one directory share one `read_dir`.
+#[derive(Debug, Default)]
+pub struct DirCache {
+    dirs: HashMap<PathBuf, Option<Vec<String>>>,
+    parents: HashMap<PathBuf, bool>,
+}
+
+impl DirCache {
+    fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
+        self.dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let rd = std::fs::read_dir(dir).ok()?;
+                Some(rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            })
+            .as_ref()
+    }
+
+    fn is_insecure(&mut self, dir: &Path) -> bool {
+        *self.parents.entry(dir.to_path_buf()).or_insert_with(|| {
+            std::fs::metadata(dir)
+                .is_ok_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0))
+        })
+    }
+}
+
 /// Collects facts for one path under `rule`.
 pub fn file_facts(rule: &Rule, path: &Path) -> FileFacts {
+    file_facts_cached(rule, path, &mut DirCache::default())
+}
+
+/// Collects facts for one path under `rule`, sharing directory listings through `cache`.
+pub fn file_facts_cached(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
     let md = std::fs::symlink_metadata(path);
     let kind = match &md {
         Err(_) => FileKind::Missing,
@@ -121,22 +152,20 @@ pub fn file_facts(rule: &Rule, path: &Path) -> FileFacts {
         Ok(m) => (m.len(), local_time(m.mtime()), m.nlink()),
         Err(_) => (0, NaiveDateTime::default(), 0),
     };
-    let insecure_dir = path
-        .parent()
-        .and_then(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok())
-        .is_some_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
+    let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let insecure_dir = cache.is_insecure(parent);
     let archive_dir = archive_dir(rule, path);
     let stem = archive_stem(rule, path);
     let mut archives = Vec::new();
     let archive_dir_exists = archive_dir.is_dir();
     if kind == FileKind::Regular {
-        if let Ok(rd) = std::fs::read_dir(&archive_dir) {
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(&stem) && name != stem_full(path) {
-                    let mtime = e.metadata().map(|m| local_time(m.mtime())).unwrap_or_default();
-                    archives.push(Archive { name, mtime });
-                }
+        let own = stem_full(path);
+        if let Some(names) = cache.names(&archive_dir) {
+            for name in names.iter().filter(|n| n.starts_with(&stem) && **n != own) {
+                let mtime = std::fs::symlink_metadata(archive_dir.join(name))
+                    .map(|m| local_time(m.mtime()))
+                    .unwrap_or_default();
+                archives.push(Archive { name: name.clone(), mtime });
             }
         }
         archives.sort_by(|a, b| a.name.cmp(&b.name));
@@ -167,6 +196,7 @@ pub fn archive_stem(rule: &Rule, path: &Path) -> String {
 /// matched by an earlier stanza is an error for the later one unless it has `ignoreduplicates`.
 pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut cache = DirCache::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let mut files = Vec::new();
@@ -181,7 +211,7 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
                 }
                 continue;
             }
-            files.push(file_facts(rule, &path));
+            files.push(file_facts_cached(rule, &path, &mut cache));
         }
         sets.push(SetFacts { rule: i, files });
     }

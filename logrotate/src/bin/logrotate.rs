@@ -41,6 +41,9 @@ struct Opts {
     /// Print the effective rules as TOML rule files (for migration)
     #[arg(long = "dump-toml")]
     dump_toml: bool,
+    /// Print each log, its rule, last rotation, next due time or size trigger, and size
+    #[arg(long = "status")]
+    status: bool,
     /// Display version information
     #[arg(long = "version", action = ArgAction::SetTrue)]
     version: bool,
@@ -57,7 +60,7 @@ struct Opts {
 
 const USAGE: &str = "Usage: logrotate [-dfv?] [-d|--debug] [-f|--force] [-m|--mail=command]
         [-s|--state=statefile] [--skip-state-lock] [--wait-for-state-lock[=SECS]]
-        [-v|--verbose] [-l|--log=logfile] [--plan-json] [--dump-toml] [--version]
+        [-v|--verbose] [-l|--log=logfile] [--plan-json] [--dump-toml] [--status] [--version]
         [-?|--help] [--usage] <configfile>";
 
 fn version() -> String {
@@ -111,7 +114,9 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage as u8);
         }
     };
-    let output = if opts.dump_toml {
+    let output = if opts.status {
+        Output::Status
+    } else if opts.dump_toml {
         Output::DumpToml
     } else if opts.plan_json {
         Output::PlanJson

@@ -90,6 +90,7 @@ impl Loader {
     }
 
     fn load_dir(&mut self, dir: &Path) {
+        self.out.sources.push(dir.to_path_buf());
         let entries = match std::fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => return self.error(format!("cannot read directory {}: {}", dir.display(), io_msg(&e))),
@@ -133,6 +134,7 @@ impl Loader {
         if self.depth >= MAX_INCLUDE_DEPTH {
             return self.error(format!("{}: include nesting too deep", path.display()));
         }
+        self.out.sources.push(path.to_path_buf());
         let md = match std::fs::metadata(path) {
             Ok(md) => md,
             Err(e) => return self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e))),
@@ -332,6 +334,11 @@ pub fn split_args(text: &str) -> Vec<String> {
         cur.skip_inline_space();
         match cur.peek() {
             None | Some('\n') => break,
+            // A brace is a word of its own here (`read_word` stops at it).
+            Some(c @ ('{' | '}')) => {
+                cur.bump();
+                out.push(c.to_string());
+            }
             Some(_) => out.push(cur.read_word()),
         }
     }

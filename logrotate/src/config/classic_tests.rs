@@ -179,3 +179,9 @@ fn ownership_check_refuses_group_writable_config() {
     assert!(c.rules.is_empty());
     assert!(errors(&c)[0].contains("writable by group or others"));
 }
+
+#[test]
+fn regression_brace_after_unknown_keyword_does_not_hang() {
+    let (c, _d) = load_text("bad {\n/a.log {\n rotate 1 }\n}\n");
+    assert!(c.diagnostics.iter().any(|d| d.message.contains("unknown option 'bad'")));
+}

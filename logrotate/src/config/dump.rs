@@ -9,6 +9,7 @@
 //! let rule = Rule {
 //!     patterns: vec!["/var/log/app.log".into()],
 //!     source: Source { file: "/etc/logrotate.conf".into(), line: 3 },
+//!     header: None,
 //!     options: Options { rotate: 7, compress: true, ..Options::default() },
 //! };
 //! let text = dump::to_toml(&[rule.clone()]);

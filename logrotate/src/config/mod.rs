@@ -59,6 +59,8 @@ pub struct Config {
     pub rules: Vec<Rule>,
     /// Warnings and errors, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every config file and directory that was read (the daemon watches them).
+    pub sources: Vec<PathBuf>,
 }
 
 impl Config {

@@ -8,6 +8,7 @@ use std::io::Write;
 #[derive(Debug, Default)]
 pub struct Reporter {
     verbose: bool,
+    timestamps: bool,
     log: Option<LogTarget>,
     errors: usize,
 }
@@ -21,7 +22,19 @@ enum LogTarget {
 impl Reporter {
     /// A reporter; `verbose` prints notes as well as warnings and errors.
     pub fn new(verbose: bool) -> Self {
-        Reporter { verbose, log: None, errors: 0 }
+        Reporter { verbose, timestamps: false, log: None, errors: 0 }
+    }
+
+    /// Prefix every line with the local time (for the daemon, whose stderr goes to journald
+    /// or a file).
+    pub fn with_timestamps(mut self) -> Self {
+        self.timestamps = true;
+        self
+    }
+
+    /// A note printed even without `-v` (the daemon reports each rotation this way).
+    pub fn notice(&mut self, msg: &str) {
+        self.emit(&format!("info: {msg}"), true);
     }
 
     /// Also write every message to `target` (a path, or `syslog`).
@@ -39,6 +52,13 @@ impl Reporter {
     }
 
     fn emit(&mut self, line: &str, to_stderr: bool) {
+        let stamped;
+        let line = if self.timestamps {
+            stamped = format!("{} {line}", chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f"));
+            stamped.as_str()
+        } else {
+            line
+        };
         if to_stderr {
             eprintln!("{line}");
         }

@@ -5,6 +5,7 @@
 
 pub mod names;
 mod rotation;
+pub mod schedule;
 
 use crate::rule::{Criterion, Frequency, Rule};
 use crate::scan::{FileFacts, FileKind, SetFacts};

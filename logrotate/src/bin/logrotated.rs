@@ -1,0 +1,51 @@
+//! `logrotated`: the rotation daemon. Runs in the foreground (systemd `Type=simple`).
+
+use clap::Parser;
+use logrotate::app::{self, Exit};
+use logrotate::daemon::{self, DaemonConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Rotates logs on schedule and by size without cron, using the same rules and state file as
+/// logrotate.
+#[derive(Parser, Debug)]
+#[command(name = "logrotated", version)]
+struct Opts {
+    /// Path of state file
+    #[arg(short = 's', long = "state", value_name = "statefile", default_value = app::DEFAULT_STATE)]
+    state: PathBuf,
+    /// Display messages during rotation
+    #[arg(short = 'v', long = "verbose")]
+    verbose: bool,
+    /// Command to send mail
+    #[arg(short = 'm', long = "mail", value_name = "command", default_value = "/usr/bin/mail")]
+    mail: String,
+    /// Seconds between full rescans (safety net for lost inotify events and NFS)
+    #[arg(long = "rescan-interval", value_name = "SECS", default_value_t = 300.0)]
+    rescan: f64,
+    /// Milliseconds to gather a burst of file events before acting
+    #[arg(long = "debounce-ms", value_name = "MS", default_value_t = 200)]
+    debounce_ms: u64,
+    /// Config files or directories
+    #[arg(value_name = "configfile", required = true)]
+    configs: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let opts = Opts::parse();
+    if !(opts.rescan.is_finite() && opts.rescan > 0.0) {
+        eprintln!("logrotated: --rescan-interval must be a positive number of seconds");
+        return ExitCode::from(Exit::Usage as u8);
+    }
+    let dc = DaemonConfig {
+        configs: opts.configs,
+        state: opts.state,
+        mail_cmd: opts.mail,
+        verbose: opts.verbose,
+        rescan: Duration::from_secs_f64(opts.rescan),
+        debounce: Duration::from_millis(opts.debounce_ms),
+        lock_wait: Duration::from_secs(30),
+    };
+    ExitCode::from(daemon::run(dc) as u8)
+}

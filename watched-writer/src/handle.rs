@@ -1,0 +1,90 @@
+//! Opening the log file: `O_APPEND`, the shared lock of the rotation handshake, and the check
+//! that the path still names the file that got locked.
+
+use crate::Error;
+use std::fs::{self, File, Metadata, OpenOptions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::Duration;
+
+/// How many times an open is retried when the path changes under it.
+const OPEN_ATTEMPTS: u32 = 8;
+
+/// Identity of a file: device and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    pub(crate) fn of(md: &Metadata) -> FileId {
+        FileId { dev: md.dev(), ino: md.ino() }
+    }
+}
+
+/// An open log file, holding the shared lock (where the filesystem supports it).
+#[derive(Debug)]
+pub(crate) struct Handle {
+    pub(crate) file: File,
+    pub(crate) id: FileId,
+    /// Length when opened.
+    pub(crate) len: u64,
+}
+
+/// How files and directories are created.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CreateOptions {
+    pub(crate) mode: u32,
+    pub(crate) dir_mode: Option<u32>,
+}
+
+/// Opens (creating if needed) `path` for appending and takes a shared lock on it.
+///
+/// The lock is taken after the open, so the file may have been renamed away, and even
+/// compressed and removed by a rotator holding the exclusive lock, in between. Once the lock
+/// is held, the path is looked up again: if it still names the locked file, no rotator can
+/// dispose of that file until the lock is released; otherwise it starts over.
+pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Handle, Error> {
+    let mut pause = Duration::from_millis(1);
+    let mut locked_out = false;
+    for _ in 0..OPEN_ATTEMPTS {
+        if let (Some(mode), Some(dir)) = (create.dir_mode, path.parent()) {
+            if !dir.as_os_str().is_empty() && !dir.is_dir() {
+                fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(mode)
+                    .create(dir)
+                    .map_err(|source| Error::CreateDir { path: dir.to_path_buf(), source })?;
+            }
+        }
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(create.mode)
+            .open(path)
+            .map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
+        locked_out = match file.try_lock_shared() {
+            Ok(()) => false,
+            Err(TryLockError::WouldBlock) => true,
+            // No advisory locks here (some network filesystems): write without the handshake,
+            // as the rotator does not wait either.
+            Err(TryLockError::Error(_)) => false,
+        };
+        if !locked_out {
+            let md = file.metadata().map_err(|source| Error::Stat { path: path.to_path_buf(), source })?;
+            let id = FileId::of(&md);
+            if fs::metadata(path).is_ok_and(|now| FileId::of(&now) == id) {
+                return Ok(Handle { file, id, len: md.len() });
+            }
+        }
+        drop(file);
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+    if locked_out {
+        Err(Error::Locked { path: path.to_path_buf() })
+    } else {
+        Err(Error::Unstable { path: path.to_path_buf() })
+    }
+}
