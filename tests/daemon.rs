@@ -1,0 +1,248 @@
+//! End-to-end tests of the real `logrotated` daemon. Waits are bounded polls (generous, so a
+//! loaded CI machine does not fail them); latency itself is measured by the benchmark.
+
+mod common;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Daemon {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    /// Starts the daemon on `DIR/conf.d` with state `DIR/state`, after `setup` wrote files.
+    fn start(setup: impl FnOnce(&Path)) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("conf.d")).unwrap();
+        fs::create_dir_all(dir.path().join("logs")).unwrap();
+        setup(dir.path());
+        let child = Command::new(common::bin("logrotated"))
+            .arg("-s")
+            .arg(dir.path().join("state"))
+            .args(["--debounce-ms", "100"])
+            .arg(dir.path().join("conf.d"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let d = Daemon { child, dir };
+        // The first pass writes the state file: the daemon is ready after it.
+        assert!(wait_for(|| d.p("state").exists()), "daemon did not start");
+        d
+    }
+    fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+    fn d(&self) -> String {
+        self.dir.path().display().to_string()
+    }
+    fn rule(&self, name: &str, text: &str) {
+        fs::write(self.p(&format!("conf.d/{name}")), text.replace("@D@", &self.d())).unwrap();
+    }
+    fn signal(&self, sig: i32) {
+        unsafe { libc::kill(self.child.id() as i32, sig) };
+    }
+    /// Stops with SIGTERM and returns (exit code, stderr).
+    fn stop(&mut self) -> (Option<i32>, String) {
+        self.signal(libc::SIGTERM);
+        let status = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        eprintln!("daemon stderr:\n{err}");
+        (status.code(), err)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `cond` for up to 20 s.
+fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cond()
+}
+
+fn size_rule(d: &Path) {
+    let text = format!("{}/logs/*.log {{\n size 1k\n rotate 10\n missingok\n}}\n", d.display());
+    fs::write(d.join("conf.d/size.conf"), text).unwrap();
+}
+
+#[test]
+fn size_trigger_rotates_a_growing_log() {
+    let mut d = Daemon::start(|p| {
+        size_rule(p);
+        fs::write(p.join("logs/app.log"), "small\n").unwrap();
+    });
+    assert!(!d.p("logs/app.log.1").exists());
+    fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
+    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "size trigger did not fire");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    assert!(err.contains("rotated"));
+}
+
+#[test]
+fn new_file_matching_a_glob_is_picked_up() {
+    let mut d = Daemon::start(size_rule);
+    fs::write(d.p("logs/fresh.log"), "y".repeat(2048)).unwrap();
+    assert!(wait_for(|| d.p("logs/fresh.log.1").exists()));
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn conf_d_change_is_picked_up_and_broken_config_keeps_old_rules() {
+    let mut d = Daemon::start(|p| fs::write(p.join("logs/a.txt"), "z".repeat(4096)).unwrap());
+    // A new rule file: the already-large log rotates after the reload.
+    d.rule("txt.conf", "@D@/logs/*.txt {\n size 1k\n rotate 5\n}\n");
+    assert!(wait_for(|| d.p("logs/a.txt.1").exists()), "new rule not picked up");
+    // A broken edit: the daemon keeps the previous rules and keeps rotating with them.
+    d.rule("txt.conf", "@D@/logs/*.txt {\n size 1k\n rotate lots\n}\n");
+    std::thread::sleep(Duration::from_millis(500));
+    fs::write(d.p("logs/b.txt"), "w".repeat(4096)).unwrap();
+    assert!(wait_for(|| d.p("logs/b.txt.1").exists()), "old rules not kept after a broken edit");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    assert!(err.contains("txt.conf:3: bad rotation count 'lots'"), "{err}");
+    assert!(err.contains("keeping the previous rules"));
+}
+
+#[test]
+fn sighup_reloads_and_sigusr1_forces() {
+    let mut d = Daemon::start(|p| fs::write(p.join("logs/app.log"), "a\n").unwrap());
+    d.rule("daily.conf", "@D@/logs/app.log {\n daily\n rotate 3\n}\n");
+    d.signal(libc::SIGHUP);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!d.p("logs/app.log.1").exists(), "daily rule, first seen: not due yet");
+    d.signal(libc::SIGUSR1);
+    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn sigterm_during_a_large_rotation_leaves_consistent_state() {
+    let mut d = Daemon::start(|p| {
+        let line = "GET /api/v1/users?id=1234 HTTP/1.1 200 512 \"curl/8.4.0\"\n";
+        fs::write(p.join("logs/big.log"), line.repeat(2_000_000)).unwrap();
+    });
+    d.rule("big.conf", "@D@/logs/big.log {\n size 1M\n rotate 2\n compress\n}\n");
+    // Wait until the rename happened: compression of ~100 MB is now under way.
+    assert!(wait_for(|| d.p("logs/big.log.1").exists() || d.p("logs/big.log.1.gz").exists()));
+    let (code, _) = d.stop();
+    assert_eq!(code, Some(0));
+    let names: Vec<String> =
+        fs::read_dir(d.p("logs")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    // Either the rotation finished (complete archive, source gone) or the archive is absent.
+    if d.p("logs/big.log.1.gz").exists() {
+        assert!(!d.p("logs/big.log.1").exists(), "{names:?}");
+        let mut n = 0usize;
+        let mut dec = flate2::read::MultiGzDecoder::new(fs::File::open(d.p("logs/big.log.1.gz")).unwrap());
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let k = dec.read(&mut buf).unwrap();
+            if k == 0 {
+                break;
+            }
+            n += k;
+        }
+        assert_eq!(n, 56 * 2_000_000, "archive is complete");
+    } else {
+        assert!(d.p("logs/big.log.1").exists(), "{names:?}");
+    }
+    let state = fs::read_to_string(d.p("state")).unwrap();
+    assert!(state.starts_with("logrotate state -- version 2\n"));
+    assert!(state.contains("big.log\" "), "{state}");
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn concurrent_one_shot_run_causes_no_double_rotation() {
+    // Ten daily logs last rotated yesterday: both the daemon's first pass and a cron-style
+    // `logrotate` run find them due. Exactly one of them may rotate each log.
+    let yesterday = chrono::Local::now().naive_local() - chrono::Duration::days(1);
+    let stamp = yesterday.format("%Y-%-m-%-d-%-H:%-M:%-S").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("conf.d")).unwrap();
+    fs::create_dir_all(d.join("logs")).unwrap();
+    let mut state = String::from("logrotate state -- version 2\n");
+    for i in 0..10 {
+        fs::write(d.join(format!("logs/l{i}.log")), format!("log {i}\n")).unwrap();
+        state.push_str(&format!("\"{}/logs/l{i}.log\" {stamp}\n", d.display()));
+    }
+    fs::write(d.join("state"), state).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(d.join("state"), fs::Permissions::from_mode(0o640)).unwrap();
+    fs::write(
+        d.join("conf.d/daily.conf"),
+        format!("{}/logs/*.log {{\n daily\n rotate 5\n create\n}}\n", d.display()),
+    )
+    .unwrap();
+    let daemon = Command::new(common::bin("logrotated"))
+        .arg("-s")
+        .arg(d.join("state"))
+        .arg(d.join("conf.d"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let one_shot = Command::new(common::bin("logrotate"))
+        .args(["--wait-for-state-lock=30", "-s"])
+        .arg(d.join("state"))
+        .arg(d.join("conf.d"))
+        .output()
+        .unwrap();
+    assert_eq!(one_shot.status.code(), Some(0), "{}", String::from_utf8_lossy(&one_shot.stderr));
+    assert!(wait_for(|| (0..10).all(|i| d.join(format!("logs/l{i}.log.1")).exists())));
+    std::thread::sleep(Duration::from_millis(300));
+    let mut daemon = Daemon { child: daemon, dir };
+    daemon.signal(libc::SIGTERM);
+    assert_eq!(daemon.child.wait().unwrap().code(), Some(0));
+    let d = daemon.dir.path();
+    for i in 0..10 {
+        assert!(!d.join(format!("logs/l{i}.log.2")).exists(), "l{i}.log rotated twice");
+    }
+    let state = fs::read_to_string(d.join("state")).unwrap();
+    assert!(state.starts_with("logrotate state -- version 2\n"));
+    assert_eq!(state.lines().count(), 11, "{state}");
+}
+
+#[test]
+fn status_shows_next_due_and_size_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("a.log"), "abc").unwrap();
+    fs::write(
+        d.join("state"),
+        format!("logrotate state -- version 2\n\"{}/a.log\" 2026-1-5-6:0:0\n", d.display()),
+    )
+    .unwrap();
+    let conf = d.join("c.conf");
+    fs::write(
+        &conf,
+        format!("{0}/a.log {{\n daily\n}}\n{0}/b.log {{\n size 10M\n missingok\n}}\n", d.display()),
+    )
+    .unwrap();
+    let o = Command::new(common::bin("logrotate"))
+        .arg("--status")
+        .arg("-s")
+        .arg(d.join("state"))
+        .arg(&conf)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("2026-01-05 06:00") && text.contains("2026-01-06 00:00"), "{text}");
+    assert!(text.contains("size >= 10M") && text.contains("missing"), "{text}");
+}
