@@ -1,9 +1,10 @@
 //! Compression of rotated files: gzip in-process (flate2) for the default command, or the
 //! configured `compresscmd` with stdin/stdout redirected, as logrotate runs it.
 //!
-//! Either way the archive is created with `O_EXCL|O_NOFOLLOW`, gets the source's mode, owner
-//! and times, is fsynced, and only then is the source removed. On failure the partial archive
-//! is removed and the source kept.
+//! Either way the archive is written to `.NAME.partial` created with `O_EXCL|O_NOFOLLOW`, gets
+//! the source's mode, owner and times, is fsynced, renamed into place (never over an existing
+//! file), and only then is the source removed. On failure the partial archive is removed and the
+//! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
 
 use super::fsops::{copy_times, create_exclusive, open_nofollow, sync_parent};
 use crate::rule::Options;
@@ -21,19 +22,49 @@ use std::process::{Command, Stdio};
 pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
-    let out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    if std::fs::symlink_metadata(dst).is_ok() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.display())));
+    }
+    // Written under a temporary name and renamed into place only when complete, so even a crash
+    // never leaves a half-written archive under the real name. A leftover from a crash is ours.
+    let partial = partial_name(dst);
+    let _ = std::fs::remove_file(&partial);
+    let out = create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
     let result = match o.builtin_gzip_level() {
         Some(level) => gzip(input, &out, level, &md),
         None => external(&o.compress_cmd, o.effective_compress_options(), input, &out),
     }
     .and_then(|()| copy_times(&out, &md))
-    .and_then(|()| out.sync_all());
+    .and_then(|()| out.sync_all())
+    .and_then(|()| rename_noreplace(&partial, dst));
     if let Err(e) = result {
-        let _ = std::fs::remove_file(dst);
+        let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
     std::fs::remove_file(src)?;
     sync_parent(dst)
+}
+
+/// The temporary name an archive is written under: `DIR/.NAME.partial`.
+pub fn partial_name(dst: &Path) -> std::path::PathBuf {
+    let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dst.with_file_name(format!(".{name}.partial"))
+}
+
+/// `rename` that fails instead of replacing an existing `to`.
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let f = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+    let t = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: valid NUL-terminated paths; AT_FDCWD for relative paths.
+    let rc = unsafe {
+        libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE)
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::Result<()> {
