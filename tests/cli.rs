@@ -561,3 +561,28 @@ fn version_usage_and_help() {
     let none = common::logrotate().output().unwrap();
     assert_eq!(code(&none), 1, "no arguments prints usage and exits 1, like logrotate");
 }
+
+#[test]
+fn leftover_partial_archive_from_a_crash_is_replaced() {
+    let fx = Fx::new();
+    fx.write("app.log", "complete\n");
+    fx.write(".app.log.1.gz.partial", "half-written garbage");
+    fx.conf("@D@/app.log {\n rotate 1\n compress\n}\n");
+    assert_eq!(code(&fx.run(&["-f"])), 0);
+    assert_eq!(fx.gunzip("app.log.1.gz"), "complete\n");
+    assert!(!fx.exists(".app.log.1.gz.partial"));
+}
+
+#[test]
+fn existing_archive_is_never_overwritten_by_compression() {
+    let fx = Fx::new();
+    fx.write("app.log", "new\n");
+    fx.write("app.log.1.gz", "precious");
+    // delaycompress: the next run compresses app.log.1 -> app.log.1.gz, which already exists.
+    fx.write("app.log.1", "previous\n");
+    fx.conf("@D@/app.log {\n rotate 5\n compress\n delaycompress\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(fx.read("app.log.1.gz"), "precious");
+    assert_eq!(fx.read("app.log.1"), "previous\n");
+}
