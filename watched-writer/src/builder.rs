@@ -15,7 +15,8 @@ use std::time::Duration;
 pub enum ReopenPolicy {
     /// Watch the parent directory with inotify (through the `notify` crate) and reopen from a
     /// background thread as soon as the file is renamed, deleted or replaced, or the directory
-    /// is removed. A write costs one uncontended read-lock and the `write` itself: no `stat`.
+    /// is removed. A write costs one relaxed atomic load and the `write` system call: no `stat`,
+    /// no lock.
     /// As a safety net for filesystems where inotify says nothing (NFS, FUSE), the background
     /// thread also checks every [`WatchedFileBuilder::safety_net`] interval (1 s by default).
     ///
@@ -148,8 +149,8 @@ impl WatchedFileBuilder {
         self
     }
 
-    /// After a failed reopen the writer keeps the old handle and retries after 10 ms, then
-    /// doubling up to this bound. Default 1 s.
+    /// After a failed reopen the writer keeps the old file and retries after 10 ms, then
+    /// doubling up to this bound (which may be shorter). Default 1 s.
     pub fn max_retry_interval(mut self, bound: Duration) -> Self {
         self.options.max_retry = bound.max(Duration::from_millis(1));
         self

@@ -55,12 +55,16 @@ pub enum Error {
         /// The log file.
         path: PathBuf,
     },
-    /// The directory holding the log file could not be watched for changes (inotify limits,
-    /// for example). The writer goes on, checking the path every
-    /// [`safety_net`](crate::WatchedFileBuilder::safety_net) interval instead.
-    #[error("error watching directory {}: {message}", path.display())]
+    /// The directory holding the log file could not be watched for changes (each
+    /// `WatchedFile` uses one inotify instance, and Linux allows 128 per user by default), or
+    /// the background thread could not be started. Reported to the
+    /// [`on_error`](crate::WatchedFileBuilder::on_error) callback, never returned: without the
+    /// watch, the background thread still checks every
+    /// [`safety_net`](crate::WatchedFileBuilder::safety_net) interval; without the thread, only
+    /// [`check_now`](crate::WatchedFile::check_now) reopens.
+    #[error("error watching {}: {message}", path.display())]
     Watch {
-        /// The directory.
+        /// The directory (or, if no thread could be started, the log file).
         path: PathBuf,
         /// What the watcher said.
         message: String,

@@ -1,8 +1,10 @@
-//! Opening the log file: `O_APPEND`, the shared lock of the rotation handshake, and the check
-//! that the path still names the file that got locked.
+//! Opening the log file (`O_APPEND`, the shared lock of the rotation handshake, the check that
+//! the path still names the file that got locked) and swapping it in.
 
 use crate::Error;
 use std::fs::{self, File, Metadata, OpenOptions, TryLockError};
+use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::time::Duration;
@@ -23,13 +25,15 @@ impl FileId {
     }
 }
 
-/// An open log file, holding the shared lock (where the filesystem supports it).
+/// A freshly opened log file, holding the shared lock (where the filesystem supports it).
 #[derive(Debug)]
-pub(crate) struct Handle {
+pub(crate) struct Opened {
     pub(crate) file: File,
     pub(crate) id: FileId,
     /// Length when opened.
     pub(crate) len: u64,
+    /// A regular file: appending with `pwrite` works (see `Shared::write_once`).
+    pub(crate) is_regular: bool,
 }
 
 /// How files and directories are created.
@@ -44,8 +48,9 @@ pub(crate) struct CreateOptions {
 /// The lock is taken after the open, so the file may have been renamed away, and even
 /// compressed and removed by a rotator holding the exclusive lock, in between. Once the lock
 /// is held, the path is looked up again: if it still names the locked file, no rotator can
-/// dispose of that file until the lock is released; otherwise it starts over.
-pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Handle, Error> {
+/// dispose of that file until the lock is released; otherwise it starts over. A file locked
+/// exclusively is being disposed of: it is not waited for.
+pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Opened, Error> {
     let mut pause = Duration::from_millis(1);
     let mut locked_out = false;
     for _ in 0..OPEN_ATTEMPTS {
@@ -75,7 +80,7 @@ pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Handle, 
             let md = file.metadata().map_err(|source| Error::Stat { path: path.to_path_buf(), source })?;
             let id = FileId::of(&md);
             if fs::metadata(path).is_ok_and(|now| FileId::of(&now) == id) {
-                return Ok(Handle { file, id, len: md.len() });
+                return Ok(Opened { file, id, len: md.len(), is_regular: md.is_file() });
             }
         }
         drop(file);
@@ -87,4 +92,32 @@ pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Handle, 
     } else {
         Err(Error::Unstable { path: path.to_path_buf() })
     }
+}
+
+/// Makes `target`'s descriptor refer to `new`'s open file, atomically, and closes `new`'s
+/// descriptor. `target` keeps its descriptor number and its close-on-exec flag.
+///
+/// The open file `target` referred to before is closed, and its lock released, when the last
+/// reference to it goes: a `write` in progress on another thread holds one until it returns.
+/// So nothing is written to the old file after its lock is released.
+pub(crate) fn replace(target: &File, new: File) -> io::Result<()> {
+    let (from, to) = (new.as_raw_fd(), target.as_raw_fd());
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: both descriptors are open and owned by `File`s that outlive the call; `to`
+    // stays owned by `target`, which now refers to `new`'s open file.
+    let r = unsafe { libc::dup3(from, to, libc::O_CLOEXEC) };
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    // SAFETY: as above; dup2 clears close-on-exec on `to`, so it is set again.
+    let r = unsafe {
+        let r = libc::dup2(from, to);
+        if r >= 0 {
+            libc::fcntl(to, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+        r
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    drop(new);
+    Ok(())
 }

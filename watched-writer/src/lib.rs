@@ -11,8 +11,8 @@
 //!   opened with `O_APPEND`, so writing goes on at the new end and leaves no hole of NUL bytes.
 //!
 //! By default ([`ReopenPolicy::Notify`]) a background thread watches the parent directory with
-//! inotify and reopens as soon as something happens to the file; a write costs an uncontended
-//! read-lock and the `write` system call, nothing more. A safety net checks the path every
+//! inotify and reopens as soon as something happens to the file; a write costs one relaxed
+//! atomic load and the `write` system call, nothing more. A safety net checks the path every
 //! second anyway, for filesystems where inotify is silent (NFS). [`ReopenPolicy::EveryWrite`]
 //! gives Python's `WatchedFileHandler` semantics (a `stat` before every record), and
 //! [`ReopenPolicy::Interval`] checks at a fixed pace.
@@ -100,11 +100,13 @@
 //!    the path up again: if the path no longer names the locked file (it was rotated in
 //!    between), it closes it and starts over. A file that is locked exclusively is being
 //!    disposed of by a rotator, so it is never waited for.
-//! 2. **Writer**, on reopen: the new file is opened and locked first; then the handle is
-//!    swapped under a write lock, which waits for every write in flight to the old file;
-//!    only then is the old file closed, which releases its shared lock. Dropping the
-//!    `WatchedFile` closes the file and releases the lock too. So once the writer's lock is
-//!    gone, nothing more is written to that file.
+//! 2. **Writer**, on reopen: the new file is opened and locked first. Then the descriptor the
+//!    writer writes to is made to refer to the new file in one atomic step (`dup3`), and the
+//!    old open file is closed, which releases its shared lock. The kernel keeps the old file
+//!    open until a `write` already running on it returns, so the lock is released only after
+//!    the last record written to that file is in it. Dropping the `WatchedFile` closes the
+//!    file and releases the lock too. So once the writer's lock is gone, nothing more is
+//!    written to that file.
 //! 3. **Rotator** (`logrotate` in this workspace). After renaming the log away and before
 //!    compressing, shredding or removing the rotated file, it opens that file and takes an
 //!    *exclusive* lock on it, waiting at most `locktimeout` seconds (default 3). Holding it
@@ -114,8 +116,8 @@
 //!
 //! With [`ReopenPolicy::Notify`] the reopen happens within milliseconds of the rename, so the
 //! rotator hardly waits, even when the application is idle. With [`ReopenPolicy::EveryWrite`]
-//! an idle application reopens only at its next record, and the rotator may time out and
-//! compress on its next run instead.
+//! an idle application lets go only at its next record; if that comes later than
+//! `locktimeout`, the rotator leaves the file uncompressed, with a warning.
 //!
 //! Writers that do not take the lock behave exactly as they do under any logrotate. Locks are
 //! per open file description, so a child process that inherits the descriptor (the file is
@@ -127,6 +129,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod dirwatch;
 mod error;
 mod handle;
 #[cfg(feature = "tracing")]
@@ -140,6 +143,7 @@ pub use error::Error;
 pub use shared::Stats;
 pub use writer::WatchedFile;
 
-#[cfg(doctest)]
+/// The README's examples, run as doctests (one of them needs the `tracing` feature).
+#[cfg(all(doctest, feature = "tracing"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -1,20 +1,22 @@
-//! The state shared by writers and the background thread: the current handle, and the check
-//! that decides when to reopen.
+//! The state shared by writers and the background thread: the open file, and the check that
+//! decides when to reopen.
 //!
-//! Writers hold a read lock on the current handle for the whole of each `write_all`; a reopen
-//! swaps the handle under the write lock and closes the old file (releasing its shared lock)
-//! only after that. So no record is written to a file after the writer has let go of it, and
-//! no record is split between two files.
+//! Writers write to one descriptor for the life of the handle, with no lock in user space. A
+//! reopen makes that descriptor refer to the new file (`dup3`, see [`handle::replace`]): a
+//! `write` running at that moment finishes on the old file, which the kernel closes (releasing
+//! its shared lock) only once that `write` returns; every later `write` goes to the new file.
+//! So the hot path is one relaxed atomic load and the `write` itself, and nothing is ever
+//! written to a file after the writer has let go of it.
 
 use crate::builder::Options;
-use crate::handle::{open_locked, FileId, Handle};
+use crate::handle::{self, open_locked, FileId};
 use crate::{Error, ReopenPolicy};
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, ErrorKind, IoSlice, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 /// First pause before retrying a failed reopen.
@@ -26,10 +28,11 @@ const FIRST_RETRY: Duration = Duration::from_millis(10);
 pub struct Stats {
     /// Files opened in place of a rotated, deleted or replaced one.
     pub reopens: u64,
-    /// Reopens that failed (the writer kept its old handle and retried later).
+    /// Reopens that failed (the writer kept its old file and retried later).
     pub reopen_failures: u64,
-    /// Times the file was seen shorter than before (truncated in place, as by `copytruncate`).
-    /// Writes go on at the new end of the file; this only counts.
+    /// Times a check found the file shorter than at the check before (truncated in place, as
+    /// by `copytruncate`). Writes go on at the new end of the file whether or not a check
+    /// notices; this only counts, and misses a truncation followed by enough writes.
     pub truncations: u64,
 }
 
@@ -66,30 +69,42 @@ struct Counters {
 pub(crate) struct Shared {
     pub(crate) path: PathBuf,
     pub(crate) options: Options,
-    current: RwLock<Handle>,
+    /// The descriptor every record is written to; a reopen changes the file it refers to.
+    file: File,
+    /// The file is a regular one, so appending with `pwrite` works.
+    positional: AtomicBool,
+    /// Identity of the file open now.
+    id: RwLock<FileId>,
+    /// Held while checking and reopening, and while finishing a short write.
     check: Mutex<CheckState>,
     counters: Counters,
 }
 
 impl Shared {
     pub(crate) fn open(path: PathBuf, options: Options) -> Result<Shared, Error> {
-        let handle = open_locked(&path, options.create)?;
-        let check = CheckState { last_len: handle.len, ..CheckState::default() };
+        let opened = open_locked(&path, options.create)?;
+        let check = CheckState { last_len: opened.len, ..CheckState::default() };
         Ok(Shared {
             path,
             options,
-            current: RwLock::new(handle),
+            file: opened.file,
+            positional: AtomicBool::new(opened.is_regular),
+            id: RwLock::new(opened.id),
             check: Mutex::new(check),
             counters: Counters::default(),
         })
     }
 
-    fn current(&self) -> RwLockReadGuard<'_, Handle> {
-        self.current.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn check_state(&self) -> MutexGuard<'_, CheckState> {
         self.check.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn id(&self) -> FileId {
+        *self.id.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -107,41 +122,71 @@ impl Shared {
     }
 
     /// Writes all of `buf` to one file.
+    ///
+    /// A record normally goes out in one `write`. If the kernel takes only part of it (disk
+    /// full, file size limit), the rest is written while reopens are held off.
     pub(crate) fn write_all(&self, buf: &[u8]) -> io::Result<()> {
-        let current = self.current_for_write();
-        (&current.file).write_all(buf)
+        self.before_write();
+        let done = self.write_once(buf)?;
+        if done == buf.len() {
+            return Ok(());
+        }
+        let _no_reopen = self.check_state();
+        let mut rest = &buf[done..];
+        while !rest.is_empty() {
+            match self.write_once(rest)? {
+                0 => return Err(ErrorKind::WriteZero.into()),
+                n => rest = &rest[n..],
+            }
+        }
+        Ok(())
     }
 
     /// Writes some of `buf`.
     pub(crate) fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        let current = self.current_for_write();
-        (&current.file).write(buf)
+        self.before_write();
+        self.write_once(buf)
     }
 
     pub(crate) fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let current = self.current_for_write();
-        (&current.file).write_vectored(bufs)
+        self.before_write();
+        (&self.file).write_vectored(bufs)
     }
 
-    /// The handle to write the next record to. With [`ReopenPolicy::EveryWrite`] the path is
-    /// checked first.
+    /// One system call appending `buf`, retried if interrupted.
     #[inline]
-    fn current_for_write(&self) -> RwLockReadGuard<'_, Handle> {
-        let current = self.current();
-        if self.options.policy != ReopenPolicy::EveryWrite
-            || fs::metadata(&self.path).is_ok_and(|md| FileId::of(&md) == current.id)
-        {
-            return current;
+    fn write_once(&self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            let result = if self.positional.load(Ordering::Relaxed) {
+                match append_at(&self.file, buf) {
+                    // Swapped for a pipe or a device a moment ago.
+                    Err(e) if e.raw_os_error() == Some(libc::ESPIPE) => (&self.file).write(buf),
+                    other => other,
+                }
+            } else {
+                (&self.file).write(buf)
+            };
+            match result {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                other => return other,
+            }
         }
-        drop(current);
-        // Errors went to the callback; the record goes to whichever file is open.
-        let _ = self.check(false);
-        self.current()
+    }
+
+    /// With [`ReopenPolicy::EveryWrite`], checks the path before a record.
+    #[inline]
+    fn before_write(&self) {
+        if self.options.policy == ReopenPolicy::EveryWrite
+            && !fs::metadata(&self.path).is_ok_and(|md| FileId::of(&md) == self.id())
+        {
+            // Errors went to the callback; the record goes to whichever file is open.
+            let _ = self.check(false);
+        }
     }
 
     /// Syncs the current file's data to disk.
     pub(crate) fn sync_data(&self) -> io::Result<()> {
-        self.current().file.sync_data()
+        self.file.sync_data()
     }
 
     /// Checks whether the path still names the open file, and reopens if not. `forced` skips
@@ -157,11 +202,7 @@ impl Shared {
     fn check_locked(&self, forced: bool) -> Result<Checked, Error> {
         let mut state = self.check_state();
         let now = Instant::now();
-        let (id, open_md) = {
-            let current = self.current();
-            (current.id, current.file.metadata())
-        };
-        let links = match open_md {
+        let links = match self.file.metadata() {
             Ok(md) => {
                 if md.len() < state.last_len {
                     self.counters.truncations.fetch_add(1, Ordering::Relaxed);
@@ -172,8 +213,10 @@ impl Shared {
             Err(_) => 1,
         };
         match fs::metadata(&self.path) {
-            Ok(md) if FileId::of(&md) == id => {
+            Ok(md) if FileId::of(&md) == self.id() => {
                 state.missing_since = None;
+                state.retry_at = None;
+                state.backoff = Duration::ZERO;
                 return Ok(Checked::Same);
             }
             Ok(_) => {}
@@ -193,38 +236,62 @@ impl Shared {
         if let Some(at) = state.retry_at.filter(|&at| !forced && now < at) {
             return Ok(Checked::WaitUntil(at));
         }
-        match open_locked(&self.path, self.options.create) {
-            Ok(handle) => {
-                *state = CheckState { last_len: handle.len, ..CheckState::default() };
-                let old = std::mem::replace(
-                    &mut *self.current.write().unwrap_or_else(PoisonError::into_inner),
-                    handle,
-                );
-                // Every write to the old file has finished (they hold the read lock); closing
-                // it now releases its shared lock, and the rotator may take it.
-                drop(old);
-                self.counters.reopens.fetch_add(1, Ordering::Relaxed);
-                Ok(Checked::Reopened)
-            }
-            Err(e) => Err(self.failed(&mut state, now, e)),
+        let opened = match open_locked(&self.path, self.options.create) {
+            Ok(opened) => opened,
+            Err(e) => return Err(self.failed(&mut state, now, e)),
+        };
+        let (id, len, is_regular) = (opened.id, opened.len, opened.is_regular);
+        if let Err(source) = handle::replace(&self.file, opened.file) {
+            return Err(self.failed(&mut state, now, Error::Open { path: self.path.clone(), source }));
         }
+        self.positional.store(is_regular, Ordering::Relaxed);
+        *self.id.write().unwrap_or_else(PoisonError::into_inner) = id;
+        *state = CheckState { last_len: len, ..CheckState::default() };
+        self.counters.reopens.fetch_add(1, Ordering::Relaxed);
+        Ok(Checked::Reopened)
     }
 
     fn failed(&self, state: &mut CheckState, now: Instant, error: Error) -> Error {
         self.counters.reopen_failures.fetch_add(1, Ordering::Relaxed);
-        state.backoff = (state.backoff * 2).clamp(FIRST_RETRY, self.options.max_retry);
+        state.backoff = (state.backoff * 2).max(FIRST_RETRY).min(self.options.max_retry);
         state.retry_at = Some(now + state.backoff);
         error
     }
 
-    /// When a failed reopen should be retried, if one failed.
+    /// When the last failed reopen is to be retried, if one failed.
     pub(crate) fn retry_at(&self) -> Option<Instant> {
         self.check_state().retry_at
     }
+}
 
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+/// Appends `buf` to a regular file opened with `O_APPEND`, with `pwrite`.
+///
+/// On Linux, `pwrite` on a file opened with `O_APPEND` appends whatever the offset (pwrite(2),
+/// BUGS). Unlike `write`, it does not take the file-position mutex that the kernel takes for
+/// every `write` in a multi-threaded process. It is called through `syscall(2)` rather than
+/// libc's wrapper, which is a thread-cancellation point and pays for that on every call in a
+/// multi-threaded process; Rust never cancels threads. Together: some 5% of throughput.
+#[cfg(all(any(target_os = "linux", target_os = "android"), target_pointer_width = "64"))]
+#[inline]
+fn append_at(file: &File, buf: &[u8]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor stays open while `file` is borrowed, and `buf` is valid for
+    // `buf.len()` bytes. On 64-bit targets the offset is one argument.
+    let n = unsafe {
+        libc::syscall(libc::SYS_pwrite64, file.as_raw_fd(), buf.as_ptr(), buf.len(), 0 as libc::off_t)
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
     }
+}
+
+/// Elsewhere `pwrite` may not append: plain `write`.
+#[cfg(not(all(any(target_os = "linux", target_os = "android"), target_pointer_width = "64")))]
+#[inline]
+fn append_at(file: &File, buf: &[u8]) -> io::Result<usize> {
+    (&*file).write(buf)
 }
 
 /// Whether a `stat` error means nothing is at the path (also when a directory on the way is

@@ -1,176 +1,114 @@
 //! The background thread of [`ReopenPolicy::Notify`] and [`ReopenPolicy::Interval`]: it
-//! checks the path when inotify reports a change in the parent directory, at the safety-net
-//! interval, and when a pending reopen becomes due.
+//! checks the path when the directory watch reports a change to the file, at the periodic
+//! (safety-net) interval, and when a pending reopen becomes due.
 
-use crate::handle::FileId;
+use crate::dirwatch::DirWatch;
 use crate::shared::{Checked, Shared};
 use crate::{Error, ReopenPolicy};
-use notify::event::{EventKind, ModifyKind};
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// First pause before looking again for a directory that is gone.
-const FIRST_REWATCH: Duration = Duration::from_millis(10);
-
-#[derive(Debug)]
-enum Msg {
-    /// Something happened to the file or its directory.
-    Changed,
-    Stop,
-}
-
 /// The running background thread, stopped and joined on drop.
 #[derive(Debug)]
 pub(crate) struct Worker {
-    tx: Sender<Msg>,
+    /// Dropping this wakes the thread (its end of the pair reads end-of-file) to stop it.
+    stop: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Worker {
-    /// Starts the thread for `shared`'s policy; `None` for [`ReopenPolicy::EveryWrite`].
+    /// Starts the thread for `shared`'s policy; `None` for [`ReopenPolicy::EveryWrite`], or
+    /// if no thread can be started (reported to the callback; then only
+    /// [`WatchedFile::check_now`] reopens).
+    ///
+    /// [`WatchedFile::check_now`]: crate::WatchedFile::check_now
     pub(crate) fn start(shared: &Arc<Shared>) -> Option<Worker> {
-        let (period, inotify) = match shared.options.policy {
+        let (period, watch) = match shared.options.policy {
             ReopenPolicy::EveryWrite => return None,
-            ReopenPolicy::Notify => (shared.options.safety_net, true),
-            ReopenPolicy::Interval(every) => (every.max(Duration::from_millis(1)), false),
+            // Set the watch up before returning, so no change after `open` goes unseen.
+            ReopenPolicy::Notify => (shared.options.safety_net, DirWatch::new(shared)),
+            ReopenPolicy::Interval(every) => (every.max(Duration::from_millis(1)), DirWatch::disabled()),
         };
-        let (tx, rx) = mpsc::channel();
-        // Set the watch up before returning, so no change after `open` goes unseen.
-        let watch = inotify.then(|| DirWatch::new(shared, tx.clone()));
-        let shared = Arc::clone(shared);
-        let thread = std::thread::Builder::new()
-            .name("watched-writer".into())
-            .spawn(move || run(&shared, &rx, watch, period))
-            .ok()?;
-        Some(Worker { tx, thread: Some(thread) })
+        let started = UnixStream::pair().and_then(|(stop, stopped)| {
+            let shared = Arc::clone(shared);
+            std::thread::Builder::new()
+                .name("watched-writer".into())
+                .spawn(move || run(&shared, &stopped, watch, period))
+                .map(|thread| Worker { stop: Some(stop), thread: Some(thread) })
+        });
+        match started {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                let path = shared.path().to_path_buf();
+                shared.report(&Error::Watch { path, message: format!("no background thread: {e}") });
+                None
+            }
+        }
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        let _ = self.tx.send(Msg::Stop);
+        drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-fn run(shared: &Shared, rx: &Receiver<Msg>, mut watch: Option<DirWatch>, period: Duration) {
+fn run(shared: &Shared, stopped: &UnixStream, mut watch: DirWatch, period: Duration) {
     let mut next_check = Instant::now() + period;
     let mut due: Option<Instant> = None;
     loop {
         let mut deadline = next_check;
-        for at in [due, shared.retry_at(), watch.as_ref().and_then(DirWatch::retry_at)].into_iter().flatten()
-        {
+        for at in [due, watch.retry_at()].into_iter().flatten() {
             deadline = deadline.min(at);
         }
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Ok(Msg::Changed) => {
-                // A rotation comes as a burst of events: one check covers them all.
-                while let Ok(msg) = rx.try_recv() {
-                    if let Msg::Stop = msg {
-                        return;
-                    }
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
+        match wait(stopped.as_fd(), watch.fd(), deadline) {
+            Wake::Stop => return,
+            // Not about our file, and nothing is due yet.
+            Wake::Events if !watch.take_events() && Instant::now() < deadline => continue,
+            Wake::Events | Wake::Timeout => {}
         }
         // Watch first and check after, so that no change falls between the two.
-        if let Some(w) = &mut watch {
-            w.ensure(shared);
-        }
+        watch.ensure(shared);
         due = match shared.check(false) {
             Ok(Checked::WaitUntil(at)) => Some(at),
-            _ => None,
+            Ok(Checked::Same | Checked::Reopened) => None,
+            Err(_) => shared.retry_at(),
         };
         next_check = Instant::now() + period;
     }
 }
 
-/// An inotify watch on the parent directory, set again when the directory is replaced.
-struct DirWatch {
-    watcher: Option<RecommendedWatcher>,
-    dir: PathBuf,
-    /// The directory being watched, if any.
-    watched: Option<FileId>,
-    backoff: Duration,
-    retry_at: Option<Instant>,
+enum Wake {
+    Stop,
+    Events,
+    Timeout,
 }
 
-impl DirWatch {
-    fn new(shared: &Shared, tx: Sender<Msg>) -> DirWatch {
-        let path = shared.path().to_path_buf();
-        let dir = path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
-        let filter_dir = dir.clone();
-        let handler = move |event: notify::Result<notify::Event>| {
-            if event.as_ref().map_or(true, |e| is_relevant(e, &path, &filter_dir)) {
-                let _ = tx.send(Msg::Changed);
-            }
-        };
-        let watcher = match notify::recommended_watcher(handler) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                shared.report(&Error::Watch { path: dir.clone(), message: e.to_string() });
-                None
-            }
-        };
-        let mut watch = DirWatch { watcher, dir, watched: None, backoff: Duration::ZERO, retry_at: None };
-        watch.ensure(shared);
-        watch
+/// Waits until `deadline`, an event on `events`, or the other end of `stop` is dropped.
+fn wait(stop: BorrowedFd<'_>, events: Option<BorrowedFd<'_>>, deadline: Instant) -> Wake {
+    let left = deadline.saturating_duration_since(Instant::now());
+    // Round up, so as not to wake just before the deadline and spin.
+    let timeout = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int;
+    let mut fds = [
+        libc::pollfd { fd: stop.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+        libc::pollfd { fd: events.map_or(-1, |fd| fd.as_raw_fd()), events: libc::POLLIN, revents: 0 },
+    ];
+    // SAFETY: `fds` is a valid array of two pollfd for the duration of the call; a negative
+    // fd is ignored by poll.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+    if n <= 0 {
+        // Timeout, or EINTR: the caller recomputes its deadline either way.
+        return Wake::Timeout;
     }
-
-    /// When to try again to watch a directory that could not be watched.
-    fn retry_at(&self) -> Option<Instant> {
-        self.retry_at
-    }
-
-    /// Makes sure the directory now at the path is the one watched.
-    fn ensure(&mut self, shared: &Shared) {
-        let Some(watcher) = &mut self.watcher else { return };
-        let now = std::fs::metadata(&self.dir).ok().filter(|md| md.is_dir()).map(|md| FileId::of(&md));
-        if now.is_some() && now == self.watched {
-            return;
-        }
-        if self.watched.take().is_some() {
-            // Gone already if the directory was deleted; that is fine.
-            let _ = watcher.unwatch(&self.dir);
-        }
-        let result = match now {
-            Some(id) => watcher.watch(&self.dir, RecursiveMode::NonRecursive).map(|()| id),
-            None => Err(notify::Error::path_not_found()),
-        };
-        match result {
-            Ok(id) => {
-                self.watched = Some(id);
-                self.backoff = Duration::ZERO;
-                self.retry_at = None;
-            }
-            Err(e) => {
-                // Until the directory is back, look for it often at first, then at the
-                // safety-net pace.
-                if now.is_some() {
-                    shared.report(&Error::Watch { path: self.dir.clone(), message: e.to_string() });
-                }
-                self.backoff = (self.backoff * 2).clamp(FIRST_REWATCH, shared.options.safety_net);
-                self.retry_at = Some(Instant::now() + self.backoff);
-            }
-        }
-    }
-}
-
-/// Whether an inotify event may mean that the path names another file now. Writes (ours
-/// included), opens, closes and attribute changes do not; renames, creations and deletions of
-/// the file or of the directory do, and so does an overflowed event queue.
-fn is_relevant(event: &notify::Event, path: &Path, dir: &Path) -> bool {
-    match event.kind {
-        EventKind::Access(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_)) => false,
-        _ => {
-            event.need_rescan() || event.paths.is_empty() || event.paths.iter().any(|p| p == path || p == dir)
-        }
+    if fds[0].revents != 0 {
+        Wake::Stop
+    } else {
+        Wake::Events
     }
 }

@@ -13,11 +13,14 @@ use std::sync::Arc;
 ///
 /// Write to it through [`std::io::Write`], on `WatchedFile` or on `&WatchedFile` (like
 /// `&File`), from as many threads as you like. Each [`write_all`](Write::write_all) lands whole
-/// in one file; give it one record at a time. `write!`/`writeln!` format the whole record
-/// before writing it with one `write_all`. There is no buffering: a record is in the file (the
-/// page cache) when the call returns. The file is opened with `O_APPEND`, so records from
-/// several threads or processes never overwrite each other, and after a truncation
-/// (`copytruncate`) writing goes on at the new end, leaving no hole.
+/// in one file, in one `write(2)`: give it one record at a time. `write!`/`writeln!` format the
+/// whole record before writing it with one `write_all`. There is no buffering: a record is in
+/// the file (the page cache) when the call returns. The file is opened with `O_APPEND`, so
+/// records from several threads or processes never overwrite each other, and after a
+/// truncation (`copytruncate`) writing goes on at the new end, leaving no hole.
+///
+/// Should the kernel take only part of a record (a full disk, a file size limit), the rest
+/// follows with reopens held off; only a reopen between those two writes could split it.
 ///
 /// While a file is open, the handle holds a shared advisory lock on it, released when the file
 /// is closed (on reopen, or when the `WatchedFile` is dropped). See the crate docs for the

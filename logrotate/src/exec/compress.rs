@@ -23,7 +23,10 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
     if std::fs::symlink_metadata(dst).is_ok() {
-        return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.display())));
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", dst.display()),
+        ));
     }
     // Written under a temporary name and renamed into place only when complete, so even a crash
     // never leaves a half-written archive under the real name. A leftover from a crash is ours.

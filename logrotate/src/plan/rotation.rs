@@ -199,7 +199,10 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let o = &cx.rule.options;
     let start = o.start;
     let (base, ext, compext) = (cx.base.clone(), cx.ext.clone(), cx.compext.clone());
-    if o.compress && o.delay_compress {
+    // With delaycompress the previous archive is compressed now. Without it, an uncompressed
+    // `.START` can only be a file a previous run left because a writer still held it (see
+    // `locktimeout`); compress it too, or the move below would overwrite it.
+    if o.compress {
         let prev = numbered(&base, start, &ext, "");
         if cx.names.contains(&prev) {
             let dst = format!("{prev}{compext}");
@@ -259,7 +262,7 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
         return Err(format!("destination {} already exists, skipping rotation", cx.path(existing).display()));
     }
     let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext);
-    if o.compress && o.delay_compress {
+    if o.compress {
         for (_, name) in &found {
             if !name.ends_with(&cx.compext) {
                 let dst = format!("{name}{}", cx.compext);

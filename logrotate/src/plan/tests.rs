@@ -362,3 +362,24 @@ fn missing_olddir_is_an_error_unless_createolddir() {
     let p = plan_log(&o(true), &f, &state(None), now(), RunFlags { force: true, is_root: true });
     assert_eq!(names(&p.rotation.unwrap().prepare), vec!["mkdir /l"]);
 }
+
+#[test]
+fn regression_uncompressed_leftover_is_compressed_before_it_could_be_overwritten() {
+    // A previous run left app.log.1 uncompressed (a writer held it past locktimeout).
+    let r = steps_for(
+        |o| {
+            o.rotate = 3;
+            o.compress = true
+        },
+        &["app.log.1", "app.log.2.gz"],
+    );
+    assert_eq!(
+        names(&r.prepare),
+        vec![
+            "gz /l/app.log.1 /l/app.log.1.gz",
+            "mv /l/app.log.2.gz /l/app.log.3.gz",
+            "mv /l/app.log.1.gz /l/app.log.2.gz"
+        ]
+    );
+    assert_eq!(names(&r.finish), vec!["gz /l/app.log.1 /l/app.log.1.gz"]);
+}
