@@ -41,6 +41,8 @@ macro_rules! scenarios {
 mod scenarios_config;
 #[path = "differential/scenarios_options.rs"]
 mod scenarios_options;
+#[path = "differential/scenarios_review.rs"]
+mod scenarios_review;
 #[path = "differential/scenarios_rotation.rs"]
 mod scenarios_rotation;
 #[path = "differential/scenarios_schedule.rs"]

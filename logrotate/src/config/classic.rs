@@ -97,7 +97,8 @@ impl Loader {
         };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            // Symlinks to regular files count, as in logrotate.
+            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
@@ -185,7 +186,12 @@ impl Loader {
             } else if c.is_ascii_alphabetic() {
                 let key = cur.read_key();
                 let args_text = cur.rest_of_line();
-                let args = split_args(args_text.trim_start().trim_start_matches('=').trim());
+                let mut args = split_args(args_text.trim_start().trim_start_matches('=').trim());
+                // `compress }`: the brace closes the stanza after this directive.
+                let closes = stanza.is_some() && args.last().is_some_and(|a| a == "}");
+                if closes {
+                    args.pop();
+                }
                 let scope = if stanza.is_some() { Scope::Stanza } else { Scope::Global };
                 let result = match key.as_str() {
                     "include" => self.include(scope, &args),
@@ -226,6 +232,11 @@ impl Loader {
                         if let Some(st) = &mut stanza {
                             st.is_ok = false;
                         }
+                    }
+                }
+                if closes {
+                    if let Some(st) = stanza.take().filter(|st| st.is_ok) {
+                        self.out.rules.push(st.rule);
                     }
                 }
             } else if stanza.is_none() {
@@ -462,7 +473,7 @@ impl<'a> Cursor<'a> {
         let mut lines = Vec::new();
         while self.pos < self.text.len() {
             let line = self.rest_of_line();
-            if line.trim() == "endscript" {
+            if line.split_whitespace().next() == Some("endscript") {
                 let mut s = lines.join("\n");
                 s.push('\n');
                 return Some(s);

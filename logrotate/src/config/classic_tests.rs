@@ -185,3 +185,31 @@ fn regression_brace_after_unknown_keyword_does_not_hang() {
     let (c, _d) = load_text("bad {\n/a.log {\n rotate 1 }\n}\n");
     assert!(c.diagnostics.iter().any(|d| d.message.contains("unknown option 'bad'")));
 }
+
+#[test]
+fn regression_comment_after_endscript_does_not_swallow_the_file() {
+    let (c, _d) =
+        load_text("/a.log {\n postrotate\n  true\n endscript # reload done\n}\n/b.log {\n rotate 1\n}\n");
+    assert_eq!(c.rules.len(), 2, "{:?}", c.diagnostics);
+    assert_eq!(c.rules[0].options.scripts.postrotate.as_deref(), Some("  true\n"));
+}
+
+#[test]
+fn regression_brace_at_end_of_directive_closes_the_stanza() {
+    let (c, _d) = load_text("/a.log {\n rotate 1\n compress }\n/b.log {\n rotate 2\n}\n");
+    assert_eq!(c.rules.len(), 2, "{:?}", c.diagnostics);
+    assert!(c.rules[0].options.compress);
+    assert!(!c.has_errors());
+}
+
+#[test]
+fn regression_symlinked_file_in_include_dir_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.conf");
+    std::fs::write(&real, "/a.log {\n rotate 3\n}\n").unwrap();
+    let inc = dir.path().join("d");
+    std::fs::create_dir(&inc).unwrap();
+    std::os::unix::fs::symlink(&real, inc.join("app")).unwrap();
+    let c = Loader::new(LoadOptions::default()).load_all(&[inc]);
+    assert_eq!(c.rules.len(), 1);
+}

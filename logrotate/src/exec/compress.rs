@@ -6,7 +6,7 @@
 //! file), and only then is the source removed. On failure the partial archive is removed and the
 //! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
 
-use super::fsops::{copy_times, create_exclusive, open_nofollow, sync_parent};
+use super::fsops::{copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
 use crate::rule::Options;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -52,22 +52,6 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
 pub fn partial_name(dst: &Path) -> std::path::PathBuf {
     let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dst.with_file_name(format!(".{name}.partial"))
-}
-
-/// `rename` that fails instead of replacing an existing `to`.
-fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let f = std::ffi::CString::new(from.as_os_str().as_bytes())?;
-    let t = std::ffi::CString::new(to.as_os_str().as_bytes())?;
-    // SAFETY: valid NUL-terminated paths; AT_FDCWD for relative paths.
-    let rc = unsafe {
-        libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE)
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::Result<()> {

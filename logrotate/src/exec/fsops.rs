@@ -67,23 +67,54 @@ fn seek(fd: i32, off: i64, whence: i32) -> Option<i64> {
 /// # Errors
 ///
 /// Any I/O error; a partial `dst` is removed.
-pub fn copy_sparse(src: &Path, dst: &Path) -> io::Result<u64> {
-    let mut input = open_nofollow(src)?;
-    let md = input.metadata()?;
-    let mut out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
-    let result = copy_data(&mut input, &mut out, md.len()).and_then(|n| out.sync_all().map(|_| n));
-    if result.is_err() {
-        let _ = std::fs::remove_file(dst);
-    }
-    result
+pub fn copy_sparse(src: &Path, dst: &Path) -> io::Result<()> {
+    copy_from(open_nofollow(src)?, dst)?.1.sync_all()
 }
 
-fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<u64> {
+/// `copytruncate`: copies `src` into a new file `dst` like [`copy_sparse`], reading on to the end
+/// of whatever was appended during the copy, then truncates `src` through the same descriptor
+/// (never a file swapped in under the same name). Lines written between the end of the copy
+/// and the truncation can still be lost, as with logrotate; writers that reopen (such as
+/// `watched-writer`) are better served by the default `create` mode.
+///
+/// # Errors
+///
+/// Any I/O error; a partial `dst` is removed and `src` is not truncated.
+pub fn copy_truncate(src: &Path, dst: &Path) -> io::Result<()> {
+    let input = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(src)?;
+    let (input, out) = copy_from(input, dst)?;
+    // Truncate first, then fsync the copy: the window in which appended lines are lost is the
+    // instant between the last read and the truncate, not the length of an fsync.
+    input.set_len(0)?;
+    out.sync_all()
+}
+
+/// Copies everything `input` holds (to its end) into a new `dst`; returns both files, the copy
+/// not yet fsynced.
+fn copy_from(mut input: File, dst: &Path) -> io::Result<(File, File)> {
+    let md = input.metadata()?;
+    if !md.is_file() {
+        return Err(io::Error::other("the log is not a regular file"));
+    }
+    let mut out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    match copy_data(&mut input, &mut out, md.len()) {
+        Ok(()) => Ok((input, out)),
+        Err(e) => {
+            let _ = std::fs::remove_file(dst);
+            Err(e)
+        }
+    }
+}
+
+fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<()> {
     use std::io::{Read, Seek, SeekFrom, Write};
     let fd = input.as_raw_fd();
     let mut pos: i64 = 0;
     let mut buf = vec![0u8; 1 << 18];
-    let mut copied = 0u64;
     let end = len as i64;
     while pos < end {
         let data = match seek(fd, pos, libc::SEEK_DATA) {
@@ -102,12 +133,22 @@ fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<u64> {
             }
             out.write_all(&buf[..n])?;
             left -= n as u64;
-            copied += n as u64;
         }
         pos = hole;
     }
-    out.set_len(len)?;
-    Ok(copied)
+    // Whatever was appended while we copied: read on to the end.
+    input.seek(SeekFrom::Start(len))?;
+    out.seek(SeekFrom::Start(len))?;
+    let mut size = len;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    out.set_len(size)
 }
 
 /// Removes a file, overwriting it first with `shred` when asked.
@@ -134,4 +175,24 @@ pub fn remove(path: &Path, shred: bool, cycles: Option<u32>) -> io::Result<()> {
 pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
     let times = std::fs::FileTimes::new().set_accessed(md.accessed()?).set_modified(md.modified()?);
     f.set_times(times)
+}
+
+/// `rename` that fails instead of replacing an existing `to`.
+///
+/// # Errors
+///
+/// `to` exists (`EEXIST`), or the rename failed.
+pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let f = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+    let t = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: valid NUL-terminated paths; AT_FDCWD for relative paths.
+    let rc = unsafe {
+        libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE)
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }

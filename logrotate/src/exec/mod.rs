@@ -307,14 +307,13 @@ impl<'a> Executor<'a> {
         }
         let Ok(guard) = self.su(o) else { return false };
         let original = std::fs::symlink_metadata(&log.path);
+        // The log never replaces an existing file: an archive left there (for example one a
+        // writer held past `locktimeout`) would be lost.
         let moved = match r.method {
-            Method::Rename => std::fs::rename(&log.path, &r.rotated),
-            Method::RenameCopy => std::fs::rename(&log.path, tmp_name(&log.path)),
-            Method::Copy => fsops::copy_sparse(&log.path, &r.rotated).map(|_| ()),
-            Method::CopyTruncate => fsops::copy_sparse(&log.path, &r.rotated).and_then(|_| {
-                let f = std::fs::OpenOptions::new().write(true).open(&log.path)?;
-                f.set_len(0)
-            }),
+            Method::Rename => fsops::rename_noreplace(&log.path, &r.rotated),
+            Method::RenameCopy => fsops::rename_noreplace(&log.path, &tmp_name(&log.path)),
+            Method::Copy => fsops::copy_sparse(&log.path, &r.rotated),
+            Method::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
         };
         let ok = match moved {
             Ok(()) => {
@@ -350,7 +349,7 @@ impl<'a> Executor<'a> {
         if r.method == Method::RenameCopy && !self.opts.dry_run {
             let tmp = tmp_name(&log.path);
             let Ok(guard) = self.su(o) else { return false };
-            let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|_| std::fs::remove_file(&tmp));
+            let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|()| std::fs::remove_file(&tmp));
             drop(guard);
             if let Err(e) = copied {
                 return self.fail(&format!(

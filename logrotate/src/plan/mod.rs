@@ -137,9 +137,9 @@ pub fn is_time_due(freq: Frequency, last: NaiveDateTime, now: NaiveDateTime) -> 
         Frequency::Hourly => now.date() != last.date() || now.hour() != last.hour(),
         Frequency::Daily => now.date() != last.date(),
         Frequency::Weekly(wd) => {
+            // As logrotate 3.21: on the weekday (not twice a day), or after 7 calendar days.
             let days = (now.date() - last.date()).num_days();
-            let since_weekday = (now.weekday().num_days_from_sunday() as i64 + 7 - wd as i64) % 7;
-            days >= 7 || (wd != 7 && days >= 1 && since_weekday < days)
+            days >= 7 || (wd != 7 && days >= 1 && now.weekday().num_days_from_sunday() == u32::from(wd))
         }
         Frequency::Monthly => now.month() != last.month() || now.year() != last.year(),
         Frequency::Yearly => now.year() != last.year(),
@@ -173,7 +173,7 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
             f.nlink
         ));
     }
-    let mut why = if flags.force {
+    let why = if flags.force {
         Some("forced from command line".to_string())
     } else if o.max_size.is_some_and(|m| f.size > m) {
         Some("log size is above the 'maxsize' threshold".to_string())
@@ -186,18 +186,14 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
             }
             Some(Criterion::Time(freq)) => {
                 let due = is_time_due(freq, last, now);
-                match o.min_size {
-                    Some(min) if due && f.size < min => None,
-                    _ => due.then(|| format!("{freq:?} rotation is due").to_lowercase()),
-                }
+                // minsize and minage only hold back a time rule (not -f, size or maxsize).
+                let too_small = o.min_size.is_some_and(|min| f.size < min);
+                let too_young =
+                    o.min_age.is_some_and(|days| now - f.mtime < chrono::Duration::days(days as i64));
+                (due && !too_small && !too_young).then(|| format!("{freq:?} rotation is due").to_lowercase())
             }
         }
     };
-    if let Some(min_age) = o.min_age {
-        if now - f.mtime < chrono::Duration::days(min_age as i64) {
-            why = None;
-        }
-    }
     if why.is_some() && !o.if_empty && f.size == 0 {
         return skip("log is empty (notifempty)");
     }

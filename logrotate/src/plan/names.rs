@@ -74,21 +74,24 @@ pub fn highest_number(names: &NameSet, base: &str, ext: &str, compext: &str, sta
         .max()
 }
 
-/// Dated archives of `base`: names `BASE DATE EXT [COMPEXT]`, sorted oldest first. Returns
-/// `(date text, name)`.
+/// Dated archives of `base`: names `BASE DATE EXT COMPEXT`, and also `BASE DATE EXT` when
+/// `accept_plain` (as logrotate, which looks only for compressed ones when it compresses at
+/// once), sorted oldest first. Returns `(date text, name)`.
 pub fn dated_archives<'a>(
     names: impl Iterator<Item = &'a String>,
     base: &str,
     format: &str,
     ext: &str,
     compext: &str,
+    accept_plain: bool,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = names
         .filter_map(|name| {
             let rest = name.strip_prefix(base)?;
             let len = crate::dateext::match_prefix(format, rest)?;
             let tail = &rest[len..];
-            let ok = tail == ext || (!compext.is_empty() && tail == format!("{ext}{compext}"));
+            let ok = (tail == ext && (accept_plain || compext.is_empty()))
+                || (!compext.is_empty() && tail == format!("{ext}{compext}"));
             ok.then(|| (rest[..len].to_string(), name.clone()))
         })
         .collect();

@@ -171,7 +171,9 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             cx.finish.insert(0, Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
         if o.mail_when == MailWhen::First {
-            if let Some(m) = cx.mail_step(&final_name, cx.path(&final_name).display().to_string()) {
+            // logrotate's subject is the archive name, or the log's own path once compressed.
+            let subject = if final_name == rotated_name { rotated.display() } else { f.path.display() };
+            if let Some(m) = cx.mail_step(&final_name, subject.to_string()) {
                 let at = cx.finish.iter().take_while(|s| matches!(s, Step::Compress { .. })).count();
                 cx.finish.insert(at, m);
             }
@@ -261,8 +263,8 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
         let existing = if cx.names.contains(&rotated) { &rotated } else { &with_comp };
         return Err(format!("destination {} already exists, skipping rotation", cx.path(existing).display()));
     }
-    let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext);
-    if o.compress {
+    let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
+    if o.compress && o.delay_compress {
         for (_, name) in &found {
             if !name.ends_with(&cx.compext) {
                 let dst = format!("{name}{}", cx.compext);
@@ -274,10 +276,12 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
             }
         }
     }
-    let found: Vec<String> = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext)
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
+    let accept_plain = !o.compress || o.delay_compress;
+    let found: Vec<String> =
+        dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, accept_plain)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
     cx.remove_too_old(&found, now);
     if o.rotate > 0 {
         let remaining: Vec<String> = found.iter().filter(|n| cx.names.contains(n)).cloned().collect();

@@ -76,7 +76,7 @@ decision_cases! {
     daily_first_seen_forced_rotates: freq(Frequency::Daily), size 10, last None, force true => true;
     hourly_same_hour_skips: freq(Frequency::Hourly), size 10, last Some(t(2026, 11, 25, 10)), force false => false;
     hourly_previous_hour_rotates: freq(Frequency::Hourly), size 10, last Some(t(2026, 11, 25, 9)), force false => true;
-    weekly_sunday_passed_rotates: freq(Frequency::Weekly(0)), size 10, last Some(t(2026, 11, 21, 10)), force false => true;
+    weekly_sunday_passed_does_not_catch_up: freq(Frequency::Weekly(0)), size 10, last Some(t(2026, 11, 21, 10)), force false => false;
     weekly_sunday_not_yet_skips: freq(Frequency::Weekly(0)), size 10, last Some(t(2026, 11, 23, 10)), force false => false;
     weekly_today_is_the_day_rotates: freq(Frequency::Weekly(3)), size 10, last Some(t(2026, 11, 24, 10)), force false => true;
     weekly_seven_days_rotates: freq(Frequency::Weekly(7)), size 10, last Some(t(2026, 11, 18, 23)), force false => true;
@@ -94,7 +94,9 @@ decision_cases! {
     maxsize_exceeded_before_due_rotates: |o| { o.criterion = Some(Criterion::Time(Frequency::Daily)); o.max_size = Some(100) }, size 101, last Some(t(2026, 11, 25, 10)), force false => true;
     notifempty_empty_skips_even_forced: |o| o.if_empty = false, size 0, last None, force true => false;
     ifempty_empty_forced_rotates: |_| {}, size 0, last None, force true => true;
-    minage_young_skips_even_forced: |o| o.min_age = Some(30), size 10, last None, force true => false;
+    minage_young_forced_still_rotates: |o| o.min_age = Some(30), size 10, last None, force true => true;
+    minage_young_daily_due_skips: |o| { o.min_age = Some(30); o.criterion = Some(Criterion::Time(Frequency::Daily)) }, size 10, last Some(t(2026, 11, 1, 0)), force false => false;
+    minage_does_not_hold_back_size: |o| { o.min_age = Some(30); o.criterion = Some(Criterion::Size(5)) }, size 10, last None, force false => true;
     minage_old_enough_forced_rotates: |o| o.min_age = Some(2), size 10, last None, force true => true;
 }
 
