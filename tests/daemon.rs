@@ -246,3 +246,31 @@ fn status_shows_next_due_and_size_trigger() {
     assert!(text.contains("2026-01-05 06:00") && text.contains("2026-01-06 00:00"), "{text}");
     assert!(text.contains("size >= 10M") && text.contains("missing"), "{text}");
 }
+
+#[test]
+fn regression_due_log_that_is_not_rotated_causes_no_busy_loop() {
+    // A daily rule is due, but the log is empty and `notifempty`: the pass skips it. The
+    // daemon must then sleep, not run a pass (rewriting the state) again and again.
+    use std::os::unix::fs::MetadataExt;
+    let mut d = Daemon::start(|p| {
+        fs::write(p.join("logs/app.log"), "").unwrap();
+        fs::write(p.join("logs/other.log"), "").unwrap();
+        let stamp =
+            (chrono::Local::now().naive_local() - chrono::Duration::days(3)).format("%Y-%-m-%-d-%-H:%-M:%-S");
+        let state = format!("logrotate state -- version 2\n\"{}/logs/app.log\" {stamp}\n", p.display());
+        fs::write(p.join("state"), state).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(p.join("state"), fs::Permissions::from_mode(0o640)).unwrap();
+        let rule = format!("{}/logs/*.log {{\n daily\n notifempty\n rotate 2\n}}\n", p.display());
+        fs::write(p.join("conf.d/daily.conf"), rule).unwrap();
+    });
+    // The first pass records the never-seen `other.log`; after it, no pass should follow.
+    assert!(wait_for(|| fs::read_to_string(d.p("state")).is_ok_and(|s| s.contains("other.log"))));
+    let ino = || fs::metadata(d.p("state")).unwrap().ino();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = ino();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(before, ino(), "the state file was rewritten: the daemon is looping");
+    assert!(!d.p("logs/app.log.1").exists());
+    assert_eq!(d.stop().0, Some(0));
+}

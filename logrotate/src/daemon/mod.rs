@@ -98,19 +98,26 @@ pub fn run(dc: DaemonConfig) -> Exit {
     let n = watches.sync(watch::wanted_dirs(&d.cfg));
     d.out.notice(&format!("started: {} rules, watching {n} directories", d.cfg.rules.len()));
     d.pass(None, false);
+    // An absolute deadline for the next time rule, recomputed only after passes, so a steady
+    // stream of file events cannot push it back.
+    let mut time_wake = d.time_wake();
     loop {
-        let timeout = d.sleep_time();
-        let first = match rx.recv_timeout(timeout) {
-            Ok(ev) => ev,
-            Err(RecvTimeoutError::Timeout) => {
-                d.retry_at = None;
-                if Instant::now() >= d.next_rescan {
-                    d.next_rescan = Instant::now() + d.dc.rescan;
-                    watches.sync(watch::wanted_dirs(&d.cfg));
-                }
-                d.pass(None, false);
-                continue;
+        let now = Instant::now();
+        let wake =
+            [Some(time_wake), Some(d.next_rescan), d.retry_at].into_iter().flatten().min().unwrap_or(now);
+        if now >= wake {
+            d.retry_at = None;
+            if now >= d.next_rescan {
+                d.next_rescan = now + d.dc.rescan;
+                watches.sync(watch::wanted_dirs(&d.cfg));
             }
+            d.pass(None, false);
+            time_wake = d.time_wake();
+            continue;
+        }
+        let first = match rx.recv_timeout(wake - now) {
+            Ok(ev) => ev,
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
         };
         // Gather a burst of events, then act once.
@@ -146,6 +153,7 @@ pub fn run(dc: DaemonConfig) -> Exit {
         } else if let Some(rules) = d.triggered_rules(&changed) {
             d.pass(Some(rules), false);
         }
+        time_wake = d.time_wake();
     }
     d.out.notice("stopping");
     Exit::Ok
@@ -210,32 +218,32 @@ impl Daemon {
         }
     }
 
-    /// How long to sleep: until the next time rule is due, the next rescan, or a retry.
-    fn sleep_time(&self) -> Duration {
-        let now = Instant::now();
-        let mut wake = self.next_rescan;
-        if let Some(r) = self.retry_at {
-            wake = wake.min(r);
-        }
-        if let Some(due) = self.next_time_due() {
-            let local_now = Local::now().naive_local();
-            let wait = (due - local_now).to_std().unwrap_or(Duration::ZERO);
-            // Wake a little after the boundary so the planner's clock is past it.
-            wake = wake.min(now + wait + Duration::from_millis(50));
-        }
-        wake.saturating_duration_since(now)
+    /// When to wake for the next time rule: a little after it is due, so the planner's clock is
+    /// past the boundary. Without one, the rescan deadline applies.
+    fn time_wake(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(365 * 86_400);
+        self.next_time_due().map_or(far, |due| {
+            let wait = (due - Local::now().naive_local()).to_std().unwrap_or(Duration::ZERO);
+            Instant::now() + wait + Duration::from_millis(50)
+        })
     }
 
-    /// The earliest moment a time rule becomes due, from the state on disk.
+    /// The earliest moment, still to come, at which a time rule becomes due, from the state on
+    /// disk. Moments already past belong to logs the last pass chose not to rotate (`notifempty`,
+    /// `minsize`, `minage`...); they are looked at again by the next rescan or file event, never
+    /// in a busy loop.
     fn next_time_due(&self) -> Option<NaiveDateTime> {
         let (state, _) = StateFile::read_only(&self.dc.state).read();
+        let now = Local::now().naive_local();
         let mut earliest: Option<NaiveDateTime> = None;
         for rule in &self.cfg.rules {
             let Some(freq) = frequency(&rule.options) else { continue };
             for path in scan::expand(rule) {
                 if let Some(last) = state.get(&path.to_string_lossy()) {
                     let due = next_due(freq, last);
-                    earliest = Some(earliest.map_or(due, |e| e.min(due)));
+                    if due > now {
+                        earliest = Some(earliest.map_or(due, |e| e.min(due)));
+                    }
                 }
             }
         }
