@@ -209,7 +209,7 @@ impl<'a> Executor<'a> {
     }
 
     fn step(&mut self, o: &Options, step: &Step) -> bool {
-        self.out.info(&format!("{step:?}"));
+        self.out.info(&step.to_string());
         if self.opts.dry_run {
             return true;
         }
@@ -301,7 +301,7 @@ impl<'a> Executor<'a> {
     /// Moves the live log to its archive name and creates the new log.
     fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
         let r = rotation_of(log);
-        self.out.info(&format!("{:?} {} -> {}", r.method, log.path.display(), r.rotated.display()));
+        self.out.info(&format!("{} {} to {}", r.method, log.path.display(), r.rotated.display()));
         if self.opts.dry_run {
             return true;
         }

@@ -292,3 +292,26 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
     }
     Ok(rotated)
 }
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::CreateDir { path, .. } => write!(f, "creating olddir {}", path.display()),
+            Step::Rename { from, to } => write!(f, "renaming {} to {}", from.display(), to.display()),
+            Step::Compress { src, dst } => write!(f, "compressing {} into {}", src.display(), dst.display()),
+            Step::Mail { path, subject, .. } => write!(f, "mailing {} (subject {subject})", path.display()),
+            Step::Remove { path } => write!(f, "removing old log {}", path.display()),
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::Rename => "renaming",
+            Method::Copy => "copying",
+            Method::CopyTruncate => "copying and truncating",
+            Method::RenameCopy => "renaming (then copying)",
+        })
+    }
+}
