@@ -652,3 +652,29 @@ fn copytruncate_copies_what_was_appended_during_the_copy() {
     // Only lines written in the instant between the final read and the truncate may be lost.
     assert!(total - kept < 10_000, "lost {} of {total} lines", total - kept);
 }
+
+#[test]
+fn config_owned_by_another_user_is_refused_as_root() {
+    if !is_root() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    let conf = fx.conf("@D@/app.log {\n rotate 1\n}\n");
+    std::os::unix::fs::chown(&conf, Some(65534), None).unwrap();
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("file owner is wrong"), "{}", stderr(&o));
+    assert!(!fx.exists("app.log.1"));
+}
+
+#[test]
+fn log_option_copies_messages_to_a_file() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    fx.conf("@D@/app.log {\n rotate 1\n olddir missing\n}\n");
+    let log = fx.p("run.log");
+    let o = fx.run(&["-f", "-l", log.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(fx.read("run.log").contains("error: olddir"), "{}", fx.read("run.log"));
+}

@@ -57,4 +57,29 @@ scenarios! {
     diff_regression_mailfirst_compress_subject: Scenario::new("@D@/app.log {\n    rotate 2\n    compress\n    mail ops@example.com\n    mailfirst\n}\n")
         .file("app.log", "mail me\n")
         .run(&["-f"]);
+
+    /// `addextension .log` on a log without the extension: archives get it after the number.
+    diff_addextension_adds_after_number: Scenario::new("@D@/app {\n    rotate 2\n    addextension .log\n}\n")
+        .file("app", "data\n")
+        .file("app.1.log", "older\n")
+        .run(&["-f"]);
+
+    /// `addextension .log` on a log that already has it: moved after the number, not doubled.
+    diff_addextension_existing_extension: Scenario::new("@D@/app.log {\n    rotate 2\n    compress\n    addextension .log\n}\n")
+        .file("app.log", "data\n")
+        .run(&["-f"]);
+
+    /// `rotate -1`: old logs are never removed, the chain grows.
+    diff_rotate_minus_one_keeps_all: Scenario::new("@D@/app.log {\n    rotate -1\n}\n")
+        .file("app.log", "new\n")
+        .file("app.log.1", "one\n")
+        .file("app.log.2", "two\n")
+        .file("app.log.9", "nine\n")
+        .run(&["-f"]);
+
+    /// `hourly` with `dateext`: the default hourly date format.
+    diff_hourly_dateext_format: Scenario::new("@D@/app.log {\n    hourly\n    dateext\n    rotate 3\n}\n")
+        .file("app.log", "data\n")
+        .state("app.log", Age::HoursAgo(2))
+        .run(&[]);
 }
