@@ -1,0 +1,343 @@
+//! The state file: when each log was last rotated, in logrotate 3.21's format.
+//!
+//! ```text
+//! logrotate state -- version 2
+//! "/var/log/syslog" 2026-1-5-6:25:1
+//! "/var/log/odd \"name\"" 2026-1-5-0:0:0
+//! ```
+//!
+//! Times are local, with unpadded numbers. [`State`] is the pure model (parse, render, prune);
+//! [`StateFile`] is an open, locked state file on disk that reads and durably writes it.
+//!
+//! Reading follows logrotate exactly: each line is split like `poptParseArgvString` (quotes,
+//! backslashes), the path is then unescaped (`\\` and `\n`), and the date is read like
+//! `sscanf("%d-%d-%d-%d:%d:%d")` with at least the date required. The first bad line stops the
+//! reading; entries before it are kept and an error is reported.
+//!
+//! # Examples
+//!
+//! ```
+//! use logrotate::state::State;
+//! use std::path::Path;
+//! let text = "logrotate state -- version 2\n\"/var/log/a b\" 2026-1-5-6:25:1\n";
+//! let (mut state, diagnostics) = State::parse(text, Path::new("status"));
+//! assert!(diagnostics.is_empty());
+//! let when = state.get("/var/log/a b").unwrap();
+//! assert_eq!(when.to_string(), "2026-01-05 06:25:01");
+//! state.set("/var/log/x\"y", when);
+//! assert!(state.render().contains("\"/var/log/x\\\"y\" 2026-1-5-6:25:1\n"));
+//! ```
+
+use crate::config::Diagnostic;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The header logrotate 3.21 writes.
+const HEADER_V2: &str = "logrotate state -- version 2";
+/// The older header, still accepted when reading.
+const HEADER_V1: &str = "logrotate state -- version 1";
+/// logrotate reads lines with `fgets(buf, 2 * PATH_MAX + 16 - 1)`: a line of more bytes than
+/// this, counting its newline, is "too long".
+const MAX_LINE: usize = 8206;
+
+/// Entries of logs not seen in a run are dropped once their last rotation is more than this many
+/// seconds old: logrotate's `SECONDS_IN_YEAR` (365.2422 days). Verified against 3.21: an age of
+/// exactly 31556926 s is kept, one second more is dropped.
+pub const PRUNE_AFTER_SECS: i64 = 31_556_926;
+
+/// When each log was last rotated: path -> local time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    entries: BTreeMap<String, NaiveDateTime>,
+}
+
+impl State {
+    /// An empty state.
+    pub fn new() -> Self {
+        State::default()
+    }
+
+    /// When `path` was last rotated, if known.
+    pub fn get(&self, path: &str) -> Option<NaiveDateTime> {
+        self.entries.get(path).copied()
+    }
+
+    /// Records that `path` was last rotated at `t` (local time).
+    pub fn set(&mut self, path: &str, t: NaiveDateTime) {
+        self.entries.insert(path.to_owned(), t);
+    }
+
+    /// Forgets `path`, returning its time if it had one.
+    pub fn remove(&mut self, path: &str) -> Option<NaiveDateTime> {
+        self.entries.remove(path)
+    }
+
+    /// All entries, sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, NaiveDateTime)> + '_ {
+        self.entries.iter().map(|(p, t)| (p.as_str(), *t))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Parses the text of a state file; `file` is only used in messages.
+    ///
+    /// Empty text is an empty state. The first line must be the version 1 or 2 header, else
+    /// `bad top line in state file FILE`. Blank lines are skipped. The first bad line ends the
+    /// parse with one of logrotate's messages (`bad line N in state file FILE`,
+    /// `line N too long in state file FILE` — also used for a last line without a newline —
+    /// or `bad year|month|day|hour|minute|second V for file P in state file FILE`); the entries
+    /// before it are kept. A date-only entry means midnight. Out-of-range days are normalised
+    /// the way `mktime` does (`2026-3-0` is 28 February). A path listed twice keeps the later
+    /// time.
+    pub fn parse(text: &str, file: &Path) -> (State, Vec<Diagnostic>) {
+        let mut state = State::new();
+        let mut diagnostics = Vec::new();
+        let file = file.display();
+        let mut lines = text.split_inclusive('\n');
+        match lines.next() {
+            None => return (state, diagnostics),
+            Some(top) if is_header(top) => {}
+            Some(_) => {
+                let message = format!("bad top line in state file {file}");
+                return (state, vec![Diagnostic::error(message)]);
+            }
+        }
+        for (index, raw) in lines.enumerate() {
+            let number = index + 2;
+            let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
+                let message = format!("line {number} too long in state file {file}");
+                diagnostics.push(Diagnostic::error(message));
+                break;
+            };
+            if line.is_empty() {
+                continue;
+            }
+            match parse_entry(line) {
+                Ok((path, when)) => state.set(&path, when),
+                Err(EntryError::BadLine) => {
+                    let message = format!("bad line {number} in state file {file}");
+                    diagnostics.push(Diagnostic::error(message));
+                    break;
+                }
+                Err(EntryError::BadField { field, value, path }) => {
+                    let message = format!("bad {field} {value} for file {path} in state file {file}");
+                    diagnostics.push(Diagnostic::error(message));
+                    break;
+                }
+            }
+        }
+        (state, diagnostics)
+    }
+
+    /// Renders the state in logrotate's version 2 format, sorted by path.
+    ///
+    /// In paths, `"` and `\` get a backslash and a newline becomes `\n`; every other byte is
+    /// written as is, exactly like logrotate 3.21.
+    pub fn render(&self) -> String {
+        let mut out = format!("{HEADER_V2}\n");
+        for (path, t) in &self.entries {
+            out.push('"');
+            for c in path.chars() {
+                match c {
+                    '"' | '\\' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '\n' => out.push_str("\\n"),
+                    _ => out.push(c),
+                }
+            }
+            out.push_str(&format!(
+                "\" {}-{}-{}-{}:{}:{}\n",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ));
+        }
+        out
+    }
+
+    /// Drops the entries logrotate 3.21 drops when it writes the state file, and returns their
+    /// paths (logrotate says `Removing PATH from state file, because it does not exist and has
+    /// not been rotated for one year` for each, in verbose mode).
+    ///
+    /// The rule, verified against the real tool: an entry is dropped when `is_used(path)` is
+    /// false and `now - last_rotated` is more than [`PRUNE_AFTER_SECS`] (365.2422 days, not a
+    /// calendar year). In logrotate an entry is "used" when this run's configuration named the
+    /// log and the log was found on disk (it sets the flag after a successful `stat`); an
+    /// existing file that no config names is dropped too, despite the message. For a drop-in
+    /// result pass "this run looked at this log and it exists"; passing plain existence keeps
+    /// entries of files that are no longer configured. Times are naive local times, so across a
+    /// DST change the age can differ from logrotate's `difftime` by the DST offset.
+    pub fn prune(&mut self, now: NaiveDateTime, is_used: impl Fn(&str) -> bool) -> Vec<String> {
+        let limit = Duration::seconds(PRUNE_AFTER_SECS);
+        let stale: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(path, t)| now.signed_duration_since(**t) > limit && !is_used(path))
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in &stale {
+            self.entries.remove(path);
+        }
+        stale
+    }
+}
+
+fn is_header(line: &str) -> bool {
+    line.strip_suffix('\n').is_some_and(|l| l == HEADER_V1 || l == HEADER_V2)
+}
+
+enum EntryError {
+    BadLine,
+    BadField { field: &'static str, value: i32, path: String },
+}
+
+/// One `"PATH" DATE` line, read the way logrotate's `readState` does.
+fn parse_entry(line: &str) -> Result<(String, NaiveDateTime), EntryError> {
+    let args = split_args(line).ok_or(EntryError::BadLine)?;
+    let [path, date] = <[String; 2]>::try_from(args).map_err(|_| EntryError::BadLine)?;
+    let (count, [year, month, day, hour, minute, second]) = scan_date(&date);
+    if count < 3 {
+        return Err(EntryError::BadLine);
+    }
+    let checks: [(&'static str, i32, bool); 6] = [
+        ("year", year, year == 1900 || (1970..=2100).contains(&year)),
+        ("month", month, (1..=12).contains(&month)),
+        ("day", day, (0..=31).contains(&day)),
+        ("hour", hour, (0..=23).contains(&hour)),
+        ("minute", minute, (0..=59).contains(&minute)),
+        ("second", second, (0..=59).contains(&second)),
+    ];
+    if let Some(&(field, value, _)) = checks.iter().find(|c| !c.2) {
+        // logrotate names the path as split, before unescaping.
+        return Err(EntryError::BadField { field, value, path });
+    }
+    // Like mktime: day 0 is the last day of the previous month, 31 February is 3 March.
+    let when = NaiveDate::from_ymd_opt(year, month as u32, 1)
+        .and_then(|d| d.checked_add_signed(Duration::days(i64::from(day) - 1)))
+        .and_then(|d| d.and_hms_opt(hour as u32, minute as u32, second as u32))
+        .ok_or(EntryError::BadLine)?;
+    Ok((unescape(&path), when))
+}
+
+/// Splits a line into words like popt's `poptParseArgvString`: whitespace separates words,
+/// `"` and `'` quote; inside quotes a backslash only disappears before the quote character
+/// itself, outside quotes it takes the next character literally. Empty words vanish.
+/// `None` for an unterminated quote or a trailing backslash.
+fn split_args(line: &str) -> Option<Vec<String>> {
+    let mut args = Vec::new();
+    let mut word = String::new();
+    let mut quote = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(q) => {
+                if c == '\\' {
+                    let next = chars.next()?;
+                    if next != q {
+                        word.push('\\');
+                    }
+                    word.push(next);
+                } else {
+                    word.push(c);
+                }
+            }
+            None if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c') => {
+                if !word.is_empty() {
+                    args.push(std::mem::take(&mut word));
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '\\' => word.push(chars.next()?),
+                _ => word.push(c),
+            },
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    if !word.is_empty() {
+        args.push(word);
+    }
+    Some(args)
+}
+
+/// logrotate's `unescape`: `\n` becomes a newline, `\\` a backslash; other backslashes stay.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some('n')) => {
+                out.push('\n');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                out.push('\\');
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `sscanf(s, "%d-%d-%d-%d:%d:%d", ...)`: how many numbers were read, and the numbers (fields
+/// not read stay 0). Like glibc, a number too big for an `int` keeps its low 32 bits.
+fn scan_date(s: &str) -> (usize, [i32; 6]) {
+    let mut fields = [0i32; 6];
+    let mut rest = s;
+    for (i, field) in fields.iter_mut().enumerate() {
+        if i > 0 {
+            let sep = if i == 4 || i == 5 { ':' } else { '-' };
+            match rest.strip_prefix(sep) {
+                Some(r) => rest = r,
+                None => return (i, fields),
+            }
+        }
+        let r = rest.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+        let (negative, r) = match r.as_bytes().first() {
+            Some(b'-') => (true, &r[1..]),
+            Some(b'+') => (false, &r[1..]),
+            _ => (false, r),
+        };
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return (i, fields);
+        }
+        let value = r[..digits]
+            .bytes()
+            .fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')));
+        *field = (if negative { value.saturating_neg() } else { value }) as i32;
+        rest = &r[digits..];
+    }
+    (6, fields)
+}
+
+mod file;
+pub use file::{LockMode, StateError, StateFile};
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;
