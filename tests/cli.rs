@@ -678,3 +678,24 @@ fn log_option_copies_messages_to_a_file() {
     assert_eq!(code(&o), 1);
     assert!(fx.read("run.log").contains("error: olddir"), "{}", fx.read("run.log"));
 }
+
+#[test]
+fn large_log_is_compressed_on_several_cores_into_one_gzip_member() {
+    let fx = Fx::new();
+    let text: String =
+        (0..120_000).map(|i| format!("{i:08} GET /api/v1/items/{} 200\n", i * 7919 % 100_003)).collect();
+    assert!(text.len() > 4 << 20);
+    fx.write("big.log", &text);
+    fx.conf("@D@/big.log {\n rotate 1\n compress\n}\n");
+    assert_eq!(code(&fx.run(&["-f"])), 0);
+    // A single-member decoder reads all of it: the archive is one ordinary gzip member.
+    let mut back = String::new();
+    flate2::read::GzDecoder::new(fs::File::open(fx.p("big.log.1.gz")).unwrap())
+        .read_to_string(&mut back)
+        .unwrap();
+    assert_eq!(back, text);
+    if Path::new("/bin/gzip").exists() {
+        let t = std::process::Command::new("/bin/gzip").arg("-t").arg(fx.p("big.log.1.gz")).status().unwrap();
+        assert!(t.success(), "gzip -t rejects the archive");
+    }
+}

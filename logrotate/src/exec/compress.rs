@@ -34,6 +34,9 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
     let _ = std::fs::remove_file(&partial);
     let out = create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
     let result = match o.builtin_gzip_level() {
+        Some(level) if md.len() >= PARALLEL_MIN && threads() > 1 => {
+            super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
+        }
         Some(level) => gzip(input, &out, level, &md),
         None => external(&o.compress_cmd, o.effective_compress_options(), input, &out),
     }
@@ -54,8 +57,19 @@ pub fn partial_name(dst: &Path) -> std::path::PathBuf {
     dst.with_file_name(format!(".{name}.partial"))
 }
 
+/// Files at least this large are compressed on several cores.
+const PARALLEL_MIN: u64 = 4 << 20;
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+fn gzip_mtime(md: &std::fs::Metadata) -> u32 {
+    u32::try_from(md.mtime()).unwrap_or(0)
+}
+
 fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::Result<()> {
-    let mtime = u32::try_from(md.mtime()).unwrap_or(0);
+    let mtime = gzip_mtime(md);
     let writer = BufWriter::with_capacity(1 << 17, out);
     let mut enc = flate2::GzBuilder::new().mtime(mtime).write(writer, flate2::Compression::new(level));
     let mut buf = vec![0u8; 1 << 17];

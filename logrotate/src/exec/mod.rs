@@ -9,6 +9,7 @@ pub mod compress;
 pub mod fsops;
 pub mod handshake;
 pub mod ids;
+pub mod pgzip;
 pub mod report;
 pub mod scripts;
 
