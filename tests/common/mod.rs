@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: locate (and build once) the real binaries.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Once;
