@@ -274,3 +274,22 @@ fn regression_due_log_that_is_not_rotated_causes_no_busy_loop() {
     assert!(!d.p("logs/app.log.1").exists());
     assert_eq!(d.stop().0, Some(0));
 }
+
+#[test]
+fn directory_created_after_start_is_watched() {
+    let mut d = Daemon::start(|p| {
+        let rule = format!("{}/logs/later/*.log {{\n size 1k\n rotate 3\n missingok\n}}\n", p.display());
+        fs::write(p.join("conf.d/later.conf"), rule).unwrap();
+    });
+    fs::create_dir(d.p("logs/later")).unwrap();
+    // Keep appending until it rotates: far sooner than the 300 s rescan, because the new
+    // directory was watched as soon as it appeared.
+    let log = d.p("logs/later/app.log");
+    assert!(wait_for(|| {
+        use std::io::Write;
+        let mut f = fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+        f.write_all(&[b'q'; 512]).unwrap();
+        d.p("logs/later/app.log.1").exists()
+    }));
+    assert_eq!(d.stop().0, Some(0));
+}

@@ -144,6 +144,10 @@ pub fn run(dc: DaemonConfig) -> Exit {
             break;
         }
         reload |= changed.iter().any(|p| watch::is_config_event(p, &d.cfg.sources, &d.dc.configs));
+        if !reload && changed.iter().any(|p| p.is_dir()) {
+            // A directory appeared (or moved): it may hold logs of a glob.
+            watches.sync(watch::wanted_dirs(&d.cfg));
+        }
         if reload && d.reload() {
             watches.sync(watch::wanted_dirs(&d.cfg));
             full = true;

@@ -31,7 +31,15 @@ pub fn wanted_dirs(cfg: &Config) -> BTreeSet<PathBuf> {
     let mut dirs = BTreeSet::new();
     for rule in &cfg.rules {
         for pat in &rule.patterns {
-            dirs.extend(pattern_dirs(pat).into_iter().filter(|d| d.is_dir()));
+            let found = pattern_dirs(pat);
+            if found.is_empty() || found.iter().any(|d| !d.is_dir()) {
+                // The directory does not exist yet: watch the nearest existing ancestor, so its
+                // creation is seen and watched at once (not only at the next rescan).
+                if let Some(anc) = nearest_existing_ancestor(Path::new(pat)) {
+                    dirs.insert(anc);
+                }
+            }
+            dirs.extend(found.into_iter().filter(|d| d.is_dir()));
         }
     }
     for src in &cfg.sources {
@@ -42,6 +50,14 @@ pub fn wanted_dirs(cfg: &Config) -> BTreeSet<PathBuf> {
         }
     }
     dirs
+}
+
+fn nearest_existing_ancestor(pattern: &Path) -> Option<PathBuf> {
+    pattern
+        .ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && !has_glob_chars(&a.to_string_lossy()) && a.is_dir())
+        .map(Path::to_path_buf)
 }
 
 /// Keeps the watched set equal to what the config needs.
