@@ -184,10 +184,7 @@ pub fn run_pass(
         out.error(&d.message);
     }
     let mut diags = Vec::new();
-    let mut facts = scan::scan(rules, &mut diags);
-    if let Some(only) = &p.only {
-        facts.retain(|s| only.contains(&s.rule));
-    }
+    let facts = scan::scan_only(rules, p.only.as_deref(), &mut diags);
     for d in diags {
         out.error(&d.message);
     }

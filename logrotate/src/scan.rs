@@ -195,14 +195,21 @@ pub fn archive_stem(rule: &Rule, path: &Path) -> String {
 /// Expands every rule and collects facts, reporting duplicates as logrotate does: a file
 /// matched by an earlier stanza is an error for the later one unless it has `ignoreduplicates`.
 pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
+    scan_only(rules, None, diags)
+}
+
+/// Like [`scan`], but collects facts (the `stat`s and directory listings) only for the rules in
+/// `only`; every rule is still expanded so that duplicates are attributed as in a full run.
+pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut cache = DirCache::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
+        let wanted = only.is_none_or(|o| o.contains(&i));
         let mut files = Vec::new();
         for path in expand(rule) {
             if !seen.insert(path.clone()) {
-                if !rule.options.ignore_duplicates {
+                if wanted && !rule.options.ignore_duplicates {
                     diags.push(Diagnostic::error(format!(
                         "{}: duplicate log entry for {}",
                         rule.source,
@@ -211,9 +218,13 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
                 }
                 continue;
             }
-            files.push(file_facts_cached(rule, &path, &mut cache));
+            if wanted {
+                files.push(file_facts_cached(rule, &path, &mut cache));
+            }
         }
-        sets.push(SetFacts { rule: i, files });
+        if wanted {
+            sets.push(SetFacts { rule: i, files });
+        }
     }
     sets
 }
