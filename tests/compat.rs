@@ -222,3 +222,37 @@ fn large_log_is_compressed_on_several_cores_into_one_gzip_member() {
         assert!(t.success(), "gzip -t rejects the archive");
     }
 }
+
+#[test]
+fn crash_during_compression_is_repaired_by_the_next_run() {
+    // kill -9 while the archive is being written; the next run must lose nothing and leave no
+    // partial file.
+    let fx = Fx::new();
+    let line = "GET /api/v1/users?id=1234 HTTP/1.1 200 512 \"curl/8.4.0\"\n";
+    let text = line.repeat(600_000);
+    fx.write("app.log", &text);
+    fx.conf("@D@/app.log {\n rotate 5\n compress\n}\n");
+    let mut child =
+        common::logrotate().args(["-f", "-s"]).arg(fx.p("state")).arg(fx.p("test.conf")).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !fx.exists(".app.log.1.gz.partial") && std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    if fx.exists("app.log.1.gz") {
+        eprintln!("the run finished before it could be killed; nothing to repair");
+        return;
+    }
+    assert_eq!(fs::metadata(fx.p("app.log.1")).unwrap().len(), text.len() as u64);
+    fx.write("app.log", "after the crash\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!fx.exists(".app.log.1.gz.partial"));
+    assert!(!fx.exists("app.log.1"));
+    assert_eq!(fx.gunzip("app.log.1.gz"), "after the crash\n");
+    assert!(fx.gunzip("app.log.2.gz") == text, "the archive interrupted by the crash is intact");
+}
