@@ -40,6 +40,25 @@ fn is_effective_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// Gives an existing regular file (never a symlink) the mode and ownership `create` asks for.
+///
+/// # Errors
+///
+/// The path is a symlink or not a regular file, or chmod/chown failed.
+pub fn adopt_existing(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+    let f = open_nofollow(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    if uid.is_some() || gid.is_some() {
+        match std::os::unix::fs::fchown(&f, uid, gid) {
+            Err(e) if !(e.raw_os_error() == Some(libc::EPERM) && !is_effective_root()) => return Err(e),
+            _ => {}
+        }
+    }
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
 /// Opens an existing file for reading without following a symlink.
 ///
 /// # Errors
@@ -194,5 +213,43 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adopt_existing_sets_mode_and_refuses_symlinks() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("app.log");
+        std::fs::write(&p, "x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        adopt_existing(&p, 0o640, None, None).unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().mode() & 0o777, 0o640);
+        let link = d.path().join("link.log");
+        std::os::unix::fs::symlink(&p, &link).unwrap();
+        assert!(adopt_existing(&link, 0o666, None, None).is_err());
+        assert_eq!(std::fs::metadata(&p).unwrap().mode() & 0o777, 0o640);
+    }
+
+    #[test]
+    fn create_exclusive_never_follows_or_replaces() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("target");
+        std::os::unix::fs::symlink(&target, d.path().join("link")).unwrap();
+        assert!(create_exclusive(&d.path().join("link"), 0o644, None, None).is_err());
+        assert!(!target.exists(), "the symlink was followed");
+    }
+
+    #[test]
+    fn rename_noreplace_keeps_the_target() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a"), d.path().join("b"));
+        std::fs::write(&a, "a").unwrap();
+        std::fs::write(&b, "b").unwrap();
+        assert!(rename_noreplace(&a, &b).is_err());
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "b");
     }
 }

@@ -340,6 +340,20 @@ impl<'a> Executor<'a> {
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
         match fsops::create_exclusive(path, mode, uid, gid).and_then(|f| f.sync_all()) {
             Ok(()) => true,
+            // The application already opened a new log (it reopens on rotation): keep its file,
+            // with the mode and owner `create` asks for. A symlink there is refused.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                match fsops::adopt_existing(path, mode, uid, gid) {
+                    Ok(()) => {
+                        self.out.info(&format!(
+                            "{} was already recreated by its writer; kept it",
+                            path.display()
+                        ));
+                        true
+                    }
+                    Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
+                }
+            }
             Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
         }
     }
