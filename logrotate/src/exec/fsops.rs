@@ -52,7 +52,7 @@ pub fn adopt_existing(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>
     }
     if uid.is_some() || gid.is_some() {
         match std::os::unix::fs::fchown(&f, uid, gid) {
-            Err(e) if !(e.raw_os_error() == Some(libc::EPERM) && !is_effective_root()) => return Err(e),
+            Err(e) if e.raw_os_error() != Some(libc::EPERM) || is_effective_root() => return Err(e),
             _ => {}
         }
     }
