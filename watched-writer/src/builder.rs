@@ -13,10 +13,12 @@ use std::time::Duration;
 /// Whatever the policy, [`WatchedFile::check_now`] checks at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReopenPolicy {
-    /// Watch the parent directory with inotify (through the `notify` crate) and reopen from a
-    /// background thread as soon as the file is renamed, deleted or replaced, or the directory
-    /// is removed. A write costs one relaxed atomic load and the `write` system call: no `stat`,
-    /// no lock.
+    /// Watch the parent directory with inotify and reopen from a background thread as soon as
+    /// the file is renamed, deleted or replaced, or the directory is removed. While the
+    /// directory is missing, its nearest existing ancestor is watched, so the reopen follows
+    /// its return at once. When the path is a symlink, the directory of its target is watched
+    /// too. A write costs one relaxed atomic load and the `write` system call: no `stat`, no
+    /// lock.
     /// As a safety net for filesystems where inotify says nothing (NFS, FUSE), the background
     /// thread also checks every [`WatchedFileBuilder::safety_net`] interval (1 s by default).
     ///
@@ -27,7 +29,8 @@ pub enum ReopenPolicy {
     /// Python's `WatchedFileHandler` semantics: `stat` the path before every record and reopen
     /// when it names another file. Costs one `stat` per write, and needs no thread.
     EveryWrite,
-    /// Check from a background thread at this interval, without inotify.
+    /// Check from a background thread at this interval, without inotify. A duration too long
+    /// to add to the clock (`Duration::MAX`) means never.
     Interval(Duration),
 }
 
@@ -133,7 +136,8 @@ impl WatchedFileBuilder {
     }
 
     /// With [`ReopenPolicy::Notify`], also check the path at this interval, in case inotify
-    /// misses a change (network filesystems). Default 1 s.
+    /// misses a change (network filesystems). Default 1 s. A duration too long to add to the
+    /// clock (`Duration::MAX`) means never.
     pub fn safety_net(mut self, every: Duration) -> Self {
         self.options.safety_net = every.max(Duration::from_millis(1));
         self
@@ -143,7 +147,8 @@ impl WatchedFileBuilder {
     /// rotator to create the new file (logrotate's `create`) before creating it ourselves; the
     /// records of that moment go to the renamed file, which the shared lock keeps safe. This
     /// avoids racing the rotator, whose create fails if the file already exists. A deleted
-    /// file is replaced at once. Default 500 ms; `Duration::ZERO` creates at once.
+    /// file is replaced at once. Default 500 ms; `Duration::ZERO` creates at once;
+    /// `Duration::MAX` waits for the rotator (or [`WatchedFile::check_now`]) forever.
     pub fn create_grace(mut self, grace: Duration) -> Self {
         self.options.create_grace = grace;
         self
@@ -159,7 +164,9 @@ impl WatchedFileBuilder {
     /// Called with every error met while reopening or watching (after any lock is released).
     /// It runs on the thread that noticed the error: the background thread, or a writing
     /// thread with [`ReopenPolicy::EveryWrite`]. Failures are also counted in
-    /// [`Stats::reopen_failures`](crate::Stats::reopen_failures).
+    /// [`Stats::reopen_failures`](crate::Stats::reopen_failures). A panic on the background
+    /// thread (say, in this callback) is reported here as an [`Error::Watch`] and the thread
+    /// carries on; if the callback panics again on that report, the thread ends.
     pub fn on_error<F>(mut self, callback: F) -> Self
     where
         F: Fn(&Error) + Send + Sync + 'static,

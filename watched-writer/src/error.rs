@@ -57,14 +57,14 @@ pub enum Error {
     },
     /// The directory holding the log file could not be watched for changes (each
     /// `WatchedFile` uses one inotify instance, and Linux allows 128 per user by default), or
-    /// the background thread could not be started. Reported to the
+    /// the background thread could not be started, or it panicked. Reported to the
     /// [`on_error`](crate::WatchedFileBuilder::on_error) callback, never returned: without the
     /// watch, the background thread still checks every
     /// [`safety_net`](crate::WatchedFileBuilder::safety_net) interval; without the thread, only
     /// [`check_now`](crate::WatchedFile::check_now) reopens.
     #[error("error watching {}: {message}", path.display())]
     Watch {
-        /// The directory (or, if no thread could be started, the log file).
+        /// The directory (or, about the background thread, the log file).
         path: PathBuf,
         /// What the watcher said.
         message: String,

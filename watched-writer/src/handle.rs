@@ -63,11 +63,15 @@ pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Opened, 
                     .map_err(|source| Error::CreateDir { path: dir.to_path_buf(), source })?;
             }
         }
+        // Non-blocking, so that a FIFO with no reader at the path fails (ENXIO) instead of
+        // blocking the open forever, with the check lock held; blocking again once open.
         let file = OpenOptions::new()
             .append(true)
             .create(true)
             .mode(create.mode)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
             .open(path)
+            .and_then(|file| set_blocking(&file).map(|()| file))
             .map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
         locked_out = match file.try_lock_shared() {
             Ok(()) => false,
@@ -92,6 +96,19 @@ pub(crate) fn open_locked(path: &Path, create: CreateOptions) -> Result<Opened, 
     } else {
         Err(Error::Unstable { path: path.to_path_buf() })
     }
+}
+
+/// Clears `O_NONBLOCK` on `file`'s open file description.
+fn set_blocking(file: &File) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    // SAFETY: `fd` is open for the duration of the calls; F_GETFL/F_SETFL touch only flags.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 || libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// Makes `target`'s descriptor refer to `new`'s open file, atomically, and closes `new`'s

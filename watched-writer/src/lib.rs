@@ -20,7 +20,8 @@
 //! A reopen opens the new file *first* and then swaps it in; if the open fails (permissions,
 //! full disk) the writer keeps writing to the old file, retries later, and reports the error
 //! through [`WatchedFileBuilder::on_error`] and [`Stats::reopen_failures`]. No record is
-//! dropped and none is split between two files.
+//! dropped, and none is split between two files (short of the rare case of a partial write
+//! described at [`WatchedFile`]).
 //!
 //! # Examples
 //!
@@ -122,6 +123,16 @@
 //! Writers that do not take the lock behave exactly as they do under any logrotate. Locks are
 //! per open file description, so a child process that inherits the descriptor (the file is
 //! opened close-on-exec, so only a plain `fork`) shares the lock.
+//!
+//! # `fork`
+//!
+//! A child made by a plain `fork` gets a copy of the handle but not its background thread, so
+//! its copy does not follow rotation (only [`WatchedFile::check_now`], and
+//! [`ReopenPolicy::EveryWrite`], still reopen, and a reopen in the child swaps the file under
+//! the parent's descriptor too, as they share it). A forked child that logs needs its own
+//! `WatchedFile`, opened after the fork. Dropping the inherited copy in the child is harmless:
+//! it neither waits for nor stops the parent's thread, and the parent's drop does not wait for
+//! the child.
 //!
 //! What the handshake cannot save: records written to a file that someone *deletes* (rather
 //! than renames) before the writer notices, and, with `copytruncate`, records written between

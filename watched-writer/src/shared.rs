@@ -223,7 +223,7 @@ impl Shared {
             Err(e) if is_missing(&e) => {
                 if links > 0 && !forced {
                     let since = *state.missing_since.get_or_insert(now);
-                    let until = since + self.options.create_grace;
+                    let until = later(since, self.options.create_grace);
                     if now < until {
                         return Ok(Checked::WaitUntil(until));
                     }
@@ -253,9 +253,17 @@ impl Shared {
 
     fn failed(&self, state: &mut CheckState, now: Instant, error: Error) -> Error {
         self.counters.reopen_failures.fetch_add(1, Ordering::Relaxed);
-        state.backoff = (state.backoff * 2).max(FIRST_RETRY).min(self.options.max_retry);
-        state.retry_at = Some(now + state.backoff);
+        state.backoff = state.backoff.saturating_mul(2).max(FIRST_RETRY).min(self.options.max_retry);
+        state.retry_at = Some(later(now, state.backoff));
         error
+    }
+
+    /// Lets the next check retry a failed reopen at once, without waiting out the backoff
+    /// (the directory that was missing is back).
+    pub(crate) fn retry_soon(&self) {
+        let mut state = self.check_state();
+        state.retry_at = None;
+        state.backoff = Duration::ZERO;
     }
 
     /// When the last failed reopen is to be retried, if one failed.
@@ -292,6 +300,13 @@ fn append_at(file: &File, buf: &[u8]) -> io::Result<usize> {
 #[inline]
 fn append_at(file: &File, buf: &[u8]) -> io::Result<usize> {
     (&*file).write(buf)
+}
+
+/// `at + after`, or, if that cannot be represented (`Duration::MAX` means "never"), an
+/// instant some centuries away.
+pub(crate) fn later(at: Instant, after: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    at.checked_add(after).or_else(|| at.checked_add(FAR)).unwrap_or(at)
 }
 
 /// Whether a `stat` error means nothing is at the path (also when a directory on the way is

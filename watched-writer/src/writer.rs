@@ -20,7 +20,10 @@ use std::sync::Arc;
 /// truncation (`copytruncate`) writing goes on at the new end, leaving no hole.
 ///
 /// Should the kernel take only part of a record (a full disk, a file size limit), the rest
-/// follows with reopens held off; only a reopen between those two writes could split it.
+/// follows with reopens held off. A reopen that completes after the partial `write` returns
+/// and before the hold is taken (the time to take one mutex) splits that record: its start
+/// stays in the old file and the rest goes to the new one. Keeping every record whole would
+/// cost a lock on every write.
 ///
 /// While a file is open, the handle holds a shared advisory lock on it, released when the file
 /// is closed (on reopen, or when the `WatchedFile` is dropped). See the crate docs for the

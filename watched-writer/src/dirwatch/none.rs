@@ -25,7 +25,9 @@ impl DirWatch {
         false
     }
 
-    pub(crate) fn ensure(&mut self, _shared: &Shared) {}
+    pub(crate) fn ensure(&mut self, _shared: &Shared) -> bool {
+        false
+    }
 
     pub(crate) fn retry_at(&self) -> Option<Instant> {
         None
