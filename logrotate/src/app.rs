@@ -215,7 +215,8 @@ pub fn run_pass(
     Ok(rotated)
 }
 
-fn exit_for(out: &Reporter) -> Exit {
+/// Exit code for a run: 1 if any error was reported.
+pub(crate) fn exit_for(out: &Reporter) -> Exit {
     if out.error_count() > 0 {
         Exit::Error
     } else {

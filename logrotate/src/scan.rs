@@ -68,7 +68,8 @@ fn local_time(secs: i64) -> NaiveDateTime {
     DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&Local).naive_local()).unwrap_or_default()
 }
 
-fn has_glob_chars(p: &str) -> bool {
+/// Whether a pattern has glob wildcards.
+pub(crate) fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
@@ -134,13 +135,8 @@ impl DirCache {
     }
 }
 
-/// Collects facts for one path under `rule`.
-pub fn file_facts(rule: &Rule, path: &Path) -> FileFacts {
-    file_facts_cached(rule, path, &mut DirCache::default())
-}
-
 /// Collects facts for one path under `rule`, sharing directory listings through `cache`.
-pub fn file_facts_cached(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
+pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
     let md = std::fs::symlink_metadata(path);
     let kind = match &md {
         Err(_) => FileKind::Missing,
@@ -219,7 +215,7 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
                 continue;
             }
             if wanted {
-                files.push(file_facts_cached(rule, &path, &mut cache));
+                files.push(file_facts(rule, &path, &mut cache));
             }
         }
         if wanted {

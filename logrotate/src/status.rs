@@ -84,9 +84,5 @@ pub fn print_status(rules: &[Rule], state_path: &Path, out: &mut Reporter) -> Ex
     for r in all {
         println!("{:wl$}  {:wr$}  {:wt$}  {:wn$}  {}", r.log, r.rule, r.last, r.next, r.size);
     }
-    if out.error_count() > 0 {
-        Exit::Error
-    } else {
-        Exit::Ok
-    }
+    crate::app::exit_for(out)
 }

@@ -166,19 +166,10 @@ pub fn run(dc: DaemonConfig) -> Exit {
 impl Daemon {
     /// Re-reads the config. On errors the old config stays in force. Returns whether it changed.
     fn reload(&mut self) -> bool {
-        let new = crate::config::load(
-            &self.dc.configs,
-            &crate::config::LoadOptions { check_ownership: crate::exec::ids::is_root() },
-        );
+        let new = app::load_config(&self.dc.configs, &mut self.out);
         if new.has_errors() {
-            for d in &new.diagnostics {
-                self.out.error(&d.message);
-            }
             self.out.error("configuration has errors; keeping the previous rules");
             return false;
-        }
-        for d in &new.diagnostics {
-            self.out.warning(&d.message);
         }
         self.out.notice(&format!("configuration reloaded: {} rules", new.rules.len()));
         self.cfg = new;

@@ -4,13 +4,10 @@
 
 use crate::config::Config;
 use crate::rule::Rule;
+use crate::scan::has_glob_chars;
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-fn has_glob_chars(s: &str) -> bool {
-    s.contains(['*', '?', '['])
-}
 
 /// The directories whose entries can match `pattern`: its parent, glob-expanded when the
 /// parent itself has wildcards.

@@ -110,7 +110,7 @@ impl<'a> Executor<'a> {
             for run in &mut runs[group.clone()] {
                 state.set(&run.plan.path.to_string_lossy(), now);
                 if !set_failed {
-                    run.failed = !self.steps(o, &rotation(run).prepare);
+                    run.failed = !self.steps(o, &rotation_of(run.plan).prepare);
                     set_failed |= o.shared_scripts && run.failed;
                 }
             }
@@ -380,10 +380,6 @@ impl<'a> Executor<'a> {
 
 fn rotation_of(log: &LogPlan) -> &Rotation {
     log.rotation.as_ref().expect("only rotating logs are executed")
-}
-
-fn rotation<'p>(run: &LogRun<'p>) -> &'p Rotation {
-    rotation_of(run.plan)
 }
 
 fn tmp_name(path: &Path) -> PathBuf {
