@@ -150,7 +150,7 @@ pub enum PassError {
 }
 
 /// Opens and locks the state, scans, plans, lets `inspect` see the plan (it returns whether
-/// to execute), executes, and writes the state. Returns the logs that were rotated. The state
+/// to execute), executes, and writes the state. Returns the logs whose rotation succeeded. The state
 /// lock is held only for the duration of the pass.
 ///
 /// # Errors
@@ -195,9 +195,9 @@ pub fn run_pass(
         return Ok(Vec::new());
     }
     let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone() };
-    Executor::new(rules, exec_opts, out).execute(&plan, &mut state);
-    let rotated =
-        plan.sets.iter().flat_map(|s| &s.logs).filter(|l| l.is_rotating()).map(|l| l.path.clone()).collect();
+    let mut executor = Executor::new(rules, exec_opts, out);
+    executor.execute(&plan, &mut state);
+    let rotated = executor.into_rotated();
     if !p.dry_run {
         if p.only.is_none() {
             let used: HashSet<String> = facts

@@ -42,6 +42,7 @@ pub struct Executor<'a> {
     rules: &'a [Rule],
     opts: ExecOptions,
     out: &'a mut Reporter,
+    rotated: Vec<PathBuf>,
 }
 
 struct LogRun<'p> {
@@ -52,7 +53,7 @@ struct LogRun<'p> {
 impl<'a> Executor<'a> {
     /// An executor for `rules`, reporting through `out`.
     pub fn new(rules: &'a [Rule], opts: ExecOptions, out: &'a mut Reporter) -> Self {
-        Executor { rules, opts, out }
+        Executor { rules, opts, out, rotated: Vec::new() }
     }
 
     /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
@@ -62,6 +63,11 @@ impl<'a> Executor<'a> {
             failed |= self.execute_set(set, plan.now, state);
         }
         failed
+    }
+
+    /// The logs whose rotation went through every step without an error, in execution order.
+    pub fn into_rotated(self) -> Vec<PathBuf> {
+        self.rotated
     }
 
     /// Executes one set planned at `now`. Returns whether anything failed.
@@ -164,6 +170,9 @@ impl<'a> Executor<'a> {
             }
         }
         failed |= set_failed || runs.iter().any(|r| r.failed);
+        if !set_failed {
+            self.rotated.extend(runs.iter().filter(|r| !r.failed).map(|r| r.plan.path.clone()));
+        }
         if let Some(script) = &o.scripts.lastaction {
             if !self.script(script, &[&set.pattern]) {
                 self.out.error(&format!("error running last action script for {}", set.pattern));
