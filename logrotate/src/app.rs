@@ -2,7 +2,7 @@
 //! The binaries turn their command lines into a [`RunConfig`]; nothing here knows about clap.
 
 use crate::config::{self, Config, LoadOptions};
-use crate::exec::{ids, report::Reporter, ExecOptions, Executor};
+use crate::exec::{ids, repair, report::Reporter, ExecOptions, Executor};
 use crate::plan::{self, RunFlags};
 use crate::rule::Rule;
 use crate::scan;
@@ -184,7 +184,11 @@ pub fn run_pass(
         out.error(&d.message);
     }
     let mut diags = Vec::new();
-    let facts = scan::scan_only(rules, p.only.as_deref(), &mut diags);
+    let mut facts = scan::scan_only(rules, p.only.as_deref(), &mut diags);
+    // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
+    if repair::repair(rules, &facts, p.dry_run, out) {
+        facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
+    }
     for d in diags {
         out.error(&d.message);
     }

@@ -53,6 +53,8 @@ pub struct FileFacts {
     pub archive_dir_exists: bool,
     /// Entries of `archive_dir` whose names start with the log's file name (minus `extension`).
     pub archives: Vec<Archive>,
+    /// Temporary files of an interrupted rotation in `archive_dir`: `.ARCHIVE.partial` names.
+    pub leftovers: Vec<String>,
 }
 
 /// The facts for one rule: every file its patterns match.
@@ -153,10 +155,15 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
     let archive_dir = archive_dir(rule, path);
     let stem = archive_stem(rule, path);
     let mut archives = Vec::new();
+    let mut leftovers = Vec::new();
     let archive_dir_exists = archive_dir.is_dir();
     if kind == FileKind::Regular {
         let own = stem_full(path);
         if let Some(names) = cache.names(&archive_dir) {
+            let hidden = format!(".{stem}");
+            leftovers =
+                names.iter().filter(|n| n.starts_with(&hidden) && n.ends_with(".partial")).cloned().collect();
+            leftovers.sort();
             for name in names.iter().filter(|n| n.starts_with(&stem) && **n != own) {
                 let mtime = std::fs::symlink_metadata(archive_dir.join(name))
                     .map(|m| local_time(m.mtime()))
@@ -176,6 +183,7 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
         archive_dir,
         archive_dir_exists,
         archives,
+        leftovers,
     }
 }
 

@@ -99,6 +99,24 @@ fn external(cmd: &str, options: &str, input: File, out: &File) -> io::Result<()>
     }
 }
 
+/// Opens a compressed file for reading its original bytes: gzip in-process when the uncompress
+/// command is gunzip, otherwise the output of `uncompresscmd` (read whole).
+///
+/// # Errors
+///
+/// The file cannot be opened (a symlink is refused) or the command cannot run.
+pub fn open_decompressed(o: &Options, path: &Path) -> io::Result<Box<dyn Read>> {
+    let file = open_nofollow(path)?;
+    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip") {
+        return Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file))));
+    }
+    let output = Command::new(&o.uncompress_cmd).stdin(Stdio::from(file)).stderr(Stdio::null()).output()?;
+    if !output.status.success() {
+        return Err(io::Error::other(format!("{} exited with {}", o.uncompress_cmd, output.status)));
+    }
+    Ok(Box::new(io::Cursor::new(output.stdout)))
+}
+
 /// Reads a possibly compressed file as text for mailing: gzip in-process when the uncompress
 /// command is gunzip, otherwise through `uncompresscmd`.
 ///

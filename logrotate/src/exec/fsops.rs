@@ -40,15 +40,28 @@ fn is_effective_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Gives an existing regular file (never a symlink) the mode and ownership `create` asks for.
+/// Gives the mode and ownership `create` asks for to a log the application recreated after
+/// the move: only a regular file (never a symlink) with a single link, owned by `owner` (the
+/// rotated log's owner) and created at or after `since`.
 ///
 /// # Errors
 ///
-/// The path is a symlink or not a regular file, or chmod/chown failed.
-pub fn adopt_existing(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+/// The file is anything else, or chmod/chown failed. Nothing was changed then.
+pub fn adopt_new_log(
+    path: &Path,
+    owner: u32,
+    since: std::time::SystemTime,
+    mode: u32,
+    uid: Option<u32>,
+    gid: Option<u32>,
+) -> io::Result<()> {
     let f = open_nofollow(path)?;
-    if !f.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
+    let md = f.metadata()?;
+    let since = since.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let changed =
+        std::time::Duration::new(md.ctime().max(0) as u64, md.ctime_nsec().clamp(0, 999_999_999) as u32);
+    if !md.is_file() || md.nlink() != 1 || md.uid() != owner || changed < since {
+        return Err(io::Error::other("not a log recreated by its writer"));
     }
     if uid.is_some() || gid.is_some() {
         match std::os::unix::fs::fchown(&f, uid, gid) {
@@ -81,35 +94,68 @@ fn seek(fd: i32, off: i64, whence: i32) -> Option<i64> {
 }
 
 /// Copies `src` into a new file `dst` (same mode and owner), preserving holes: only data
-/// regions are copied and the size is set at the end. The copy is fsynced.
+/// regions are copied and the size is set at the end. The copy is written as `.DST.partial`,
+/// fsynced, and renamed into place without replacing anything, so `dst` is never partial.
 ///
 /// # Errors
 ///
-/// Any I/O error; a partial `dst` is removed.
+/// Any I/O error; the partial copy is removed.
 pub fn copy_sparse(src: &Path, dst: &Path) -> io::Result<()> {
-    copy_from(open_nofollow(src)?, dst)?.1.sync_all()
+    let partial = super::compress::partial_name(dst);
+    ensure_absent(dst)?;
+    let (_, out) = copy_from(open_nofollow(src)?, &partial)?;
+    finish_partial(out, &partial, dst, true)
 }
 
-/// `copytruncate`: copies `src` into a new file `dst` like [`copy_sparse`], reading on to the end
-/// of whatever was appended during the copy, then truncates `src` through the same descriptor
-/// (never a file swapped in under the same name). Lines written between the end of the copy
-/// and the truncation can still be lost, as with logrotate; writers that reopen (such as
-/// `watched-writer`) are better served by the default `create` mode.
+/// `copytruncate`: copies `src` like [`copy_sparse`] into `.DST.partial`, reading on to the end
+/// of whatever was appended during the copy, fsyncs the copy, truncates `src` through the same
+/// descriptor (never a file swapped in under the same name), and only then renames the copy into
+/// place. Lines written between the end of the copy and the truncation can still be lost, as with
+/// logrotate; writers that reopen (such as `watched-writer`) are better served by `create`.
+///
+/// After a crash, a `.DST.partial` whose bytes are still the start of `src` was never truncated
+/// away (it is dropped); otherwise it holds the only copy and is put in place (`exec::repair`).
 ///
 /// # Errors
 ///
-/// Any I/O error; a partial `dst` is removed and `src` is not truncated.
+/// Any I/O error. Before the truncation the partial copy is removed and `src` is untouched;
+/// after it, the copy is kept (under its partial name if the rename failed).
 pub fn copy_truncate(src: &Path, dst: &Path) -> io::Result<()> {
+    let partial = super::compress::partial_name(dst);
+    ensure_absent(dst)?;
     let input = OpenOptions::new()
         .read(true)
         .write(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(src)?;
-    let (input, out) = copy_from(input, dst)?;
-    // Truncate first, then fsync the copy: the window in which appended lines are lost is the
-    // instant between the last read and the truncate, not the length of an fsync.
-    input.set_len(0)?;
-    out.sync_all()
+    let (input, out) = copy_from(input, &partial)?;
+    if let Err(e) = out.sync_all().and_then(|()| input.set_len(0)) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    finish_partial(out, &partial, dst, false)
+}
+
+/// Fails with `AlreadyExists` if anything (even a dangling symlink) is at `path`.
+fn ensure_absent(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => {
+            Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", path.display())))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Makes a finished partial file durable and renames it into place (never over an existing
+/// file). With `drop_on_error` a failure removes the partial file; otherwise it stays, holding
+/// data that exists nowhere else.
+fn finish_partial(out: File, partial: &Path, dst: &Path, drop_on_error: bool) -> io::Result<()> {
+    let r = out.sync_all().and_then(|()| rename_noreplace(partial, dst)).and_then(|()| sync_parent(dst));
+    if r.is_err() && drop_on_error {
+        let _ = std::fs::remove_file(partial);
+    }
+    r
 }
 
 /// Copies everything `input` holds (to its end) into a new `dst`; returns both files, the copy
@@ -170,24 +216,79 @@ fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<()> {
     out.set_len(size)
 }
 
-/// Removes a file, overwriting it first with `shred` when asked.
+/// Overwrites a file with `shred` through a descriptor opened without following a symlink, so
+/// only that very file is overwritten. It must be a regular file with a single link.
 ///
 /// # Errors
 ///
-/// The removal failed.
-pub fn remove(path: &Path, shred: bool, cycles: Option<u32>) -> io::Result<()> {
-    if shred {
-        let mut cmd = std::process::Command::new("shred");
-        cmd.arg("-u");
-        if let Some(n) = cycles {
-            cmd.arg(format!("--iterations={n}"));
-        }
-        match cmd.arg(path).status() {
-            Ok(s) if s.success() => return Ok(()),
-            _ => {} // fall back to a plain unlink below
-        }
+/// The file is a symlink, not a regular file, has other hard links, or `shred` failed.
+pub fn shred(path: &Path, cycles: Option<u32>) -> io::Result<()> {
+    let f = OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)?;
+    let md = f.metadata()?;
+    if !md.is_file() {
+        return Err(io::Error::other("not a regular file"));
     }
-    std::fs::remove_file(path)
+    if md.nlink() > 1 {
+        return Err(io::Error::other(format!("it has {} hard links", md.nlink())));
+    }
+    let mut cmd = std::process::Command::new("shred");
+    if let Some(n) = cycles {
+        cmd.arg(format!("--iterations={n}"));
+    }
+    // `-` is shred's name for its standard output, which is our descriptor.
+    let status = cmd
+        .arg("-")
+        .stdout(f)
+        .status()
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot execute shred command: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("shred exited with {status}")))
+    }
+}
+
+/// Creates directory `path` with `mode` and then its owner, through a descriptor opened with
+/// `O_DIRECTORY | O_NOFOLLOW`, so a symlink planted there (or swapped in after the `mkdir`) is
+/// never followed. An existing directory is left as it is.
+///
+/// # Errors
+///
+/// Something other than a directory is at `path` (`path ... already exists, but it is not a
+/// directory`), or mkdir/chown/chmod failed.
+pub fn create_dir(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let not_dir =
+        || io::Error::other(format!("path {} already exists, but it is not a directory", path.display()));
+    match std::fs::DirBuilder::new().mode(mode).create(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            return match std::fs::symlink_metadata(path) {
+                Ok(md) if md.is_dir() => Ok(()),
+                _ => Err(not_dir()),
+            };
+        }
+        Err(e) => return Err(e),
+    }
+    let dir =
+        OpenOptions::new().read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW).open(path).map_err(
+            |e| match e.raw_os_error() {
+                Some(libc::ELOOP | libc::ENOTDIR) => not_dir(),
+                _ => e,
+            },
+        )?;
+    std::os::unix::fs::fchown(&dir, uid, gid)?;
+    dir.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+/// The first free name among `PATH.TAG`, `PATH.TAG.1`, `PATH.TAG.2`… for moving something aside.
+pub fn aside_name(path: &Path, tag: &str) -> std::path::PathBuf {
+    let base = format!("{}.{tag}", path.display());
+    (0..)
+        .map(|i| if i == 0 { base.clone() } else { format!("{base}.{i}") })
+        .map(std::path::PathBuf::from)
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| std::path::PathBuf::from(base))
 }
 
 /// Sets access and modification times of `path` from `md` (seconds and nanoseconds).
@@ -220,18 +321,71 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    fn me() -> u32 {
+        // SAFETY: geteuid never fails.
+        unsafe { libc::geteuid() }
+    }
+
     #[test]
-    fn adopt_existing_sets_mode_and_refuses_symlinks() {
+    fn adopt_new_log_sets_mode_and_refuses_symlinks() {
         let d = tempfile::tempdir().unwrap();
+        let since = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
         let p = d.path().join("app.log");
         std::fs::write(&p, "x").unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        adopt_existing(&p, 0o640, None, None).unwrap();
+        adopt_new_log(&p, me(), since, 0o640, None, None).unwrap();
         assert_eq!(std::fs::metadata(&p).unwrap().mode() & 0o777, 0o640);
         let link = d.path().join("link.log");
         std::os::unix::fs::symlink(&p, &link).unwrap();
-        assert!(adopt_existing(&link, 0o666, None, None).is_err());
+        assert!(adopt_new_log(&link, me(), since, 0o666, None, None).is_err());
         assert_eq!(std::fs::metadata(&p).unwrap().mode() & 0o777, 0o640);
+    }
+
+    #[test]
+    fn regression_create_never_adopts_a_hard_link_or_an_older_file() {
+        let d = tempfile::tempdir().unwrap();
+        let secret = d.path().join("secret");
+        std::fs::write(&secret, "s").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let since = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+        let link = d.path().join("app.log");
+        std::fs::hard_link(&secret, &link).unwrap();
+        assert!(adopt_new_log(&link, me(), since, 0o666, None, None).is_err());
+        assert_eq!(std::fs::metadata(&secret).unwrap().mode() & 0o777, 0o640);
+        // A file from before the move, or owned by someone else, is not the writer's new log.
+        let old = d.path().join("old.log");
+        std::fs::write(&old, "o").unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        assert!(adopt_new_log(&old, me(), later, 0o666, None, None).is_err());
+        assert!(adopt_new_log(&old, me() + 1, since, 0o666, None, None).is_err());
+    }
+
+    #[test]
+    fn regression_create_dir_never_follows_a_symlink() {
+        let d = tempfile::tempdir().unwrap();
+        let secret = d.path().join("secret");
+        std::fs::write(&secret, "s").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let old = d.path().join("old");
+        std::os::unix::fs::symlink(&secret, &old).unwrap();
+        let e = create_dir(&old, 0o755, Some(65534), Some(65534)).unwrap_err();
+        assert!(e.to_string().contains("already exists, but it is not a directory"), "{e}");
+        let md = std::fs::metadata(&secret).unwrap();
+        assert_eq!((md.mode() & 0o777, md.uid()), (0o640, me()));
+    }
+
+    #[test]
+    fn regression_shred_never_follows_a_symlink_or_a_hard_link() {
+        let d = tempfile::tempdir().unwrap();
+        let secret = d.path().join("secret");
+        std::fs::write(&secret, "secret").unwrap();
+        let link = d.path().join("app.log.2");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        assert!(shred(&link, None).is_err());
+        let hard = d.path().join("app.log.3");
+        std::fs::hard_link(&secret, &hard).unwrap();
+        assert!(shred(&hard, None).is_err());
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
     }
 
     #[test]

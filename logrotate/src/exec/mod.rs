@@ -10,6 +10,7 @@ pub mod fsops;
 pub mod handshake;
 pub mod ids;
 pub mod pgzip;
+pub mod repair;
 pub mod report;
 pub mod scripts;
 
@@ -242,18 +243,12 @@ impl<'a> Executor<'a> {
     }
 
     fn create_dir(&mut self, path: &Path, spec: &CreateSpec) -> bool {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        let mode = spec.mode.unwrap_or(0o755);
-        if let Err(e) = std::fs::DirBuilder::new().mode(mode).create(path) {
-            if e.kind() != std::io::ErrorKind::AlreadyExists {
-                return self.fail(&format!("error creating olddir {}: {e}", path.display()));
-            }
-        }
         let uid = spec.owner.as_ref().and_then(resolve_user);
         let gid = spec.group.as_ref().and_then(resolve_group);
-        let r = std::os::unix::fs::chown(path, uid, gid)
-            .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)));
-        r.is_ok() || self.fail(&format!("error setting owner/mode of olddir {}", path.display()))
+        match fsops::create_dir(path, spec.mode.unwrap_or(0o755), uid, gid) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("error creating olddir {}: {e}", path.display())),
+        }
     }
 
     fn lock_timeout(o: &Options) -> Duration {
@@ -261,6 +256,21 @@ impl<'a> Executor<'a> {
     }
 
     fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
+        if std::fs::symlink_metadata(src).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            // Something planted where an archive belongs (a symlink, FIFO...): never read
+            // through it; remove the name so the rotation can go on, as logrotate's rename does.
+            let removed = std::fs::remove_file(src);
+            return match removed {
+                Ok(()) => {
+                    self.out.error(&format!(
+                        "{} is not a regular file; removed it instead of compressing it",
+                        src.display()
+                    ));
+                    true
+                }
+                Err(e) => self.fail(&format!("error removing {}: {e}", src.display())),
+            };
+        }
         let Ok(held) = fsops::open_nofollow(src) else {
             return self.fail(&format!("error opening {} for compression", src.display()));
         };
@@ -301,9 +311,17 @@ impl<'a> Executor<'a> {
                 return true;
             }
         }
-        match fsops::remove(path, o.shred, o.shred_cycles) {
-            Ok(()) => true,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        let mut ok = true;
+        if o.shred {
+            self.out.info(&format!("Using shred to remove the file {}", path.display()));
+            if let Err(e) = fsops::shred(path, o.shred_cycles) {
+                // Never the target of a symlink, nor a file with other links: the name goes.
+                ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.display()));
+            }
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => ok,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ok,
             Err(e) => self.fail(&format!("error removing {}: {e}", path.display())),
         }
     }
@@ -317,6 +335,7 @@ impl<'a> Executor<'a> {
         }
         let Ok(guard) = self.su(o) else { return false };
         let original = std::fs::symlink_metadata(&log.path);
+        let moved_at = std::time::SystemTime::now();
         // The log never replaces an existing file: an archive left there (for example one a
         // writer held past `locktimeout`) would be lost.
         let moved = match r.method {
@@ -331,38 +350,55 @@ impl<'a> Executor<'a> {
                 true
             }
             Err(e) => {
-                self.fail(&format!("error rotating {} to {}: {e}", log.path.display(), r.rotated.display()))
+                let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                self.fail(&format!("error rotating {} to {}: {e}", log.path.display(), to.display()))
             }
         };
         let ok = ok
             && match (&r.create, original) {
-                (Some(spec), Ok(md)) => self.create_log(&log.path, spec, &md),
+                (Some(spec), Ok(md)) => self.create_log(&log.path, spec, &md, moved_at),
                 _ => true,
             };
         drop(guard);
         ok
     }
 
-    fn create_log(&mut self, path: &Path, spec: &CreateSpec, md: &std::fs::Metadata) -> bool {
+    fn create_log(
+        &mut self,
+        path: &Path,
+        spec: &CreateSpec,
+        md: &std::fs::Metadata,
+        moved_at: std::time::SystemTime,
+    ) -> bool {
         let mode = spec.mode.unwrap_or(md.mode() & 0o7777);
         let uid = spec.owner.as_ref().map_or(Some(md.uid()), resolve_user);
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
-        match fsops::create_exclusive(path, mode, uid, gid).and_then(|f| f.sync_all()) {
+        let created = fsops::create_exclusive(path, mode, uid, gid);
+        let Err(e) = created else {
+            return created.and_then(|f| f.sync_all()).is_ok()
+                || self.fail(&format!("error creating output file {}", path.display()));
+        };
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            return self.fail(&format!("error creating output file {}: {e}", path.display()));
+        }
+        // The application already opened a new log (it reopens on rotation): keep its file, with
+        // the mode and owner `create` asks for, if it can only be that file.
+        if fsops::adopt_new_log(path, md.uid(), moved_at, mode, uid, gid).is_ok() {
+            self.out.info(&format!("{} was already recreated by its writer; kept it", path.display()));
+            return true;
+        }
+        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside.
+        let aside = fsops::aside_name(path, "backup");
+        self.out.error(&format!(
+            "destination {} already exists, renaming to {}",
+            path.display(),
+            aside.display()
+        ));
+        let created = fsops::rename_noreplace(path, &aside)
+            .and_then(|()| fsops::create_exclusive(path, mode, uid, gid))
+            .and_then(|f| f.sync_all());
+        match created {
             Ok(()) => true,
-            // The application already opened a new log (it reopens on rotation): keep its file,
-            // with the mode and owner `create` asks for. A symlink there is refused.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                match fsops::adopt_existing(path, mode, uid, gid) {
-                    Ok(()) => {
-                        self.out.info(&format!(
-                            "{} was already recreated by its writer; kept it",
-                            path.display()
-                        ));
-                        true
-                    }
-                    Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
-                }
-            }
             Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
         }
     }

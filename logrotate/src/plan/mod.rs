@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use rotation::{Method, Rotation, Step};
+pub use rotation::{first_archive_name, method_of, Method, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -188,8 +188,12 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
                 let due = is_time_due(freq, last, now);
                 // minsize and minage only hold back a time rule (not -f, size or maxsize).
                 let too_small = o.min_size.is_some_and(|min| f.size < min);
-                let too_young =
-                    o.min_age.is_some_and(|days| now - f.mtime < chrono::Duration::days(days as i64));
+                let too_young = o.min_age.is_some_and(|days| {
+                    i64::try_from(days)
+                        .ok()
+                        .and_then(chrono::Duration::try_days)
+                        .is_none_or(|age| now - f.mtime < age)
+                });
                 (due && !too_small && !too_young).then(|| format!("{freq:?} rotation is due").to_lowercase())
             }
         }

@@ -74,6 +74,17 @@ pub fn highest_number(names: &NameSet, base: &str, ext: &str, compext: &str, sta
         .max()
 }
 
+/// The numbers `N` in `lo..=hi` for which `BASE.N EXT COMPEXT` is present, in name order.
+pub fn existing_numbers(names: &NameSet, base: &str, ext: &str, compext: &str, lo: u64, hi: u64) -> Vec<u64> {
+    let prefix = format!("{base}.");
+    let suffix = format!("{ext}{compext}");
+    names
+        .iter()
+        .filter_map(|n| n.strip_prefix(&prefix)?.strip_suffix(suffix.as_str())?.parse::<u64>().ok())
+        .filter(|&n| (lo..=hi).contains(&n) && names.contains(&numbered(base, n, ext, compext)))
+        .collect()
+}
+
 /// Dated archives of `base`: names `BASE DATE EXT COMPEXT`, and also `BASE DATE EXT` when
 /// `accept_plain` (as logrotate, which looks only for compressed ones when it compresses at
 /// once), sorted oldest first. Returns `(date text, name)`.

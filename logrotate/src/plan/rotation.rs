@@ -2,9 +2,9 @@
 //! prepare (delayed compression, shifting `.N` archives) → prerotate script → move the log →
 //! create → postrotate script → finish (compress, mail, remove what falls past `rotate`/`maxage`).
 
-use super::names::{dated_archives, highest_number, numbered, split_ext, NameSet};
+use super::names::{dated_archives, existing_numbers, highest_number, numbered, split_ext, NameSet};
 use crate::dateext;
-use crate::rule::{CreateSpec, MailWhen, Rule};
+use crate::rule::{CreateSpec, MailWhen, Options, Rule};
 use crate::scan::FileFacts;
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -117,7 +117,8 @@ impl Ctx<'_> {
 
     fn remove_too_old(&mut self, candidates: &[String], now: NaiveDateTime) {
         let Some(days) = self.rule.options.max_age else { return };
-        let limit = chrono::Duration::days(days as i64);
+        // An age beyond chrono's range (about 292 million years) is never reached.
+        let Some(limit) = i64::try_from(days).ok().and_then(chrono::Duration::try_days) else { return };
         for name in candidates {
             let old = self.mtimes.get(name).is_some_and(|&t| now - t > limit);
             if old && self.names.contains(name) {
@@ -179,7 +180,18 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             }
         }
     }
-    let method = if o.copy_truncate {
+    let method = method_of(o);
+    let create = match method {
+        Method::Rename | Method::RenameCopy => o.create.clone(),
+        Method::Copy | Method::CopyTruncate => None,
+    };
+    Ok(Rotation { prepare: cx.prepare, method, rotated, create, finish: cx.finish })
+}
+
+/// How `o` moves the live log (the last of `copytruncate`, `copy`, `renamecopy` wins as in
+/// logrotate: `copytruncate` over `copy` over `renamecopy`).
+pub fn method_of(o: &Options) -> Method {
+    if o.copy_truncate {
         Method::CopyTruncate
     } else if o.copy {
         Method::Copy
@@ -187,12 +199,31 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         Method::RenameCopy
     } else {
         Method::Rename
-    };
-    let create = match method {
-        Method::Rename | Method::RenameCopy => o.create.clone(),
-        Method::Copy | Method::CopyTruncate => None,
-    };
-    Ok(Rotation { prepare: cx.prepare, method, rotated, create, finish: cx.finish })
+    }
+}
+
+/// The uncompressed archive name a log rotated at `when` takes first (`LOG.START`, or the dated
+/// name with `dateext`).
+pub fn first_archive_name(rule: &Rule, log: &std::path::Path, when: NaiveDateTime) -> String {
+    let o = &rule.options;
+    let file_name = log.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (base, ext) = split_ext(o, &file_name);
+    if o.date_ext {
+        dated_name(o, &base, &ext, when)
+    } else {
+        numbered(&base, o.start, &ext, "")
+    }
+}
+
+fn dated_name(o: &Options, base: &str, ext: &str, now: NaiveDateTime) -> String {
+    let mut when = now;
+    if o.date_yesterday {
+        when -= chrono::Duration::days(1);
+    }
+    if o.date_hour_ago {
+        when -= chrono::Duration::hours(1);
+    }
+    format!("{base}{}{ext}", dateext::format(when, o.effective_date_format()))
 }
 
 /// Numbered archives: compress the previous one if delayed, shift `.N` → `.N+1`, and dispose
@@ -218,26 +249,27 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let top = if o.rotate < 0 {
         highest_number(&cx.names, &base, &ext, &compext, start).unwrap_or(start)
     } else {
-        start + o.rotate as u64 - u64::from(o.rotate > 0)
+        start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
     };
+    // Only the archives that exist are looked at, so `rotate 100000000` costs nothing.
+    let mut existing = existing_numbers(&cx.names, &base, &ext, &compext, start, top.saturating_add(1));
+    existing.sort_unstable_by(|a, b| b.cmp(a));
     // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
-    {
-        for i in (start..=top).rev() {
-            let from = numbered(&base, i, &ext, &compext);
-            if cx.names.contains(&from) {
-                let to = numbered(&base, i + 1, &ext, &compext);
-                cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
-                cx.names.rename(&from, &to);
-                if let Some(t) = cx.mtimes.remove(&from) {
-                    cx.mtimes.insert(to, t);
-                }
-            }
+    for &i in existing.iter().filter(|&&i| i <= top) {
+        let from = numbered(&base, i, &ext, &compext);
+        let to = numbered(&base, i.saturating_add(1), &ext, &compext);
+        cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
+        cx.names.rename(&from, &to);
+        if let Some(t) = cx.mtimes.remove(&from) {
+            cx.mtimes.insert(to, t);
         }
     }
-    let all: Vec<String> = (start..=top + 1).map(|i| numbered(&base, i, &ext, &compext)).collect();
+    let mut shifted = existing_numbers(&cx.names, &base, &ext, &compext, start, top.saturating_add(1));
+    shifted.sort_unstable();
+    let all: Vec<String> = shifted.iter().map(|&i| numbered(&base, i, &ext, &compext)).collect();
     cx.remove_too_old(&all, now);
     if o.rotate > 0 {
-        let dispose = numbered(&base, top + 1, &ext, &compext);
+        let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
         if cx.names.contains(&dispose) {
             cx.dispose(&dispose);
         }
@@ -249,15 +281,8 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
 /// the oldest beyond `rotate`. Returns the name the log takes.
 fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
     let o = &cx.rule.options;
-    let mut when = now;
-    if o.date_yesterday {
-        when -= chrono::Duration::days(1);
-    }
-    if o.date_hour_ago {
-        when -= chrono::Duration::hours(1);
-    }
     let format = o.effective_date_format().to_string();
-    let rotated = format!("{}{}{}", cx.base, dateext::format(when, &format), cx.ext);
+    let rotated = dated_name(o, &cx.base, &cx.ext, now);
     let with_comp = format!("{rotated}{}", cx.compext);
     if cx.names.contains(&rotated) || (!cx.compext.is_empty() && cx.names.contains(&with_comp)) {
         let existing = if cx.names.contains(&rotated) { &rotated } else { &with_comp };

@@ -39,6 +39,7 @@ fn facts(size: u64, archives: &[&str]) -> FileFacts {
             .iter()
             .map(|n| Archive { name: n.to_string(), mtime: t(2026, 11, 1, 0) })
             .collect(),
+        leftovers: Vec::new(),
     }
 }
 
@@ -384,4 +385,27 @@ fn regression_uncompressed_leftover_is_compressed_before_it_could_be_overwritten
         ]
     );
     assert_eq!(names(&r.finish), vec!["gz /l/app.log.1 /l/app.log.1.gz"]);
+}
+
+#[test]
+fn regression_huge_rotate_count_looks_only_at_existing_archives() {
+    // `rotate 100000000` once formatted and allocated a name per number (minutes, gigabytes).
+    let r = steps_for(|o| o.rotate = 100_000_000, &["app.log.1", "app.log.10", "app.log.99999999"]);
+    assert_eq!(
+        names(&r.prepare),
+        vec![
+            "mv /l/app.log.99999999 /l/app.log.100000000",
+            "mv /l/app.log.10 /l/app.log.11",
+            "mv /l/app.log.1 /l/app.log.2"
+        ]
+    );
+    let r = steps_for(
+        |o| {
+            o.rotate = i64::MAX;
+            o.start = u64::MAX - 1;
+            o.max_age = Some(u64::MAX);
+        },
+        &["app.log.18446744073709551614"],
+    );
+    assert_eq!(names(&r.prepare), vec!["mv /l/app.log.18446744073709551614 /l/app.log.18446744073709551615"]);
 }
