@@ -105,9 +105,13 @@ fn existing_archive_is_never_overwritten_by_compression() {
     fx.write("app.log.1", "previous\n");
     fx.conf("@D@/app.log {\n rotate 5\n compress\n delaycompress\n}\n");
     let o = fx.run(&["-f"]);
+    // Both are kept: app.log.1 does not match the archive, so it is moved aside (reported once)
+    // and the rotation goes on.
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert_eq!(fx.read("app.log.1.gz"), "precious");
-    assert_eq!(fx.read("app.log.1"), "previous\n");
+    assert!(stderr(&o).contains("does not match"), "{}", stderr(&o));
+    assert_eq!(fx.read("app.log.2.gz"), "precious");
+    assert_eq!(fx.read("app.log.1.conflict"), "previous\n");
+    assert_eq!(fx.read("app.log.1"), "new\n");
 }
 
 #[test]

@@ -128,8 +128,8 @@ pub fn copy_truncate(src: &Path, dst: &Path) -> io::Result<()> {
         .write(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(src)?;
-    let (input, out) = copy_from(input, &partial)?;
-    if let Err(e) = out.sync_all().and_then(|()| input.set_len(0)) {
+    let (mut input, mut out) = copy_from(input, &partial)?;
+    if let Err(e) = sync_copy_and_tail(&mut input, &mut out).and_then(|()| input.set_len(0)) {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
@@ -202,18 +202,43 @@ fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<()> {
         pos = hole;
     }
     // Whatever was appended while we copied: read on to the end.
-    input.seek(SeekFrom::Start(len))?;
-    out.seek(SeekFrom::Start(len))?;
-    let mut size = len;
+    let size = len + copy_tail(input, out, len)?;
+    out.set_len(size)
+}
+
+/// Copies what `input` holds from `from` to its end into `out` at the same offset; returns how
+/// many bytes that was.
+fn copy_tail(input: &mut File, out: &mut File, from: u64) -> io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    input.seek(SeekFrom::Start(from))?;
+    out.seek(SeekFrom::Start(from))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut copied = 0;
     loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(copied),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        out.write_all(&buf[..n])?;
+        copied += n as u64;
+    }
+}
+
+/// Makes the copy durable before the source is truncated, then copies what the writer appended
+/// during that fsync and makes that durable too, a few rounds, so that the lines appended between
+/// the last read and the truncation are those of one short fsync of a small tail.
+fn sync_copy_and_tail(input: &mut File, out: &mut File) -> io::Result<()> {
+    out.sync_all()?;
+    for _ in 0..4 {
+        let len = out.metadata()?.len();
+        if copy_tail(input, out, len)? == 0 {
             break;
         }
-        out.write_all(&buf[..n])?;
-        size += n as u64;
+        out.sync_data()?;
     }
-    out.set_len(size)
+    Ok(())
 }
 
 /// Overwrites a file with `shred` through a descriptor opened without following a symlink, so
