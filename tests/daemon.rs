@@ -17,6 +17,10 @@ struct Daemon {
 impl Daemon {
     /// Starts the daemon on `DIR/conf.d` with state `DIR/state`, after `setup` wrote files.
     fn start(setup: impl FnOnce(&Path)) -> Daemon {
+        Daemon::start_with(&[], setup)
+    }
+    /// Like [`Daemon::start`], with more options.
+    fn start_with(args: &[&str], setup: impl FnOnce(&Path)) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("conf.d")).unwrap();
         fs::create_dir_all(dir.path().join("logs")).unwrap();
@@ -25,6 +29,7 @@ impl Daemon {
             .arg("-s")
             .arg(dir.path().join("state"))
             .args(["--debounce-ms", "100"])
+            .args(args)
             .arg(dir.path().join("conf.d"))
             .stderr(Stdio::piped())
             .spawn()
@@ -291,5 +296,112 @@ fn directory_created_after_start_is_watched() {
         f.write_all(&[b'q'; 512]).unwrap();
         d.p("logs/later/app.log.1").exists()
     }));
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn regression_failed_rotation_is_not_logged_as_rotated() {
+    // Issue 7 item 9: a failing prerotate used to be followed by `rotated PATH`.
+    let mut d = Daemon::start(|p| {
+        let rule = format!(
+            "{0}/logs/*.log {{\n size 1k\n rotate 3\n prerotate\n  touch {0}/prerotate-ran; exit 1\n endscript\n}}\n",
+            p.display()
+        );
+        fs::write(p.join("conf.d/failing.conf"), rule).unwrap();
+    });
+    fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
+    assert!(wait_for(|| d.p("prerotate-ran").exists()), "the size trigger did not fire");
+    // Let the daemon finish that pass and report it.
+    std::thread::sleep(Duration::from_millis(500));
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    let log = d.p("logs/app.log");
+    assert!(err.contains(&format!("error: error running prerotate script for {}", log.display())), "{err}");
+    assert!(!err.contains(&format!("rotated {}", log.display())), "{err}");
+    assert!(!d.p("logs/app.log.1").exists());
+}
+
+#[test]
+fn regression_new_directories_matching_a_wildcard_directory_are_watched() {
+    // Issue 7 item 10: after the first match of `logs/*/app.log`, `logs/` itself was no longer
+    // watched, so logs in directories made later waited for the 300 s rescan.
+    let mut d = Daemon::start(|p| {
+        let rule = format!("{}/logs/*/app.log {{\n size 1k\n rotate 2\n}}\n", p.display());
+        fs::write(p.join("conf.d/dirs.conf"), rule).unwrap();
+        fs::create_dir(p.join("logs/first")).unwrap();
+        fs::write(p.join("logs/first/app.log"), "small\n").unwrap();
+    });
+    let names: Vec<String> = (0..40).map(|i| format!("logs/d{i:02}")).collect();
+    for name in &names {
+        fs::create_dir(d.p(name)).unwrap();
+        fs::write(d.p(&format!("{name}/app.log")), "q".repeat(2048)).unwrap();
+    }
+    assert!(
+        wait_for(|| names.iter().all(|n| d.p(&format!("{n}/app.log.1")).exists())),
+        "not rotated: {:?}",
+        names.iter().filter(|n| !d.p(&format!("{n}/app.log.1")).exists()).collect::<Vec<_>>()
+    );
+    assert!(!d.p("logs/first/app.log.1").exists());
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn watch_cap_leaves_the_other_directories_to_the_rescan_with_one_warning() {
+    // Issue 7 item 11: watches are capped. conf.d, logs and logs/d0 fit under a cap of 3; the
+    // five other directories are left to the periodic rescan (here every second).
+    let mut d = Daemon::start_with(&["--max-watches", "3", "--rescan-interval", "1"], |p| {
+        let rule = format!("{}/logs/*/app.log {{\n size 1k\n rotate 2\n}}\n", p.display());
+        fs::write(p.join("conf.d/dirs.conf"), rule).unwrap();
+        for i in 0..6 {
+            fs::create_dir(p.join(format!("logs/d{i}"))).unwrap();
+        }
+    });
+    fs::write(d.p("logs/d5/app.log"), "q".repeat(2048)).unwrap();
+    assert!(wait_for(|| d.p("logs/d5/app.log.1").exists()), "the rescan did not rotate it");
+    // A few rescans later, still one warning.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("watch limit")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(warnings[0].contains("warning: ") && warnings[0].contains("watching 3 directories"), "{err}");
+    assert!(warnings[0].contains("5 more are left to the periodic rescan"), "{err}");
+    assert!(err.contains("watching 3 directories"), "{err}");
+}
+
+#[test]
+fn size_trigger_fires_while_another_log_is_written_without_pause() {
+    // Every write to a watched directory is an inotify event; a busy log must neither hide
+    // another log's size trigger nor make the daemon fall behind.
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let mut d = Daemon::start(|p| {
+        size_rule(p);
+        let busy = format!("{}/logs/busy.txt {{\n size 1G\n rotate 1\n}}\n", p.display());
+        fs::write(p.join("conf.d/busy.conf"), busy).unwrap();
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, path) = (stop.clone(), d.p("logs/busy.txt"));
+        std::thread::spawn(move || {
+            let mut f = fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                f.write_all(b"busy line\n").unwrap();
+                n += 1;
+                if n.is_multiple_of(1_000_000) {
+                    f.set_len(0).unwrap(); // bounded disk use, whatever the speed
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
+    let rotated = wait_for(|| d.p("logs/app.log.1").exists());
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(rotated, "size trigger did not fire under write load");
+    assert!(!d.p("logs/busy.txt.1").exists());
     assert_eq!(d.stop().0, Some(0));
 }

@@ -27,6 +27,9 @@ struct Opts {
     /// Milliseconds to gather a burst of file events before acting
     #[arg(long = "debounce-ms", value_name = "MS", default_value_t = 200)]
     debounce_ms: u64,
+    /// At most this many inotify watches (directories); beyond, the periodic rescan applies
+    #[arg(long = "max-watches", value_name = "N", default_value_t = daemon::DEFAULT_MAX_WATCHES)]
+    max_watches: usize,
     /// Config files or directories
     #[arg(value_name = "configfile", required = true)]
     configs: Vec<PathBuf>,
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         rescan: Duration::from_secs_f64(opts.rescan),
         debounce: Duration::from_millis(opts.debounce_ms),
         lock_wait: Duration::from_secs(30),
+        max_watches: opts.max_watches,
     };
     ExitCode::from(daemon::run(dc) as u8)
 }

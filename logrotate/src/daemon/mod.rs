@@ -1,12 +1,18 @@
 //! `logrotated`: rotation without cron. It sleeps until the next time rule is due, wakes within
-//! a second when a watched log crosses a size limit (inotify through `notify`), reloads when the
-//! config changes or on SIGHUP, forces a rotation of everything on SIGUSR1, and on SIGTERM or
-//! SIGINT finishes the rotation in progress, writes the state and exits 0.
+//! a second when a watched log crosses a size limit (inotify), reloads when the config changes
+//! or on SIGHUP, forces a rotation of everything on SIGUSR1, and on SIGTERM or SIGINT finishes
+//! the rotation in progress, writes the state and exits 0.
 //!
 //! Every rotation goes through [`crate::app::run_pass`], the same engine as `logrotate`; the
 //! state lock is held only during a pass, so a cron-run `logrotate` can share the state file.
+//!
+//! Its cost does not follow what unprivileged users do: watches are capped (`max_watches`; the
+//! rest is left to the periodic rescan, with one warning), inotify events are read in batches
+//! and merged per file, and a log's size is checked at most once per debounce.
 
+pub mod inotify;
 pub mod watch;
+pub mod watcher;
 
 use crate::app::{self, Exit, PassError, PassOptions};
 use crate::config::Config;
@@ -16,11 +22,12 @@ use crate::rule::{Criterion, Rule};
 use crate::scan;
 use crate::state::{LockMode, StateFile};
 use chrono::{Local, NaiveDateTime};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use watch::Watches;
+use watch::Matcher;
+use watcher::{Mailbox, Pending, Synced, Watcher};
 
 /// Settings of the daemon.
 #[derive(Debug, Clone)]
@@ -39,27 +46,39 @@ pub struct DaemonConfig {
     pub debounce: Duration,
     /// How long a pass waits for the state lock (held by a cron `logrotate`) before retrying.
     pub lock_wait: Duration,
+    /// At most this many inotify watches; directories beyond are left to the rescan.
+    pub max_watches: usize,
 }
 
-enum Event {
-    Fs(Vec<PathBuf>),
-    Overflow,
-    Signal(i32),
-}
+/// The default of [`DaemonConfig::max_watches`]: a small share of the kernel's default per-user
+/// budget, which root's other services share.
+pub const DEFAULT_MAX_WATCHES: usize = 8192;
+
+/// After an overflow of the kernel's event queue, full passes run at most this often.
+const OVERFLOW_PASS_GAP: Duration = Duration::from_secs(1);
 
 struct Daemon {
     dc: DaemonConfig,
     cfg: Config,
+    matcher: Matcher,
     out: Reporter,
+    watcher: Watcher,
     next_rescan: Instant,
     retry_at: Option<Instant>,
+    last_full: Instant,
+    /// How many directories were left unwatched when that was last reported.
+    reported_left: Option<usize>,
+    /// When each log's size was last checked (entries younger than the debounce).
+    checked: HashMap<PathBuf, Instant>,
+    /// Logs changed again within the debounce after a check: looked at when it has passed.
+    deferred: HashSet<PathBuf>,
+    deferred_at: Option<Instant>,
 }
 
 /// Runs until SIGTERM/SIGINT. Returns the exit code.
 pub fn run(dc: DaemonConfig) -> Exit {
     let mut out = Reporter::new(dc.verbose).with_timestamps();
-    let (tx, rx) = mpsc::channel::<Event>();
-    let sig_tx = tx.clone();
+    let mailbox = Arc::new(Mailbox::default());
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
     let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) {
         Ok(s) => s,
@@ -68,94 +87,110 @@ pub fn run(dc: DaemonConfig) -> Exit {
             return Exit::Error;
         }
     };
+    let sig_box = mailbox.clone();
     std::thread::spawn(move || {
         for sig in signals.forever() {
-            if sig_tx.send(Event::Signal(sig)).is_err() {
-                break;
-            }
+            sig_box.post(Pending { signals: vec![sig], ..Pending::default() });
         }
     });
-    let fs_tx = tx;
-    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        let ev = match res {
-            Ok(ev) if ev.need_rescan() => Event::Overflow,
-            // Reads (ours included: loading the config, scanning logs) change nothing.
-            Ok(ev) if matches!(ev.kind, notify::EventKind::Access(_)) => return,
-            Ok(ev) => Event::Fs(ev.paths),
-            Err(_) => Event::Overflow,
-        };
-        let _ = fs_tx.send(ev);
-    });
-    let mut watches = match watcher {
-        Ok(w) => Watches::new(w),
+    let watcher = match Watcher::start(mailbox.clone(), dc.debounce, dc.max_watches) {
+        Ok(w) => w,
         Err(e) => {
             out.error(&format!("cannot start inotify watcher: {e}"));
             return Exit::Error;
         }
     };
     let cfg = app::load_config(&dc.configs, &mut out);
-    let mut d = Daemon { next_rescan: Instant::now() + dc.rescan, dc, cfg, out, retry_at: None };
-    let n = watches.sync(watch::wanted_dirs(&d.cfg));
+    let now = Instant::now();
+    let mut d = Daemon {
+        next_rescan: now + dc.rescan,
+        matcher: Matcher::new(&cfg.rules),
+        dc,
+        cfg,
+        out,
+        watcher,
+        retry_at: None,
+        last_full: now,
+        reported_left: None,
+        checked: HashMap::new(),
+        deferred: HashSet::new(),
+        deferred_at: None,
+    };
+    let n = d.sync_watches(false).watched;
     d.out.notice(&format!("started: {} rules, watching {n} directories", d.cfg.rules.len()));
     d.pass(None, false);
     // An absolute deadline for the next time rule, recomputed only after passes, so a steady
-    // stream of file events cannot push it back.
+    // stream of file events cannot push it back (nor make us re-read the state for each).
     let mut time_wake = d.time_wake();
     loop {
         let now = Instant::now();
-        let wake =
-            [Some(time_wake), Some(d.next_rescan), d.retry_at].into_iter().flatten().min().unwrap_or(now);
+        let wake = [Some(time_wake), Some(d.next_rescan), d.retry_at, d.deferred_at]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now);
         if now >= wake {
+            if d.deferred_at.is_some_and(|t| now >= t) {
+                d.deferred_at = None;
+                let paths = std::mem::take(&mut d.deferred);
+                if let Some(rules) = d.triggered_rules(paths) {
+                    d.pass(Some(rules), false);
+                    time_wake = d.time_wake();
+                }
+                continue;
+            }
             d.retry_at = None;
             if now >= d.next_rescan {
                 d.next_rescan = now + d.dc.rescan;
-                watches.sync(watch::wanted_dirs(&d.cfg));
+                d.sync_watches(true);
             }
             d.pass(None, false);
             time_wake = d.time_wake();
             continue;
         }
-        let first = match rx.recv_timeout(wake - now) {
-            Ok(ev) => ev,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
-        };
-        // Gather a burst of events, then act once.
-        let mut events = vec![first];
-        let until = Instant::now() + d.dc.debounce;
-        while let Some(left) = until.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(ev) => events.push(ev),
-                Err(_) => break,
+        let Some(mut p) = mailbox.take(wake) else { continue };
+        if !p.signals.iter().any(|&s| s == SIGTERM || s == SIGINT) {
+            // Gather the rest of a burst, then act once.
+            std::thread::sleep(d.dc.debounce);
+            if let Some(more) = mailbox.take(Instant::now()) {
+                p.merge(more);
             }
         }
-        let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
-        let (mut reload, mut force, mut full, mut stop) = (false, false, false, false);
-        for ev in events {
-            match ev {
-                Event::Fs(paths) => changed.extend(paths),
-                Event::Overflow => full = true,
-                Event::Signal(SIGHUP) => reload = true,
-                Event::Signal(SIGUSR1) => force = true,
-                Event::Signal(_) => stop = true,
-            }
-        }
-        if stop {
+        if p.signals.iter().any(|&s| s == SIGTERM || s == SIGINT) {
             break;
         }
-        reload |= changed.iter().any(|p| watch::is_config_event(p, &d.cfg.sources, &d.dc.configs));
-        if !reload && changed.iter().any(|p| p.is_dir()) {
-            // A directory appeared (or moved): it may hold logs of a glob.
-            watches.sync(watch::wanted_dirs(&d.cfg));
-        }
+        let force = p.signals.contains(&SIGUSR1);
+        let mut full = false;
+        let reload = p.signals.contains(&SIGHUP)
+            || p.paths.iter().any(|path| watch::is_config_event(path, &d.cfg.sources, &d.dc.configs));
+        let mut changed = p.paths;
         if reload && d.reload() {
-            watches.sync(watch::wanted_dirs(&d.cfg));
+            d.sync_watches(false);
             full = true;
+        } else if p.dirs {
+            // A directory appeared, moved or went away: it may hold (or lead to) logs. Entries
+            // made in a new directory before its watch existed gave no event: look at them now.
+            for dir in d.sync_watches(false).added {
+                let entries = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+                changed.extend(entries.map(|e| e.path()));
+            }
+        }
+        if p.overflow {
+            // Events were lost. A full pass finds whatever they were about, at most once a second
+            // however fast the kernel's queue overflows.
+            let at = d.last_full + OVERFLOW_PASS_GAP;
+            if Instant::now() >= at {
+                full = true;
+            } else {
+                d.retry_at = Some(d.retry_at.map_or(at, |r| r.min(at)));
+            }
         }
         if force || full {
             d.pass(None, force);
-        } else if let Some(rules) = d.triggered_rules(&changed) {
+        } else if let Some(rules) = d.triggered_rules(changed) {
             d.pass(Some(rules), false);
+        } else {
+            continue;
         }
         time_wake = d.time_wake();
     }
@@ -173,18 +208,51 @@ impl Daemon {
         }
         self.out.notice(&format!("configuration reloaded: {} rules", new.rules.len()));
         self.cfg = new;
+        self.matcher = Matcher::new(&self.cfg.rules);
+        self.checked.clear();
         true
     }
 
-    /// The rules that a burst of changes to log files may have triggered by size.
-    fn triggered_rules(&self, changed: &BTreeSet<PathBuf>) -> Option<Vec<usize>> {
+    /// Makes the watched set what the config needs, up to the cap, and warns once when
+    /// directories are left to the periodic rescan (again at a rescan if their number changed).
+    fn sync_watches(&mut self, rescan: bool) -> Synced {
+        let s = self.watcher.sync(&watch::wanted_dirs(&self.cfg));
+        if s.left == 0 {
+            self.reported_left = None;
+        } else if self.reported_left.is_none() || (rescan && self.reported_left != Some(s.left)) {
+            self.out.warning(&format!(
+                "inotify watch limit reached: watching {} directories (--max-watches {}), {} more are left to the periodic rescan (every {} s)",
+                s.watched,
+                self.dc.max_watches,
+                s.left,
+                self.dc.rescan.as_secs_f64()
+            ));
+            self.reported_left = Some(s.left);
+        }
+        s
+    }
+
+    /// The rules that a burst of changes to log files may have triggered by size. A log checked
+    /// less than a debounce ago is not checked again now but when the debounce has passed.
+    fn triggered_rules(&mut self, changed: impl IntoIterator<Item = PathBuf>) -> Option<Vec<usize>> {
+        let now = Instant::now();
+        let debounce = self.dc.debounce;
+        self.checked.retain(|_, t| now.duration_since(*t) < debounce);
         let mut rules = BTreeSet::new();
         for path in changed {
-            for i in watch::rules_matching(&self.cfg.rules, path) {
-                if could_trigger(&self.cfg.rules[i], path) {
-                    rules.insert(i);
-                }
+            let matching = self.matcher.rules_matching(&path);
+            if matching.is_empty() {
+                continue;
             }
+            if let Some(&t) = self.checked.get(&path) {
+                let at = t + debounce;
+                self.deferred_at = Some(self.deferred_at.map_or(at, |d| d.min(at)));
+                self.deferred.insert(path);
+                continue;
+            }
+            self.checked.insert(path.clone(), now);
+            let Ok(md) = std::fs::symlink_metadata(&path) else { continue };
+            rules.extend(matching.into_iter().filter(|&i| could_trigger(&self.cfg.rules[i], md.len())));
         }
         (!rules.is_empty()).then(|| rules.into_iter().collect())
     }
@@ -199,6 +267,9 @@ impl Daemon {
             mail_cmd: self.dc.mail_cmd.clone(),
             only,
         };
+        if p.only.is_none() {
+            self.last_full = Instant::now();
+        }
         match app::run_pass(&self.cfg.rules, &p, &mut self.out, |_, _| true) {
             Ok(rotated) => {
                 for path in rotated {
@@ -246,15 +317,13 @@ impl Daemon {
     }
 }
 
-/// Whether a change to `path` under `rule` may make it rotate by size: cheap `stat` check
-/// against `size`/`maxsize`; `minsize` rules are always evaluated by the planner.
-fn could_trigger(rule: &Rule, path: &std::path::Path) -> bool {
+/// Whether a log of `size` bytes under `rule` may rotate by size: `size`/`maxsize` are checked
+/// here; `minsize` rules are always evaluated by the planner.
+fn could_trigger(rule: &Rule, size: u64) -> bool {
     let o = &rule.options;
     if !is_size_triggered(o) && o.min_size.is_none() {
         return false;
     }
-    let Ok(md) = std::fs::symlink_metadata(path) else { return false };
-    let size = md.len();
     let by_size = match o.criterion {
         Some(Criterion::Size(n)) => size >= n,
         _ => false,

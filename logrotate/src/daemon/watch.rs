@@ -1,90 +1,74 @@
-//! What the daemon watches with inotify (through `notify`): the directories holding the
-//! configured logs and globs, and the config files and include directories. Events are
-//! classified into config changes and log activity for particular rules.
+//! What the daemon watches: the directories where entries matching the configured logs and
+//! globs can appear (every level of a wildcard directory, so new matching directories are seen),
+//! and the config files and include directories. Events are classified into config changes and
+//! log activity for particular rules.
 
 use crate::config::Config;
 use crate::rule::Rule;
 use crate::scan::has_glob_chars;
-use notify::{RecursiveMode, Watcher};
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
 
-/// The directories whose entries can match `pattern`: its parent, glob-expanded when the
-/// parent itself has wildcards.
-pub fn pattern_dirs(pattern: &str) -> Vec<PathBuf> {
+/// The directories where entries leading to a match of `pattern` can appear, shallowest first,
+/// each with its depth (0 for the literal part).
+///
+/// For `/x/app.log`: `/x`. For `/x/*/app.log`: `/x` (a new directory there may match `*`) and
+/// every `/x/*`. For `/x/*/y/*/a.log`: `/x`, every `/x/*` (where `y` may appear), every `/x/*/y`,
+/// every `/x/*/y/*`. A literal part that does not exist yet is replaced by its nearest existing
+/// ancestor, so its creation is seen.
+pub fn pattern_dirs(pattern: &str) -> Vec<(usize, PathBuf)> {
     let parent = match Path::new(pattern).parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
-        _ => return vec![PathBuf::from(".")],
+        _ => return vec![(0, PathBuf::from("."))],
     };
-    let text = parent.to_string_lossy();
-    if !has_glob_chars(&text) {
-        return vec![parent.to_path_buf()];
+    let parts: Vec<Component> = parent.components().collect();
+    let first_wild = parts.iter().position(|c| has_glob_chars(&c.as_os_str().to_string_lossy()));
+    // Kept as written (relative stays relative), so expansions look like the events' paths.
+    let mut prefix: PathBuf = parts[..first_wild.unwrap_or(parts.len())].iter().collect();
+    let literal = if prefix.as_os_str().is_empty() { PathBuf::from(".") } else { prefix.clone() };
+    if !literal.is_dir() {
+        return nearest_existing_ancestor(&literal).map(|a| (0, a)).into_iter().collect();
     }
-    glob::glob(&text).map(|paths| paths.flatten().filter(|p| p.is_dir()).collect()).unwrap_or_default()
-}
-
-/// Every directory to watch for `rules` and `cfg`'s sources.
-pub fn wanted_dirs(cfg: &Config) -> BTreeSet<PathBuf> {
-    let mut dirs = BTreeSet::new();
-    for rule in &cfg.rules {
-        for pat in &rule.patterns {
-            let found = pattern_dirs(pat);
-            if found.is_empty() || found.iter().any(|d| !d.is_dir()) {
-                // The directory does not exist yet: watch the nearest existing ancestor, so its
-                // creation is seen and watched at once (not only at the next rescan).
-                if let Some(anc) = nearest_existing_ancestor(Path::new(pat)) {
-                    dirs.insert(anc);
-                }
-            }
-            dirs.extend(found.into_iter().filter(|d| d.is_dir()));
+    let mut dirs = vec![(0, literal)];
+    let Some(first_wild) = first_wild else { return dirs };
+    for (depth, part) in parts[first_wild..].iter().enumerate() {
+        prefix.push(part);
+        let Ok(found) = glob::glob(&prefix.to_string_lossy()) else { break };
+        let level: Vec<_> = found.flatten().filter(|p| p.is_dir()).map(|p| (depth + 1, p)).collect();
+        if level.is_empty() {
+            break;
         }
-    }
-    for src in &cfg.sources {
-        if src.is_dir() {
-            dirs.insert(src.clone());
-        } else if let Some(parent) = src.parent().filter(|p| p.is_dir()) {
-            dirs.insert(parent.to_path_buf());
-        }
+        dirs.extend(level);
     }
     dirs
 }
 
-fn nearest_existing_ancestor(pattern: &Path) -> Option<PathBuf> {
-    pattern
-        .ancestors()
-        .skip(1)
+/// Every directory to watch for `cfg`, most important first: config directories, then the
+/// literal directories of the patterns, then each wildcard level in turn. When there are more
+/// than the watch cap, the tail of this list is left to the periodic rescan.
+pub fn wanted_dirs(cfg: &Config) -> Vec<PathBuf> {
+    let mut ranked: Vec<(usize, PathBuf)> = Vec::new();
+    for src in &cfg.sources {
+        if src.is_dir() {
+            ranked.push((0, src.clone()));
+        } else if let Some(parent) = src.parent().filter(|p| p.is_dir()) {
+            ranked.push((0, parent.to_path_buf()));
+        }
+    }
+    for rule in &cfg.rules {
+        for pat in &rule.patterns {
+            ranked.extend(pattern_dirs(pat).into_iter().map(|(depth, p)| (depth + 1, p)));
+        }
+    }
+    ranked.sort_by_key(|(depth, _)| *depth); // stable: config order within a depth
+    let mut seen = HashSet::new();
+    ranked.into_iter().map(|(_, p)| p).filter(|p| seen.insert(p.clone())).collect()
+}
+
+fn nearest_existing_ancestor(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
         .find(|a| !a.as_os_str().is_empty() && !has_glob_chars(&a.to_string_lossy()) && a.is_dir())
         .map(Path::to_path_buf)
-}
-
-/// Keeps the watched set equal to what the config needs.
-pub struct Watches<W: Watcher> {
-    watcher: W,
-    current: BTreeSet<PathBuf>,
-}
-
-impl<W: Watcher> Watches<W> {
-    /// Wraps a watcher that watches nothing yet.
-    pub fn new(watcher: W) -> Self {
-        Watches { watcher, current: BTreeSet::new() }
-    }
-
-    /// Adds and removes watches so exactly `wanted` is watched. Returns how many are watched.
-    pub fn sync(&mut self, wanted: BTreeSet<PathBuf>) -> usize {
-        for gone in self.current.difference(&wanted) {
-            let _ = self.watcher.unwatch(gone);
-        }
-        let mut now = BTreeSet::new();
-        for dir in wanted {
-            let ok =
-                self.current.contains(&dir) || self.watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok();
-            if ok {
-                now.insert(dir);
-            }
-        }
-        self.current = now;
-        self.current.len()
-    }
 }
 
 /// Whether an event on `path` concerns the configuration: a config file itself, or an entry
@@ -93,23 +77,49 @@ pub fn is_config_event(path: &Path, sources: &[PathBuf], args: &[PathBuf]) -> bo
     sources.iter().chain(args).any(|s| s == path || path.parent() == Some(s.as_path()))
 }
 
-/// The rules with a pattern that matches `path`.
-pub fn rules_matching(rules: &[Rule], path: &Path) -> Vec<usize> {
-    let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
-    rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            r.patterns.iter().any(|p| {
-                if has_glob_chars(p) {
-                    glob::Pattern::new(p).is_ok_and(|g| g.matches_path_with(path, opts))
-                } else {
-                    Path::new(p) == path
+/// The rules' patterns, compiled once per config: which rules a changed path belongs to.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    patterns: Vec<(usize, Pattern)>,
+}
+
+#[derive(Debug)]
+enum Pattern {
+    Literal(PathBuf),
+    Glob(glob::Pattern),
+}
+
+impl Matcher {
+    /// Compiles the patterns of `rules`.
+    pub fn new(rules: &[Rule]) -> Self {
+        let mut patterns = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for p in &r.patterns {
+                if !has_glob_chars(p) {
+                    patterns.push((i, Pattern::Literal(PathBuf::from(p))));
+                } else if let Ok(g) = glob::Pattern::new(p) {
+                    patterns.push((i, Pattern::Glob(g)));
                 }
-            })
-        })
-        .map(|(i, _)| i)
-        .collect()
+            }
+        }
+        Matcher { patterns }
+    }
+
+    /// The rules (indexes, ascending, no repeats) with a pattern that matches `path`.
+    pub fn rules_matching(&self, path: &Path) -> Vec<usize> {
+        let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+        let mut out: Vec<usize> = Vec::new();
+        for (i, pat) in &self.patterns {
+            let hit = match pat {
+                Pattern::Literal(p) => p == path,
+                Pattern::Glob(g) => g.matches_path_with(path, opts),
+            };
+            if hit && out.last() != Some(i) {
+                out.push(*i);
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -128,11 +138,12 @@ mod tests {
 
     #[test]
     fn matches_literal_and_glob_but_not_archives_or_subdirs() {
-        let rules = vec![rule("/l/app.log"), rule("/l/*.log"), rule("/m/x.log")];
-        assert_eq!(rules_matching(&rules, Path::new("/l/app.log")), vec![0, 1]);
-        assert_eq!(rules_matching(&rules, Path::new("/l/new.log")), vec![1]);
-        assert!(rules_matching(&rules, Path::new("/l/app.log.1")).is_empty());
-        assert!(rules_matching(&rules, Path::new("/l/sub/a.log")).is_empty());
+        let m = Matcher::new(&[rule("/l/app.log"), rule("/l/*.log"), rule("/m/x.log")]);
+        assert_eq!(m.rules_matching(Path::new("/l/app.log")), vec![0, 1]);
+        assert_eq!(m.rules_matching(Path::new("/l/new.log")), vec![1]);
+        assert!(m.rules_matching(Path::new("/l/app.log.1")).is_empty());
+        assert!(m.rules_matching(Path::new("/l/sub/a.log")).is_empty());
+        assert_eq!(Matcher::new(&[rule("/l/*/a.log")]).rules_matching(Path::new("/l/b/a.log")), vec![0]);
     }
 
     #[test]
@@ -143,13 +154,61 @@ mod tests {
         assert!(!is_config_event(Path::new("/etc/passwd"), &sources, &[]));
     }
 
+    fn names(d: &Path, dirs: Vec<(usize, PathBuf)>) -> Vec<(usize, String)> {
+        dirs.into_iter().map(|(n, p)| (n, p.strip_prefix(d).unwrap().display().to_string())).collect()
+    }
+
     #[test]
-    fn pattern_dirs_expand_wildcard_parents() {
+    fn pattern_dirs_include_the_parent_of_a_wildcard_directory() {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("a")).unwrap();
         std::fs::create_dir(d.path().join("b")).unwrap();
+        std::fs::write(d.path().join("f"), "").unwrap();
         let pat = format!("{}/*/x.log", d.path().display());
-        assert_eq!(pattern_dirs(&pat).len(), 2);
-        assert_eq!(pattern_dirs("/var/log/x.log"), vec![PathBuf::from("/var/log")]);
+        assert_eq!(
+            names(d.path(), pattern_dirs(&pat)),
+            [(0, ""), (1, "a"), (1, "b")].map(|(n, s)| (n, s.into()))
+        );
+        assert_eq!(pattern_dirs("/var/log/x.log"), vec![(0, PathBuf::from("/var/log"))]);
+    }
+
+    #[test]
+    fn pattern_dirs_cover_every_level_of_a_multi_level_wildcard() {
+        let d = tempfile::tempdir().unwrap();
+        for sub in ["a/y/p", "a/y/q", "b", "c/y"] {
+            std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        }
+        let pat = format!("{}/*/y/*/a.log", d.path().display());
+        let want =
+            [(0, ""), (1, "a"), (1, "b"), (1, "c"), (2, "a/y"), (2, "c/y"), (3, "a/y/p"), (3, "a/y/q")];
+        assert_eq!(names(d.path(), pattern_dirs(&pat)), want.map(|(n, s)| (n, s.into())));
+    }
+
+    #[test]
+    fn missing_literal_directory_is_replaced_by_its_nearest_existing_ancestor() {
+        let d = tempfile::tempdir().unwrap();
+        let pat = format!("{}/later/deeper/*/x.log", d.path().display());
+        assert_eq!(pattern_dirs(&pat), vec![(0, d.path().to_path_buf())]);
+    }
+
+    #[test]
+    fn wanted_dirs_rank_config_and_literal_dirs_before_wildcard_levels() {
+        let d = tempfile::tempdir().unwrap();
+        for sub in ["w/a", "w/b", "lit", "conf.d"] {
+            std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        }
+        let cfg = Config {
+            rules: vec![
+                rule(&format!("{}/w/*/x.log", d.path().display())),
+                rule(&format!("{}/lit/y.log", d.path().display())),
+            ],
+            diagnostics: Vec::new(),
+            sources: vec![d.path().join("conf.d")],
+        };
+        let got: Vec<String> = wanted_dirs(&cfg)
+            .into_iter()
+            .map(|p| p.strip_prefix(d.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(got, ["conf.d", "w", "lit", "w/a", "w/b"]);
     }
 }
