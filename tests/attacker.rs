@@ -84,6 +84,18 @@ const REMOVED: &[Slot] = &[
     slot("LOG.2 (shredded, rotate 1)", "rotate 1\nshred", LOG, "app.log.2"),
     slot("LOG.2 (shredded, rotate 1, LOG.1 present)", "rotate 1\nshred", LOG_1, "app.log.2"),
     slot("LOG.1 (removed, rotate 0, shred)", "rotate 0\nshred", LOG, "app.log.1"),
+    slot(
+        "old dated archive (removed, dateext, rotate 1)",
+        "rotate 1\ndateext\ndateformat -%Y",
+        LOG,
+        "app.log-2000",
+    ),
+    slot(
+        "old dated archive (shredded, dateext, rotate 1)",
+        "rotate 1\ndateext\ndateformat -%Y\nshred",
+        LOG,
+        "app.log-2000",
+    ),
 ];
 
 /// Attacks on compression source, target and its .partial.
