@@ -319,10 +319,15 @@ fn records_stay_whole_and_unique_under_concurrent_rotation() {
     let writing = AtomicUsize::new(threads);
     std::thread::scope(|s| {
         for t in 0..threads {
-            let (log, writing) = (&log, &writing);
+            let (log, writing, rotations) = (&log, &writing, &rotations);
             s.spawn(move || {
                 let mut log = log;
                 for i in 0..per_thread {
+                    // Under load the writers could finish before any rotation: make sure at
+                    // least one happens while they write.
+                    while i == per_thread / 2 && rotations.load(Ordering::Relaxed) < 1 {
+                        std::thread::yield_now();
+                    }
                     // Three pieces, formatted into one record.
                     writeln!(log, "t{t} n{i:06} {}", "x".repeat(i % 200)).unwrap();
                 }
@@ -330,7 +335,7 @@ fn records_stay_whole_and_unique_under_concurrent_rotation() {
             });
         }
         s.spawn(|| {
-            while writing.load(Ordering::Relaxed) > 0 {
+            while writing.load(Ordering::Relaxed) > 0 || rotations.load(Ordering::Relaxed) < 2 {
                 let n = rotations.fetch_add(1, Ordering::Relaxed);
                 let _ = fs::rename(&path, root.path().join(format!("app.log.{n}")));
                 log.check_now().unwrap();

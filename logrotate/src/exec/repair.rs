@@ -93,9 +93,10 @@ impl Repair<'_> {
         if ext.is_empty() {
             return;
         }
+        let names: std::collections::HashSet<&str> = f.archives.iter().map(|a| a.name.as_str()).collect();
         for a in &f.archives {
             let packed = format!("{}{ext}", a.name);
-            if !f.archives.iter().any(|b| b.name == packed) {
+            if !names.contains(packed.as_str()) {
                 continue;
             }
             let plain = f.archive_dir.join(&a.name);
