@@ -581,3 +581,36 @@ fn the_checker_sees_every_kind_of_harm() {
         assert!(v.iter().any(|m| m.contains(what)), "{what}: {v:?}");
     }
 }
+
+/// Like item 5 for `renamecopy`: a symlink or FIFO planted at `LOG.tmp` is refused safely once,
+/// and later runs rotate normally (3.21 renames over it; it must not block rotation forever).
+#[test]
+fn planted_renamecopy_tmp_does_not_block_rotation_forever() {
+    if skip_unless_root() {
+        return;
+    }
+    let rule = "rotate 2\nrenamecopy";
+    for what in [Plant::SymlinkFile, Plant::Fifo] {
+        let (sb, first, before) = scenario(rule, &["app.log"], &[("app.log.tmp", what)]);
+        assert_safe(&sb, &before);
+        assert_eq!(first.misreport(), None, "{what:?}: {}", first.stderr);
+        for round in 2..=3 {
+            let text = format!("round {round}\n");
+            if fs::symlink_metadata(sb.logs().join("app.log")).is_err() {
+                sb.log_file("app.log", "");
+            }
+            fs::write(sb.logs().join("app.log"), &text).unwrap();
+            let mut cmd = common::logrotate();
+            cmd.arg("-f").arg("-s").arg(sb.root.join("state")).arg(sb.conf_path());
+            let run = attack::run(cmd);
+            eprintln!("{what:?} run {round}: {}\n{}", run.summary(&sb.root), run.stderr);
+            assert_eq!(run.code, Some(0), "{what:?}: run {round} must rotate normally: {}", run.stderr);
+            assert_eq!(
+                fs::read_to_string(sb.logs().join("app.log.1")).unwrap(),
+                text,
+                "{what:?}: run {round}"
+            );
+            assert_safe(&sb, &before);
+        }
+    }
+}

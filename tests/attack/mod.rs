@@ -439,7 +439,7 @@ pub fn run(mut cmd: Command) -> Run {
 /// instant between the move and the creation of the new log. Returns the run and whether the
 /// plant happened.
 pub fn run_planting_after_move(sb: &Sandbox, cmd: Command, log: &str, what: Plant) -> (Run, bool) {
-    let delay = Duration::from_millis(1000);
+    let delay = Duration::from_millis(700);
     let mut traced = Command::new("strace");
     traced
         .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2", "-e"])
