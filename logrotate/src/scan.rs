@@ -53,6 +53,9 @@ pub struct FileFacts {
     pub archive_dir_exists: bool,
     /// Entries of `archive_dir` whose names start with the log's file name (minus `extension`).
     pub archives: Vec<Archive>,
+    /// With `olddir`: a symbolic link on the way to `archive_dir` that sits in a directory
+    /// writable by someone other than root (whoever can write there can redirect the archives).
+    pub archive_dir_link: Option<PathBuf>,
     /// Temporary files of an interrupted rotation in `archive_dir`: `.ARCHIVE.partial` names.
     pub leftovers: Vec<String>,
 }
@@ -116,6 +119,7 @@ pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
 pub struct DirCache {
     dirs: HashMap<PathBuf, Option<Vec<String>>>,
     parents: HashMap<PathBuf, bool>,
+    links: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl DirCache {
@@ -134,6 +138,39 @@ impl DirCache {
             std::fs::metadata(dir)
                 .is_ok_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0))
         })
+    }
+
+    /// The first symlink on the way to `dir` whose own directory is not root's alone.
+    fn untrusted_link(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(found) = self.links.get(dir) {
+            return found.clone();
+        }
+        let mut cur = PathBuf::new();
+        let mut found = None;
+        for comp in dir.components() {
+            cur.push(comp);
+            let Ok(md) = std::fs::symlink_metadata(&cur) else { break };
+            if !md.file_type().is_symlink() {
+                continue;
+            }
+            if !std::fs::metadata(&cur).is_ok_and(|m| m.is_dir()) {
+                break; // not a way to a directory: creating or using olddir fails on its own
+            }
+            let parent = cur.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let owned_by_root = std::fs::metadata(parent).is_ok_and(|m| {
+                m.uid() == 0 && m.mode() & 0o002 == 0 && (m.mode() & 0o020 == 0 || m.gid() == 0)
+            });
+            if !owned_by_root {
+                found = Some(cur.clone());
+                break;
+            }
+            match std::fs::canonicalize(&cur) {
+                Ok(real) => cur = real,
+                Err(_) => break,
+            }
+        }
+        self.links.insert(dir.to_path_buf(), found.clone());
+        found
     }
 }
 
@@ -157,6 +194,7 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
     let mut archives = Vec::new();
     let mut leftovers = Vec::new();
     let archive_dir_exists = archive_dir.is_dir();
+    let archive_dir_link = rule.options.olddir.as_ref().and_then(|_| cache.untrusted_link(&archive_dir));
     if kind == FileKind::Regular {
         let own = stem_full(path);
         if let Some(names) = cache.names(&archive_dir) {
@@ -182,6 +220,7 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
         insecure_dir,
         archive_dir,
         archive_dir_exists,
+        archive_dir_link,
         archives,
         leftovers,
     }

@@ -121,8 +121,18 @@ impl Repair<'_> {
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
         let Ok(md) = std::fs::symlink_metadata(&tmp) else { return };
+        if md.is_dir() {
+            return self.aside(&tmp, &aside_name(&tmp, "conflict"));
+        }
         if !md.is_file() {
-            return;
+            // A symlink or FIFO planted there: never ours, never followed; the name goes.
+            if !self.dry_run {
+                match std::fs::remove_file(&tmp) {
+                    Ok(()) => self.changed = true,
+                    Err(e) => return self.out.error(&format!("error removing {}: {e}", tmp.display())),
+                }
+            }
+            return self.out.error(&format!("{} is not a regular file; removed it", tmp.display()));
         }
         // Its archive name is the one of the rotation that renamed it (its change time).
         let when = chrono::DateTime::from_timestamp(std::os::unix::fs::MetadataExt::ctime(&md), 0)

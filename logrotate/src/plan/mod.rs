@@ -167,6 +167,13 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
             "skipping \"{path}\" because parent directory has insecure permissions (It's world writable or writable by group which is not \"root\") Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation."
         ));
     }
+    if let Some(link) = f.archive_dir_link.as_ref().filter(|_| flags.is_root && o.su.is_none()) {
+        return Decision::Error(format!(
+            "skipping \"{path}\" because olddir {} is reached through the symbolic link {}, in a directory writable by a user other than root. Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation.",
+            f.archive_dir.display(),
+            link.display()
+        ));
+    }
     if f.nlink > 1 && !o.allow_hardlink {
         return skip(&format!(
             "log {path} has multiple ({}) hard links. Rotation of files with multiple hard links is not allowed due to security reasons -- skipping.",

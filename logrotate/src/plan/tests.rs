@@ -39,6 +39,7 @@ fn facts(size: u64, archives: &[&str]) -> FileFacts {
             .iter()
             .map(|n| Archive { name: n.to_string(), mtime: t(2026, 11, 1, 0) })
             .collect(),
+        archive_dir_link: None,
         leftovers: Vec::new(),
     }
 }

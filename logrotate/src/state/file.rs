@@ -187,8 +187,9 @@ impl StateFile {
         }
         let bytes = OpenOptions::new()
             .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
             .open(&self.path)
+            .and_then(regular)
             .and_then(|mut f| {
                 let mut bytes = Vec::new();
                 io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
@@ -300,9 +301,20 @@ fn open_nofollow(path: &Path, mode: u32) -> Result<File, StateError> {
         .write(true)
         .create(true)
         .mode(mode)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(path)
+        .and_then(regular)
         .map_err(|e| StateError::io(path, e))
+}
+
+/// Refuses a FIFO, device or directory planted where a regular file belongs (opened with
+/// `O_NONBLOCK`, so opening a FIFO never hangs).
+fn regular(f: File) -> io::Result<File> {
+    if f.metadata()?.is_file() {
+        Ok(f)
+    } else {
+        Err(io::Error::other("not a regular file"))
+    }
 }
 
 /// Takes an exclusive flock on `f` (at `path`) according to `lock`, polling until `deadline`
