@@ -160,15 +160,20 @@ fn regression_renamecopy_tmp_leftover_is_finished_by_the_next_run() {
 }
 
 #[test]
-fn regression_renamecopy_failure_names_the_tmp_file() {
+fn regression_renamecopy_tmp_in_the_way_is_named_and_moved_aside() {
+    // It used to block every later run with an error naming the archive, not `app.log.tmp`.
     let fx = Fx::new();
     fx.write("app.log", "new\n");
     fs::create_dir(fx.p("app.log.tmp")).unwrap();
-    fx.conf("@D@/app.log {\n rotate 5\n renamecopy\n}\n");
+    fx.conf("@D@/app.log {\n rotate 5\n renamecopy\n create\n}\n");
     let o = fx.run(&["-f"]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("app.log.tmp"), "{}", stderr(&o));
-    assert_eq!(fx.read("app.log"), "new\n");
+    assert!(fs::metadata(fx.p("app.log.tmp.conflict")).unwrap().is_dir());
+    assert_eq!(fx.read("app.log.1"), "new\n");
+    fx.write("app.log", "newer\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
 #[test]
@@ -184,4 +189,20 @@ fn regression_partial_compression_is_cleaned_up_even_when_nothing_rotates() {
     assert!(!fx.exists(".app.log.1.gz.partial"));
     assert_eq!(fx.read("app.log.1"), "old\n");
     assert_eq!(fx.read("app.log"), "live\n");
+}
+
+#[test]
+fn regression_planted_partial_symlink_is_removed_not_put_in_place() {
+    let fx = Fx::new();
+    let secret = Secret::new(&fx);
+    fx.write("logs/app.log", "x\n");
+    std::os::unix::fs::symlink(&secret.path, fx.p("logs/.app.log.1.partial")).unwrap();
+    fx.conf("@D@/logs/app.log {\n rotate 5\n copytruncate\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(!fx.exists("logs/.app.log.1.partial"));
+    assert_eq!(fx.read("logs/app.log.1"), "x\n");
+    assert!(!fs::symlink_metadata(fx.p("logs/app.log.1")).unwrap().file_type().is_symlink());
+    secret.assert_untouched();
 }

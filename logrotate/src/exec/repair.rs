@@ -70,6 +70,11 @@ impl Repair<'_> {
         let Some(target) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".partial")) else { return };
         let partial = f.archive_dir.join(name);
         let dst = f.archive_dir.join(target);
+        match std::fs::symlink_metadata(&partial) {
+            Ok(md) if md.is_file() => {}
+            Ok(md) if !md.is_dir() => return self.remove_planted(&partial),
+            _ => return,
+        }
         // The compression of an archive that is still there: the partial output is worthless.
         let is_compression =
             f.archives.iter().any(|a| target.len() > a.name.len() && target.starts_with(&a.name));
@@ -125,14 +130,7 @@ impl Repair<'_> {
             return self.aside(&tmp, &aside_name(&tmp, "conflict"));
         }
         if !md.is_file() {
-            // A symlink or FIFO planted there: never ours, never followed; the name goes.
-            if !self.dry_run {
-                match std::fs::remove_file(&tmp) {
-                    Ok(()) => self.changed = true,
-                    Err(e) => return self.out.error(&format!("error removing {}: {e}", tmp.display())),
-                }
-            }
-            return self.out.error(&format!("{} is not a regular file; removed it", tmp.display()));
+            return self.remove_planted(&tmp);
         }
         // Its archive name is the one of the rotation that renamed it (its change time).
         let when = chrono::DateTime::from_timestamp(std::os::unix::fs::MetadataExt::ctime(&md), 0)
@@ -163,6 +161,21 @@ impl Repair<'_> {
             });
         }
         self.aside(&tmp, &aside_name(&tmp, "conflict"));
+    }
+
+    /// A symlink, FIFO or socket planted where only our own files go: never followed, never
+    /// read; the name is removed and the run says so.
+    fn remove_planted(&mut self, path: &Path) {
+        if self.dry_run {
+            return self.out.info(&format!("would repair: removing {}, not a regular file", path.display()));
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => {
+                self.changed = true;
+                self.out.error(&format!("{} is not a regular file; removed it", path.display()));
+            }
+            Err(e) => self.out.error(&format!("error removing {}: {e}", path.display())),
+        }
     }
 
     /// Keeps both files: moves `path` aside to `to`, and says so as an error.
