@@ -206,3 +206,15 @@ fn regression_planted_partial_symlink_is_removed_not_put_in_place() {
     assert!(!fs::symlink_metadata(fx.p("logs/app.log.1")).unwrap().file_type().is_symlink());
     secret.assert_untouched();
 }
+
+#[test]
+fn regression_renamecopy_tmp_without_a_log_is_finished() {
+    // Killed right after `app.log` -> `app.log.tmp`, before the new log was created.
+    let fx = Fx::new();
+    fx.write("app.log.tmp", "old\n");
+    fx.conf("@D@/app.log {\n rotate 5\n renamecopy\n missingok\n}\n");
+    let o = fx.run(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(fx.names(), ["app.log.1", "state", "state.lock", "test.conf"]);
+    assert_eq!(fx.read("app.log.1"), "old\n");
+}

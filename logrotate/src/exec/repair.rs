@@ -29,14 +29,18 @@ pub fn repair(rules: &[Rule], facts: &[SetFacts], dry_run: bool, out: &mut Repor
     let mut r = Repair { dry_run, out, changed: false };
     for set in facts {
         let rule = &rules[set.rule];
-        for f in set.files.iter().filter(|f| f.kind == FileKind::Regular) {
-            for name in &f.leftovers {
-                r.partial(f, name);
+        for f in &set.files {
+            if f.kind == FileKind::Regular {
+                for name in &f.leftovers {
+                    r.partial(f, name);
+                }
+                if rule.options.compress {
+                    r.compressed_pairs(rule, f);
+                }
             }
-            if rule.options.compress {
-                r.compressed_pairs(rule, f);
-            }
-            if method_of(&rule.options) == Method::RenameCopy {
+            // A crash right after renamecopy's first rename leaves no log at all, only LOG.tmp.
+            let may_hold_tmp = matches!(f.kind, FileKind::Regular | FileKind::Missing);
+            if may_hold_tmp && method_of(&rule.options) == Method::RenameCopy {
                 r.renamecopy_tmp(rule, f);
             }
         }
