@@ -57,6 +57,12 @@ pub const DEFAULT_MAX_WATCHES: usize = 8192;
 /// After an overflow of the kernel's event queue, full passes run at most this often.
 const OVERFLOW_PASS_GAP: Duration = Duration::from_secs(1);
 
+/// A sync of the watched set lists every wildcard directory. So that users making directories
+/// as fast as they can cost at most about 1 % of a core, a sync caused by new directories waits
+/// until this many times as long as the last sync took has passed (at most [`MAX_SYNC_GAP`]).
+const SYNC_COST_FACTOR: u32 = 100;
+const MAX_SYNC_GAP: Duration = Duration::from_secs(10);
+
 struct Daemon {
     dc: DaemonConfig,
     cfg: Config,
@@ -73,6 +79,11 @@ struct Daemon {
     /// Logs changed again within the debounce after a check: looked at when it has passed.
     deferred: HashSet<PathBuf>,
     deferred_at: Option<Instant>,
+    /// How long the last sync of the watched set took, and when it ended.
+    sync_cost: Duration,
+    last_sync: Instant,
+    /// A sync held back by [`SYNC_COST_FACTOR`] is due then.
+    sync_due: Option<Instant>,
 }
 
 /// Runs until SIGTERM/SIGINT. Returns the exit code.
@@ -115,6 +126,9 @@ pub fn run(dc: DaemonConfig) -> Exit {
         checked: HashMap::new(),
         deferred: HashSet::new(),
         deferred_at: None,
+        sync_cost: Duration::ZERO,
+        last_sync: now,
+        sync_due: None,
     };
     let n = d.sync_watches(false).watched;
     d.out.notice(&format!("started: {} rules, watching {n} directories", d.cfg.rules.len()));
@@ -124,15 +138,24 @@ pub fn run(dc: DaemonConfig) -> Exit {
     let mut time_wake = d.time_wake();
     loop {
         let now = Instant::now();
-        let wake = [Some(time_wake), Some(d.next_rescan), d.retry_at, d.deferred_at]
+        let wake = [Some(time_wake), Some(d.next_rescan), d.retry_at, d.deferred_at, d.sync_due]
             .into_iter()
             .flatten()
             .min()
             .unwrap_or(now);
         if now >= wake {
-            if d.deferred_at.is_some_and(|t| now >= t) {
-                d.deferred_at = None;
-                let paths = std::mem::take(&mut d.deferred);
+            let deferred_due = d.deferred_at.is_some_and(|t| now >= t);
+            let sync_due = d.sync_due.is_some_and(|t| now >= t);
+            if deferred_due || sync_due {
+                // Held-back work on particular logs and directories, not a full pass.
+                let mut paths: Vec<PathBuf> = Vec::new();
+                if deferred_due {
+                    d.deferred_at = None;
+                    paths.extend(std::mem::take(&mut d.deferred));
+                }
+                if sync_due {
+                    paths.extend(d.dirs_changed());
+                }
                 if let Some(rules) = d.triggered_rules(paths) {
                     d.pass(Some(rules), false);
                     time_wake = d.time_wake();
@@ -167,13 +190,8 @@ pub fn run(dc: DaemonConfig) -> Exit {
         if reload && d.reload() {
             d.sync_watches(false);
             full = true;
-        } else if p.dirs {
-            // A directory appeared, moved or went away: it may hold (or lead to) logs. Entries
-            // made in a new directory before its watch existed gave no event: look at them now.
-            for dir in d.sync_watches(false).added {
-                let entries = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-                changed.extend(entries.map(|e| e.path()));
-            }
+        } else if p.dirs || p.new_dirs.iter().any(|dir| d.matcher.may_lead_to_logs(dir)) {
+            changed.extend(d.dirs_changed());
         }
         if p.overflow {
             // Events were lost. A full pass finds whatever they were about, at most once a second
@@ -213,10 +231,30 @@ impl Daemon {
         true
     }
 
+    /// Directories appeared, moved or went away: they may hold (or lead to) logs. Syncs the
+    /// watched set, unless the last sync was too recent for its cost (then later). Returns the
+    /// entries of newly watched directories: those made before the watch existed gave no event.
+    fn dirs_changed(&mut self) -> Vec<PathBuf> {
+        let at = self.last_sync + (self.sync_cost * SYNC_COST_FACTOR).min(MAX_SYNC_GAP);
+        if Instant::now() < at {
+            self.sync_due = Some(at);
+            return Vec::new();
+        }
+        self.sync_due = None;
+        let mut entries = Vec::new();
+        for dir in self.sync_watches(false).added {
+            entries.extend(std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()));
+        }
+        entries
+    }
+
     /// Makes the watched set what the config needs, up to the cap, and warns once when
     /// directories are left to the periodic rescan (again at a rescan if their number changed).
     fn sync_watches(&mut self, rescan: bool) -> Synced {
+        let start = Instant::now();
         let s = self.watcher.sync(&watch::wanted_dirs(&self.cfg));
+        self.last_sync = Instant::now();
+        self.sync_cost = self.last_sync - start;
         if s.left == 0 {
             self.reported_left = None;
         } else if self.reported_left.is_none() || (rescan && self.reported_left != Some(s.left)) {

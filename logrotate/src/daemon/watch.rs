@@ -81,6 +81,9 @@ pub fn is_config_event(path: &Path, sources: &[PathBuf], args: &[PathBuf]) -> bo
 #[derive(Debug, Default)]
 pub struct Matcher {
     patterns: Vec<(usize, Pattern)>,
+    /// Every leading part of the patterns' directories (`/x`, `/x/*`, `/x/*/y` for
+    /// `/x/*/y/a.log`): a directory matching one of them may lead to logs.
+    dir_prefixes: Vec<Pattern>,
 }
 
 #[derive(Debug)]
@@ -93,32 +96,52 @@ impl Matcher {
     /// Compiles the patterns of `rules`.
     pub fn new(rules: &[Rule]) -> Self {
         let mut patterns = Vec::new();
+        let mut dir_prefixes = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             for p in &r.patterns {
-                if !has_glob_chars(p) {
-                    patterns.push((i, Pattern::Literal(PathBuf::from(p))));
-                } else if let Ok(g) = glob::Pattern::new(p) {
-                    patterns.push((i, Pattern::Glob(g)));
+                patterns.extend(Pattern::new(p).map(|pat| (i, pat)));
+                let mut prefix = PathBuf::new();
+                for part in Path::new(p).parent().into_iter().flat_map(Path::components) {
+                    prefix.push(part);
+                    dir_prefixes.extend(Pattern::new(&prefix.to_string_lossy()));
                 }
             }
         }
-        Matcher { patterns }
+        Matcher { patterns, dir_prefixes }
+    }
+
+    /// Whether logs of the rules may appear in directory `dir` or below it.
+    pub fn may_lead_to_logs(&self, dir: &Path) -> bool {
+        self.dir_prefixes.iter().any(|p| p.matches(dir))
     }
 
     /// The rules (indexes, ascending, no repeats) with a pattern that matches `path`.
     pub fn rules_matching(&self, path: &Path) -> Vec<usize> {
-        let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
         let mut out: Vec<usize> = Vec::new();
         for (i, pat) in &self.patterns {
-            let hit = match pat {
-                Pattern::Literal(p) => p == path,
-                Pattern::Glob(g) => g.matches_path_with(path, opts),
-            };
-            if hit && out.last() != Some(i) {
+            if pat.matches(path) && out.last() != Some(i) {
                 out.push(*i);
             }
         }
         out
+    }
+}
+
+impl Pattern {
+    fn new(text: &str) -> Option<Pattern> {
+        if has_glob_chars(text) {
+            glob::Pattern::new(text).ok().map(Pattern::Glob)
+        } else {
+            Some(Pattern::Literal(PathBuf::from(text)))
+        }
+    }
+
+    fn matches(&self, path: &Path) -> bool {
+        let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+        match self {
+            Pattern::Literal(p) => p == path,
+            Pattern::Glob(g) => g.matches_path_with(path, opts),
+        }
     }
 }
 
@@ -144,6 +167,17 @@ mod tests {
         assert!(m.rules_matching(Path::new("/l/app.log.1")).is_empty());
         assert!(m.rules_matching(Path::new("/l/sub/a.log")).is_empty());
         assert_eq!(Matcher::new(&[rule("/l/*/a.log")]).rules_matching(Path::new("/l/b/a.log")), vec![0]);
+    }
+
+    #[test]
+    fn only_directories_on_the_way_to_a_pattern_may_lead_to_logs() {
+        let m = Matcher::new(&[rule("/x/*/y/*.log"), rule("/v/later/a.log")]);
+        for dir in ["/x", "/x/a", "/x/a/y", "/v", "/v/later"] {
+            assert!(m.may_lead_to_logs(Path::new(dir)), "{dir}");
+        }
+        for dir in ["/x/a/z", "/x/a/y/deeper", "/v/other", "/w"] {
+            assert!(!m.may_lead_to_logs(Path::new(dir)), "{dir}");
+        }
     }
 
     #[test]

@@ -18,7 +18,10 @@ use std::time::{Duration, Instant};
 pub struct Pending {
     /// Paths whose entry was created, written, moved or removed, each once.
     pub paths: HashSet<PathBuf>,
-    /// A directory appeared, moved or went away: the watched set may need to change.
+    /// Directories that appeared (made or moved in): the watched set may need to grow.
+    pub new_dirs: HashSet<PathBuf>,
+    /// A watched directory, or a directory inside one, moved or went away: the watched set
+    /// needs to be looked at again.
     pub dirs: bool,
     /// The kernel's queue overflowed: events were lost.
     pub overflow: bool,
@@ -28,11 +31,16 @@ pub struct Pending {
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        self.paths.is_empty() && !self.dirs && !self.overflow && self.signals.is_empty()
+        self.paths.is_empty()
+            && self.new_dirs.is_empty()
+            && !self.dirs
+            && !self.overflow
+            && self.signals.is_empty()
     }
     /// Adds `other` to this.
     pub fn merge(&mut self, other: Pending) {
         self.paths.extend(other.paths);
+        self.new_dirs.extend(other.new_dirs);
         self.dirs |= other.dirs;
         self.overflow |= other.overflow;
         self.signals.extend(other.signals);
@@ -182,6 +190,7 @@ fn read_loop(ino: &Inotify, table: &Mutex<Table>, mailbox: &Mailbox, debounce: D
         ino.wait(None);
         let mut flags = Pending::default();
         let mut ended: Vec<i32> = Vec::new();
+        let mut made: Vec<(i32, Vec<u8>)> = Vec::new();
         let mut last: Option<(i32, Vec<u8>)> = None;
         let read = ino.drain(&mut buf, |e: RawEvent<'_>| {
             if e.is_overflow() {
@@ -191,7 +200,9 @@ fn read_loop(ino: &Inotify, table: &Mutex<Table>, mailbox: &Mailbox, debounce: D
             if e.is_ignored() {
                 ended.push(e.wd);
             }
-            if e.name.is_empty() || e.is_dir() {
+            if e.is_dir() && e.mask & (libc::IN_CREATE | libc::IN_MOVED_TO) != 0 {
+                made.push((e.wd, e.name.to_vec()));
+            } else if e.name.is_empty() || e.is_dir() {
                 flags.dirs = true;
             }
             if last.as_ref().is_some_and(|(wd, name)| *wd == e.wd && name == e.name) {
@@ -211,6 +222,11 @@ fn read_loop(ino: &Inotify, table: &Mutex<Table>, mailbox: &Mailbox, debounce: D
             }
         };
         flags.paths = resolve(&mut batch, table);
+        let mut made_by_wd: HashMap<i32, HashSet<Vec<u8>>> = HashMap::new();
+        for (wd, name) in made.drain(..) {
+            made_by_wd.entry(wd).or_default().insert(name);
+        }
+        flags.new_dirs = resolve(&mut made_by_wd, table);
         flags.dirs |= forget_ended(&ended, table);
         mailbox.post(flags);
         // A burst big enough to risk the kernel's queue limit (16384 by default) before the
@@ -271,7 +287,7 @@ mod tests {
         std::fs::write(d.path().join("a.log"), "x").unwrap();
         wait_for_path(&mb, &d.path().join("a.log"));
         std::fs::create_dir(d.path().join("sub")).unwrap();
-        assert!(wait_for_path(&mb, &d.path().join("sub")).dirs);
+        assert!(wait_for_path(&mb, &d.path().join("sub")).new_dirs.contains(&d.path().join("sub")));
     }
 
     #[test]
