@@ -34,6 +34,10 @@ pub const DEFAULT_TABOO_EXT: &[&str] = &[
 ];
 
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// How many config files one load may read in all. Includes of directories can multiply
+/// without a loop (16 levels of directories of 3 files that each include the next level are
+/// 3^16 reads); past this many the rest are skipped with an error.
+const MAX_FILES_READ: usize = 10_000;
 
 /// Loads classic config files (and what they include) into one [`Config`].
 pub struct Loader {
@@ -43,6 +47,10 @@ pub struct Loader {
     taboo_pat: Vec<String>,
     out: Config,
     depth: usize,
+    /// `(dev, ino)` of the files and directories being read, outermost first: a file that includes itself,
+    /// directly or not, is not read again.
+    reading: Vec<(u64, u64)>,
+    files_read: usize,
 }
 
 impl Loader {
@@ -55,6 +63,8 @@ impl Loader {
             taboo_pat: Vec::new(),
             out: Config::default(),
             depth: 0,
+            reading: Vec::new(),
+            files_read: 0,
         }
     }
 
@@ -72,7 +82,16 @@ impl Loader {
 
     fn load_path(&mut self, path: &Path) {
         match std::fs::metadata(path) {
-            Ok(md) if md.is_dir() => self.load_dir(path),
+            Ok(md) if md.is_dir() => {
+                use std::os::unix::fs::MetadataExt;
+                let id = (md.dev(), md.ino());
+                if self.reading.contains(&id) {
+                    return self.include_loop(path);
+                }
+                self.reading.push(id);
+                self.load_dir(path);
+                self.reading.pop();
+            }
             Ok(_) => self.load_file(path),
             Err(e) => self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e))),
         }
@@ -97,8 +116,9 @@ impl Loader {
         };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
-            // Symlinks to regular files count, as in logrotate.
-            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
+            // Symlinks count, as in logrotate; subdirectories and dangling links are skipped.
+            // FIFOs, sockets and devices go on to `load_file`, which refuses to read them.
+            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
@@ -131,6 +151,36 @@ impl Loader {
         true
     }
 
+    /// Whether `path` is a kind of file we read. A FIFO, device or socket is never opened:
+    /// reading `/dev/zero` or a FIFO would never end. logrotate 3.21 opens them first (and so
+    /// hangs on a FIFO), then says `Ignoring PATH because it's not a regular file.` and goes
+    /// on without an error; opening a socket fails there with `No such device or address`.
+    fn is_readable_kind(&mut self, path: &Path, md: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::FileTypeExt;
+        if md.is_file() {
+            return true;
+        }
+        if md.file_type().is_socket() {
+            self.error(format!(
+                "failed to open config file {}: {}",
+                path.display(),
+                io_msg(&std::io::Error::from_raw_os_error(libc::ENXIO))
+            ));
+        } else {
+            self.ignore_not_regular(path);
+        }
+        false
+    }
+
+    fn include_loop(&mut self, path: &Path) {
+        self.error(format!("{}: include loop, it is already being read", path.display()));
+    }
+
+    fn ignore_not_regular(&mut self, path: &Path) {
+        let msg = format!("Ignoring {} because it's not a regular file.", path.display());
+        self.out.diagnostics.push(Diagnostic::warning(msg));
+    }
+
     fn load_file(&mut self, path: &Path) {
         if self.depth >= MAX_INCLUDE_DEPTH {
             return self.error(format!("{}: include nesting too deep", path.display()));
@@ -140,11 +190,23 @@ impl Loader {
             Ok(md) => md,
             Err(e) => return self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e))),
         };
-        if !self.is_trusted(path, &md) {
+        if !self.is_readable_kind(path, &md) || !self.is_trusted(path, &md) {
             return;
         }
-        let text = match std::fs::read(path) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        use std::os::unix::fs::MetadataExt;
+        let id = (md.dev(), md.ino());
+        if self.reading.contains(&id) {
+            return self.include_loop(path);
+        }
+        if self.files_read >= MAX_FILES_READ {
+            return self
+                .error(format!("{}: more than {MAX_FILES_READ} config files, skipping", path.display()));
+        }
+        self.files_read += 1;
+        let text = match read_regular(path) {
+            Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+            // Swapped for something else since the `stat` above.
+            Ok(None) => return self.ignore_not_regular(path),
             Err(e) => {
                 return self.error(format!("failed to open config file {}: {}", path.display(), io_msg(&e)))
             }
@@ -156,7 +218,9 @@ impl Loader {
             return;
         }
         self.depth += 1;
+        self.reading.push(id);
         self.parse_text(path, &text);
+        self.reading.pop();
         self.depth -= 1;
     }
 
@@ -172,7 +236,7 @@ impl Loader {
                 cur.skip_line();
             } else if c == '}' {
                 cur.bump();
-                let rest = cur.rest_of_line().trim().to_string();
+                let rest = cur.rest_of_line().trim_matches(is_blank).to_string();
                 match stanza.take() {
                     None => self.error(format!("{}: unexpected }}", at(line))),
                     Some(st) => {
@@ -185,8 +249,27 @@ impl Loader {
                 }
             } else if c.is_ascii_alphabetic() {
                 let key = cur.read_key();
+                // logrotate wants whitespace (or `=`) after the keyword: `rotate\u{a0}5` and
+                // `compress}` are errors there too.
+                if let Some(next) = cur.peek().filter(|&n| !is_space(n) && n != '=') {
+                    self.error(format!(
+                        "{}: keyword '{key}' not properly separated, found {}",
+                        at(line),
+                        c_char_hex(next)
+                    ));
+                    if let Some(st) = &mut stanza {
+                        st.is_ok = false;
+                    }
+                    // `compress}`: the brace still closes the (now dropped) stanza.
+                    if next != '}' {
+                        cur.skip_line();
+                    }
+                    continue;
+                }
                 let args_text = cur.rest_of_line();
-                let mut args = split_args(args_text.trim_start().trim_start_matches('=').trim());
+                let mut args = split_args(
+                    args_text.trim_start_matches(is_space).trim_start_matches('=').trim_matches(is_space),
+                );
                 // `compress }`: the brace closes the stanza after this directive.
                 let closes = stanza.is_some() && args.last().is_some_and(|a| a == "}");
                 if closes {
@@ -239,7 +322,7 @@ impl Loader {
                         self.out.rules.push(st.rule);
                     }
                 }
-            } else if stanza.is_none() {
+            } else if stanza.is_none() && is_pattern_start(c) {
                 match cur.read_patterns() {
                     Ok((patterns, _)) if patterns.is_empty() => {
                         self.error(format!("{}: missing log file name before {{", at(line)))
@@ -329,6 +412,25 @@ fn set_script(o: &mut Options, key: &str, script: String) {
     *slot = Some(script);
 }
 
+/// Reads a config file that `stat` said is regular, without ever blocking: it is opened
+/// `O_NONBLOCK` (a FIFO swapped in since the `stat` opens at once instead of waiting for a
+/// writer) and checked again through the descriptor. `Ok(None)` if it is not a regular file.
+fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)?;
+    let md = f.metadata()?;
+    if !md.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0).min(1 << 20));
+    f.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
 fn io_msg(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error") {
@@ -337,14 +439,44 @@ fn io_msg(e: &std::io::Error) -> String {
     }
 }
 
-/// Splits directive arguments on whitespace, honouring double and single quotes.
+/// C's `isspace()` in the "C" locale, which is what logrotate 3.21 splits words on: space,
+/// `\t`, `\n`, `\v`, `\f` and `\r`. Every other character, a no-break space (U+00A0)
+/// included, is part of a word.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+}
+
+/// What may stand before a keyword or after `}` on a line: space and tab (C's `isblank()`),
+/// and the `\r` of a CRLF line end.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r')
+}
+
+/// Outside a stanza, a line that does not begin with a keyword must begin a file name as
+/// logrotate 3.21 accepts it (or be the `{` of a stanza that lacks one).
+fn is_pattern_start(c: char) -> bool {
+    matches!(c, '/' | '"' | '\'' | '~' | '{')
+}
+
+/// A character as logrotate prints it with `%#x` of a (signed) C `char`: its first UTF-8 byte,
+/// sign-extended.
+fn c_char_hex(c: char) -> String {
+    let mut buf = [0; 4];
+    match c.encode_utf8(&mut buf).as_bytes()[0] {
+        0 => "0".to_string(),
+        byte => format!("{:#x}", i32::from(byte as i8) as u32),
+    }
+}
+
+/// Splits directive arguments on whitespace ([`is_space`]), honouring double and single
+/// quotes. A `{` or `}` outside quotes is a word of its own.
 pub fn split_args(text: &str) -> Vec<String> {
     let mut cur = Cursor::new(text);
     let mut out = Vec::new();
     loop {
-        cur.skip_inline_space();
+        cur.skip_space();
         match cur.peek() {
-            None | Some('\n') => break,
+            None => break,
             // A brace is a word of its own here (`read_word` stops at it).
             Some(c @ ('{' | '}')) => {
                 cur.bump();
@@ -381,14 +513,17 @@ impl<'a> Cursor<'a> {
         Some(c)
     }
 
+    /// Skips what may separate statements: blanks ([`is_blank`]) and newlines. A `\v`, `\f`
+    /// or U+00A0 at the start of a line is not skipped; logrotate rejects such a line.
     fn skip_blank(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
+        while self.peek().is_some_and(|c| is_blank(c) || c == '\n') {
             self.bump();
         }
     }
 
-    fn skip_inline_space(&mut self) {
-        while self.peek().is_some_and(|c| c == ' ' || c == '\t' || c == '\r') {
+    /// Skips what separates words ([`is_space`]), newlines included.
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(is_space) {
             self.bump();
         }
     }
@@ -418,7 +553,9 @@ impl<'a> Cursor<'a> {
         self.text[start..self.pos].to_ascii_lowercase()
     }
 
-    /// Reads one word, removing quotes; stops at whitespace or `{`/`}` outside quotes.
+    /// Reads one word, removing quotes; stops at [`is_space`] or `{`/`}` outside quotes.
+    /// Always consumes at least one character unless it is at one of those or at the end, so
+    /// a caller that skipped [`is_space`] first always makes progress.
     fn read_word(&mut self) -> String {
         let mut out = String::new();
         while let Some(c) = self.peek() {
@@ -436,7 +573,7 @@ impl<'a> Cursor<'a> {
                         out.push(q);
                     }
                 }
-                c if c.is_whitespace() || c == '{' || c == '}' => break,
+                c if is_space(c) || c == '{' || c == '}' => break,
                 _ => {
                     out.push(c);
                     self.bump();
@@ -452,7 +589,7 @@ impl<'a> Cursor<'a> {
         let mut patterns = Vec::new();
         let start = self.pos;
         loop {
-            self.skip_blank();
+            self.skip_space();
             match self.peek() {
                 None => return Err("missing '{' after log file names".into()),
                 Some('{') => {
@@ -473,7 +610,7 @@ impl<'a> Cursor<'a> {
         let mut lines = Vec::new();
         while self.pos < self.text.len() {
             let line = self.rest_of_line();
-            if line.split_whitespace().next() == Some("endscript") {
+            if line.split(is_space).find(|w| !w.is_empty()) == Some("endscript") {
                 let mut s = lines.join("\n");
                 s.push('\n');
                 return Some(s);

@@ -213,3 +213,204 @@ fn regression_symlinked_file_in_include_dir_is_read() {
     let c = Loader::new(LoadOptions::default()).load_all(&[inc]);
     assert_eq!(c.rules.len(), 1);
 }
+
+/// Loads `text` on another thread and fails (instead of hanging the test run) if that takes
+/// more than a few seconds: the whitespace bugs below made the parser loop forever.
+fn load_text_in_time(text: &str) -> Config {
+    let text = text.to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (c, _d) = load_text(&text);
+        let _ = tx.send(c);
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the parser hangs")
+}
+
+#[test]
+fn split_args_splits_on_c_isspace_only() {
+    assert_eq!(split_args("a\u{a0}b\x0bc\x0cd\re \t f"), vec!["a\u{a0}b", "c", "d", "e", "f"]);
+    assert_eq!(split_args("\x0b\x0c"), Vec::<String>::new());
+    assert_eq!(split_args("\"a\x0bb\"\x0b}"), vec!["a\x0bb", "}"]);
+    assert_eq!(split_args("\u{2003}x\u{2028}"), vec!["\u{2003}x\u{2028}"]);
+}
+
+#[test]
+fn regression_vertical_tab_and_form_feed_in_arguments_hung_the_parser() {
+    let c = load_text_in_time("/a.log {\n rotate\x0b5\x0c\n create 0640\x0broot\x0c0\n}\n");
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let o = &c.rules[0].options;
+    assert_eq!(o.rotate, 5);
+    let spec = o.create.clone().unwrap();
+    assert_eq!(
+        (spec.mode, spec.owner, spec.group),
+        (Some(0o640), Some(Owner::Name("root".into())), Some(Owner::Id(0)))
+    );
+}
+
+#[test]
+fn regression_no_break_space_in_arguments_hung_the_parser() {
+    // As in logrotate 3.21, U+00A0 is part of a word, not a separator.
+    let c = load_text_in_time(
+        "/a.log {\n olddir /o\u{a0}d \x0b\n rotate 5\u{a0}\n}\n/b.log {\n olddir /o\u{a0}d\n}\n",
+    );
+    assert_eq!(errors(&c).len(), 1, "{:?}", c.diagnostics);
+    assert!(errors(&c)[0].ends_with("test.conf:3: bad rotation count '5\u{a0}'"), "{:?}", c.diagnostics);
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].options.olddir.as_deref(), Some("/o\u{a0}d"));
+}
+
+#[test]
+fn keyword_must_be_followed_by_whitespace_or_equals() {
+    let c =
+        load_text_in_time("/a.log {\n rotate\u{a0}5\n}\n/b.log {\n rotate;5\n}\n/c.log {\n rotate=5\n}\n");
+    let e = errors(&c);
+    assert!(
+        e[0].ends_with("test.conf:2: keyword 'rotate' not properly separated, found 0xffffffc2"),
+        "{e:?}"
+    );
+    assert!(e[1].ends_with("test.conf:5: keyword 'rotate' not properly separated, found 0x3b"), "{e:?}");
+    assert_eq!(e.len(), 2);
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!((c.rules[0].patterns[0].as_str(), c.rules[0].options.rotate), ("/c.log", 5));
+}
+
+#[test]
+fn keyword_glued_to_closing_brace_drops_the_stanza_and_closes_it() {
+    let c = load_text_in_time("/a.log {\n compress}\n/b.log {\n rotate 2\n}\n");
+    let e = errors(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].ends_with("test.conf:2: keyword 'compress' not properly separated, found 0x7d"), "{e:?}");
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].patterns, vec!["/b.log"]);
+}
+
+#[test]
+fn line_starting_with_other_whitespace_is_rejected_like_logrotate() {
+    for start in ["\u{a0}", "\x0b", "\x0c"] {
+        let c = load_text_in_time(&format!("/a.log {{\n{start}compress\n}}\n/b.log {{\n}}\n"));
+        let e = errors(&c);
+        assert_eq!(e.len(), 1, "{start:?}: {e:?}");
+        assert!(e[0].ends_with(
+            "test.conf:2: lines must begin with a keyword or a filename (possibly in double quotes)"
+        ));
+        assert_eq!(c.rules.len(), 1);
+        assert_eq!(c.rules[0].patterns, vec!["/b.log"]);
+
+        let c = load_text_in_time(&format!("{start}/a.log {{\n}}\n/b.log {{\n}}\n"));
+        assert!(errors(&c)[0].ends_with(
+            "test.conf:1: lines must begin with a keyword or a filename (possibly in double quotes)"
+        ));
+        assert_eq!(c.rules.last().unwrap().patterns, vec!["/b.log"]);
+    }
+}
+
+#[test]
+fn patterns_split_on_c_isspace_and_keep_no_break_space() {
+    let c = load_text_in_time("/a.log\x0b/b.log\x0c\n\x0b{\n}\n/c\u{a0}d.log {\n}\n");
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    assert_eq!(c.rules[0].patterns, vec!["/a.log", "/b.log"]);
+    assert_eq!(c.rules[1].patterns, vec!["/c\u{a0}d.log"]);
+}
+
+#[test]
+fn crlf_line_ends_still_load() {
+    let c = load_text_in_time("/a.log {\r\n rotate 3\r\n\r\n compress\r\n}\r\n");
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    assert_eq!(c.rules[0].options.rotate, 3);
+    assert!(c.rules[0].options.compress);
+}
+
+#[test]
+fn text_after_closing_brace_other_whitespace_is_an_error() {
+    let c = load_text_in_time("/a.log {\n}\x0b\n");
+    assert!(errors(&c)[0].contains("test.conf:2: unexpected text after }"));
+}
+
+fn include_of(target: &Path) -> (Config, tempfile::TempDir) {
+    let d = tempfile::tempdir().unwrap();
+    let main = d.path().join("main.conf");
+    std::fs::write(&main, format!("include {}\n/z.log {{\n}}\n", target.display())).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Loader::new(LoadOptions::default()).load_all(&[main]));
+    });
+    (rx.recv_timeout(std::time::Duration::from_secs(10)).expect("include hangs"), d)
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo {}", path.display());
+}
+
+#[test]
+fn regression_include_of_a_character_device_is_skipped_not_read() {
+    let (c, _d) = include_of(Path::new("/dev/zero"));
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert_eq!(c.diagnostics[0].message, "Ignoring /dev/zero because it's not a regular file.");
+    assert_eq!(c.rules.len(), 1);
+}
+
+#[test]
+fn regression_include_of_a_fifo_is_skipped_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    let (c, _d) = include_of(&fifo);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert_eq!(
+        c.diagnostics[0].message,
+        format!("Ignoring {} because it's not a regular file.", fifo.display())
+    );
+    assert_eq!(c.rules.len(), 1);
+}
+
+#[test]
+fn regression_include_directory_with_a_fifo_skips_it_and_reads_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("a-fifo"));
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("b-zero")).unwrap();
+    std::fs::write(dir.path().join("c"), "/c.log {\n}\n").unwrap();
+    let (c, _d) = include_of(dir.path());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert_eq!(c.diagnostics.len(), 2, "{:?}", c.diagnostics);
+    assert!(c.diagnostics.iter().all(|d| d.message.ends_with("because it's not a regular file.")));
+    let pats: Vec<_> = c.rules.iter().map(|r| r.patterns[0].clone()).collect();
+    assert_eq!(pats, vec!["/c.log", "/z.log"]);
+}
+
+#[test]
+fn include_of_a_socket_is_an_error_like_logrotate() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let (c, _d) = include_of(&sock);
+    assert_eq!(
+        errors(&c),
+        vec![format!("failed to open config file {}: No such device or address", sock.display())]
+    );
+    assert_eq!(c.rules.len(), 1);
+}
+
+#[test]
+fn regression_file_including_itself_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("self.conf");
+    std::fs::write(&main, format!("include {}\n/a.log {{\n}}\n", main.display())).unwrap();
+    let c = Loader::new(LoadOptions::default()).load_all(std::slice::from_ref(&main));
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(errors(&c), vec![format!("{}: include loop, it is already being read", main.display())]);
+}
+
+#[test]
+fn regression_directory_of_files_including_the_directory_ends() {
+    // Without loop detection this read 3^8 files (and 10 files: 10^8).
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..10 {
+        std::fs::write(dir.path().join(format!("f{i}")), format!("include {}\n", dir.path().display()))
+            .unwrap();
+    }
+    let (c, _d) = include_of(dir.path());
+    assert!(c.has_errors());
+    assert_eq!(errors(&c).len(), 10, "{:?}", errors(&c));
+    assert_eq!(c.rules.len(), 1);
+}
