@@ -147,7 +147,9 @@ impl State {
     /// Renders the state in logrotate's version 2 format, sorted by path.
     ///
     /// In paths, `"` and `\` get a backslash and a newline becomes `\n`; every other byte is
-    /// written as is, exactly like logrotate 3.21.
+    /// written as is, exactly like logrotate 3.21. A time on 31 December 1969 (or 1899) is
+    /// written as day 0 of the next January, which [`State::parse`] reads back as the same time
+    /// (the year itself would be refused).
     pub fn render(&self) -> String {
         let mut out = format!("{HEADER_V2}\n");
         for (path, t) in &self.entries {
@@ -162,15 +164,13 @@ impl State {
                     _ => out.push(c),
                 }
             }
-            out.push_str(&format!(
-                "\" {}-{}-{}-{}:{}:{}\n",
-                t.year(),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            ));
+            // `1970-1-0` reads as 31 December 1969, a year that does not read back (logrotate
+            // 3.21 writes `1969-12-31` and then rejects its own file there): write it as read.
+            let (year, month, day) = match (t.year(), t.month(), t.day()) {
+                (y @ (1969 | 1899), 12, 31) => (y + 1, 1, 0),
+                (y, m, d) => (y, m, d),
+            };
+            out.push_str(&format!("\" {year}-{month}-{day}-{}:{}:{}\n", t.hour(), t.minute(), t.second()));
         }
         out
     }

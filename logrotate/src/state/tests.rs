@@ -433,3 +433,25 @@ fn real_logrotate_is_locked_out_while_we_hold_the_state() {
     let expected = format!("error: {locked}\n{}\n", StateError::PARALLEL_HINT);
     assert!(stderr.contains(&expected), "{stderr}");
 }
+
+#[test]
+fn regression_day_zero_of_1970_renders_so_that_it_reads_back() {
+    // Found by tests/fuzz.rs: `1970-1-0` reads as 1969-12-31, which was written back as a year
+    // that the reader refuses, losing every entry after it on the next read.
+    for (line, written) in [
+        ("\"/a\" 1970-1-0-19:0:0", "\"/a\" 1970-1-0-19:0:0\n"),
+        ("\"/a\" 1900-1-0", "\"/a\" 1900-1-0-0:0:0\n"),
+        ("\"/a\" 1970-1-1", "\"/a\" 1970-1-1-0:0:0\n"),
+    ] {
+        let (state, errors) = parse(&format!("{HEADER_V2}\n{line}\n\"/b\" 2026-1-1\n"));
+        assert!(errors.is_empty(), "{errors:?}");
+        let rendered = state.render();
+        assert!(rendered.contains(written), "{rendered}");
+        let (again, errors) = parse(&rendered);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(again, state);
+    }
+    let mut state = State::new();
+    state.set("/c", dt(1969, 12, 31, 23, 59, 59));
+    assert_eq!(parse(&state.render()).0, state);
+}
