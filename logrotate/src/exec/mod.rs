@@ -346,7 +346,23 @@ impl<'a> Executor<'a> {
         };
         let ok = match moved {
             Ok(()) => {
-                let _ = fsops::sync_parent(&r.rotated);
+                // The rename is done; if it cannot be made durable, say so (exit 1) but finish
+                // the rotation: the writer's new log must still be created.
+                let moved_to =
+                    if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                // (A copy already synced its own directory; the log's did not change.)
+                let mut dirs = Vec::new();
+                if matches!(r.method, Method::Rename | Method::RenameCopy) {
+                    dirs.push(log.path.as_path());
+                }
+                if r.method == Method::Rename && r.rotated.parent() != log.path.parent() {
+                    dirs.push(&moved_to);
+                }
+                for path in dirs {
+                    if let Err(e) = fsops::sync_parent(path) {
+                        self.out.error(&format!("error syncing the directory of {}: {e}", path.display()));
+                    }
+                }
                 true
             }
             Err(e) => {
