@@ -335,7 +335,9 @@ impl<'a> Executor<'a> {
         }
         let Ok(guard) = self.su(o) else { return false };
         let original = std::fs::symlink_metadata(&log.path);
-        let moved_at = std::time::SystemTime::now();
+        // File times come from the kernel's coarse clock, a tick behind this one: a margin keeps
+        // a log recreated in the same instant from looking older than the move.
+        let moved_at = std::time::SystemTime::now() - Duration::from_millis(50);
         // The log never replaces an existing file: an archive left there (for example one a
         // writer held past `locktimeout`) would be lost.
         let moved = match r.method {
