@@ -306,9 +306,10 @@ pub fn create_dir(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) ->
     dir.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
-/// The first free name among `PATH.TAG`, `PATH.TAG.1`, `PATH.TAG.2`… for moving something aside.
-pub fn aside_name(path: &Path, tag: &str) -> std::path::PathBuf {
-    let base = format!("{}.{tag}", path.display());
+/// The first free name among `PATH SUFFIX`, `PATH SUFFIX.1`, `PATH SUFFIX.2`… for moving
+/// something aside.
+pub fn aside_name(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let base = format!("{}{suffix}", path.display());
     (0..)
         .map(|i| if i == 0 { base.clone() } else { format!("{base}.{i}") })
         .map(std::path::PathBuf::from)

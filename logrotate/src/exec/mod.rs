@@ -405,8 +405,9 @@ impl<'a> Executor<'a> {
             self.out.info(&format!("{} was already recreated by its writer; kept it", path.display()));
             return true;
         }
-        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside.
-        let aside = fsops::aside_name(path, "backup");
+        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as logrotate names it.
+        let stamp = chrono::Local::now().format("-%Y%m%d%H.backup").to_string();
+        let aside = fsops::aside_name(path, &stamp);
         self.out.error(&format!(
             "destination {} already exists, renaming to {}",
             path.display(),

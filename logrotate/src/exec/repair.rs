@@ -93,7 +93,7 @@ impl Repair<'_> {
                 rename_noreplace(&partial, &dst)
             });
         }
-        self.aside(&partial, &aside_name(&dst, "recovered"));
+        self.aside(&partial, &aside_name(&dst, ".recovered"));
     }
 
     /// `X` beside `X.gz`: a compression that finished but did not remove its source.
@@ -119,7 +119,7 @@ impl Repair<'_> {
                     || std::fs::remove_file(&plain),
                 );
             } else {
-                self.aside(&plain, &aside_name(&plain, "conflict"));
+                self.aside(&plain, &aside_name(&plain, ".conflict"));
             }
         }
     }
@@ -131,7 +131,7 @@ impl Repair<'_> {
         let tmp = PathBuf::from(tmp);
         let Ok(md) = std::fs::symlink_metadata(&tmp) else { return };
         if md.is_dir() {
-            return self.aside(&tmp, &aside_name(&tmp, "conflict"));
+            return self.aside(&tmp, &aside_name(&tmp, ".conflict"));
         }
         if !md.is_file() {
             return self.remove_planted(&tmp);
@@ -164,7 +164,7 @@ impl Repair<'_> {
                 copy_sparse(&tmp, &dst).and_then(|()| std::fs::remove_file(&tmp))
             });
         }
-        self.aside(&tmp, &aside_name(&tmp, "conflict"));
+        self.aside(&tmp, &aside_name(&tmp, ".conflict"));
     }
 
     /// A symlink, FIFO or socket planted where only our own files go: never followed, never
