@@ -218,3 +218,34 @@ fn regression_renamecopy_tmp_without_a_log_is_finished() {
     assert_eq!(fx.names(), ["app.log.1", "state", "state.lock", "test.conf"]);
     assert_eq!(fx.read("app.log.1"), "old\n");
 }
+
+#[test]
+fn regression_hard_link_at_the_first_archive_is_not_compressed() {
+    // A hard link to a secret planted at app.log.1 was compressed into a copy of the secret.
+    let fx = Fx::new();
+    let secret = Secret::new(&fx);
+    fx.write("logs/app.log", "one\n");
+    fs::hard_link(&secret.path, fx.p("logs/app.log.1")).unwrap();
+    fx.conf("@D@/logs/app.log {\n rotate 3\n compress\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("has other hard links"), "{}", stderr(&o));
+    assert!(!fx.exists("logs/app.log.2.gz"));
+    assert_eq!(fx.gunzip("logs/app.log.1.gz"), "one\n");
+    assert_eq!(fs::metadata(&secret.path).unwrap().nlink(), 1);
+    secret.assert_untouched();
+}
+
+#[test]
+fn regression_directory_at_a_partial_name_does_not_block_rotation() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    fs::create_dir(fx.p(".app.log.1.partial")).unwrap();
+    fx.conf("@D@/app.log {\n rotate 5\n copytruncate\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(fx.read("app.log.1"), "x\n");
+    fx.write("app.log", "y\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

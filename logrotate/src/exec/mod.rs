@@ -256,16 +256,21 @@ impl<'a> Executor<'a> {
     }
 
     fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
-        if std::fs::symlink_metadata(src).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            // Something planted where an archive belongs (a symlink, FIFO...): never read
-            // through it; remove the name so the rotation can go on, as logrotate's rename does.
-            let removed = std::fs::remove_file(src);
-            return match removed {
+        let planted = std::fs::symlink_metadata(src).ok().and_then(|m| {
+            if !m.is_file() && !m.is_dir() {
+                Some("is not a regular file")
+            } else {
+                (m.is_file() && m.nlink() > 1 && !o.allow_hardlink).then_some("has other hard links")
+            }
+        });
+        if let Some(what) = planted {
+            // Something planted where an archive belongs (a symlink, FIFO, a hard link to some
+            // other file): never read through it; remove the name so the rotation can go on, as
+            // logrotate's rename over it does.
+            return match std::fs::remove_file(src) {
                 Ok(()) => {
-                    self.out.error(&format!(
-                        "{} is not a regular file; removed it instead of compressing it",
-                        src.display()
-                    ));
+                    self.out
+                        .error(&format!("{} {what}; removed it instead of compressing it", src.display()));
                     true
                 }
                 Err(e) => self.fail(&format!("error removing {}: {e}", src.display())),

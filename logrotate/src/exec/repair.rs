@@ -76,8 +76,9 @@ impl Repair<'_> {
         let dst = f.archive_dir.join(target);
         match std::fs::symlink_metadata(&partial) {
             Ok(md) if md.is_file() => {}
-            Ok(md) if !md.is_dir() => return self.remove_planted(&partial),
-            _ => return,
+            Ok(md) if md.is_dir() => return self.aside(&partial, &aside_name(&partial, ".conflict")),
+            Ok(_) => return self.remove_planted(&partial),
+            Err(_) => return,
         }
         // The compression of an archive that is still there: the partial output is worthless.
         let is_compression =
