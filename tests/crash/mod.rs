@@ -523,8 +523,16 @@ pub fn traced(args: &[String], syscall: &str, what: &str, n: u64, trace: &Path) 
 
 /// The calls of each of `syscalls` made by `logrotate ARGS` (an uninjected run under strace):
 /// for each syscall that occurs, in the order given, each call as strace printed it
-/// (`name(args) = result`).
+/// (`name(args) = result`). The run must succeed.
 pub fn count_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(String, Vec<String>)> {
+    let (out, calls) = trace_calls(args, syscalls, trace);
+    assert!(out.status.success(), "the uninjected run failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(!calls.is_empty(), "no traced call of {syscalls:?} in {}", trace.display());
+    calls
+}
+
+/// Like [`count_syscalls`], whatever the outcome of the run, which is returned too.
+pub fn trace_calls(args: &[String], syscalls: &[&str], trace: &Path) -> (Output, Vec<(String, Vec<String>)>) {
     let out = Command::new("strace")
         .args(["-f", "-qq", "-o"])
         .arg(trace)
@@ -533,7 +541,6 @@ pub fn count_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "the uninjected run failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = fs::read_to_string(trace).unwrap();
     let mut calls: Vec<(String, Vec<String>)> =
         syscalls.iter().map(|s| (s.to_string(), Vec::new())).collect();
@@ -546,6 +553,5 @@ pub fn count_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(
         }
     }
     calls.retain(|(_, c)| !c.is_empty());
-    assert!(!calls.is_empty(), "no traced call of {syscalls:?} in {}", trace.display());
-    calls
+    (out, calls)
 }
