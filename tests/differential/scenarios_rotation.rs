@@ -187,3 +187,23 @@ scenarios! {
         .file_aged("app.log.3", "older\n", 50)
         .run(&["-f"]);
 }
+
+scenarios! {
+    /// `preremove` runs for the uncompressed file removed after compression, as in 3.21.
+    diff_preremove_runs_for_the_file_removed_after_compression: Scenario::new(
+        "@D@/app.log {\n    rotate 2\n    compress\n    preremove\n        @S:preremove@\n    endscript\n}\n",
+    )
+    .file("app.log", "one\n")
+    .run(&["-f"])
+    .append("app.log", "two\n")
+    .run(&["-f"])
+    .append("app.log", "three\n")
+    .run(&["-f"]);
+
+    /// `shred` with `compress`: the uncompressed file is shredded too (as 3.21).
+    diff_shred_with_compress: Scenario::new("@D@/app.log {\n    rotate 1\n    compress\n    shred\n}\n")
+        .file("app.log", "one\n")
+        .run(&["-f"])
+        .append("app.log", "two\n")
+        .run(&["-f"]);
+}

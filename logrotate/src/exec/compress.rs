@@ -3,7 +3,7 @@
 //!
 //! Either way the archive is written to `.NAME.partial` created with `O_EXCL|O_NOFOLLOW`, gets
 //! the source's mode, owner and times, is fsynced, renamed into place (never over an existing
-//! file), and only then is the source removed. On failure the partial archive is removed and the
+//! file), and only then is the source removed (by the executor). On failure the partial archive is removed and the
 //! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
 
 use super::fsops::{copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
@@ -14,7 +14,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Compresses `src` into `dst` according to `o`, then removes `src`.
+/// Compresses `src` into `dst` according to `o`. The caller removes `src` (after `preremove`,
+/// with `shred`), so a crash in between leaves both, which `exec::repair` resolves.
 ///
 /// # Errors
 ///
@@ -47,7 +48,6 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::remove_file(src)?;
     sync_parent(dst)
 }
 

@@ -286,10 +286,15 @@ impl<'a> Executor<'a> {
             ));
             return true;
         }
-        match compress::compress_file(o, src, dst) {
-            Ok(()) => true,
-            Err(e) => self.fail(&format!("failed to compress log {}: {e}", src.display())),
+        if let Err(e) = compress::compress_file(o, src, dst) {
+            return self.fail(&format!("failed to compress log {}: {e}", src.display()));
         }
+        drop(held);
+        // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
+        // `shred`), so `shred` never leaves the plain text behind.
+        self.remove(o, src)
+            && (fsops::sync_parent(src).is_ok()
+                || self.fail(&format!("error syncing the directory of {}", src.display())))
     }
 
     fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
