@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+/// At most this many changed paths wait for the main loop; beyond, a full pass replaces them.
+pub const MAX_PENDING_PATHS: usize = 100_000;
+
 /// What happened since the main loop last looked.
 #[derive(Debug, Default)]
 pub struct Pending {
@@ -37,13 +40,22 @@ impl Pending {
             && !self.overflow
             && self.signals.is_empty()
     }
-    /// Adds `other` to this.
+    /// Adds `other` to this. Beyond [`MAX_PENDING_PATHS`] changed paths (users making files
+    /// faster than a pass runs), they are dropped for a full pass, as after a kernel overflow.
     pub fn merge(&mut self, other: Pending) {
         self.paths.extend(other.paths);
         self.new_dirs.extend(other.new_dirs);
         self.dirs |= other.dirs;
         self.overflow |= other.overflow;
         self.signals.extend(other.signals);
+        if self.paths.len() > MAX_PENDING_PATHS {
+            self.paths = HashSet::new();
+            self.overflow = true;
+        }
+        if self.new_dirs.len() > MAX_PENDING_PATHS {
+            self.new_dirs = HashSet::new();
+            self.dirs = true;
+        }
     }
 }
 
@@ -326,6 +338,17 @@ mod tests {
         }
         std::fs::create_dir(&sub).unwrap();
         assert_eq!(w.sync(&[d.path().to_path_buf(), sub.clone()]).added, vec![sub]);
+    }
+
+    #[test]
+    fn too_many_pending_paths_become_an_overflow() {
+        let mb = Mailbox::default();
+        let many =
+            |from: usize, n: usize| (from..from + n).map(|i| PathBuf::from(format!("/l/{i}"))).collect();
+        mb.post(Pending { paths: many(0, MAX_PENDING_PATHS), ..Pending::default() });
+        mb.post(Pending { paths: many(MAX_PENDING_PATHS, 1), ..Pending::default() });
+        let p = mb.take(Instant::now()).unwrap();
+        assert!(p.paths.is_empty() && p.overflow);
     }
 
     #[test]
