@@ -249,3 +249,17 @@ fn regression_directory_at_a_partial_name_does_not_block_rotation() {
     let o = fx.run(&["-f"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn regression_renamecopy_repair_killed_mid_copy_is_finished_later() {
+    // The repair of a renamecopy crash was itself killed while copying LOG.tmp: its partial copy
+    // blocked every later repair with "File exists".
+    let fx = Fx::new();
+    fx.write("app.log.tmp", "old\n");
+    fx.write(".app.log.1.partial", "ol");
+    fx.conf("@D@/app.log {\n rotate 5\n renamecopy\n missingok\n}\n");
+    let o = fx.run(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(fx.names(), ["app.log.1", "state", "state.lock", "test.conf"]);
+    assert_eq!(fx.read("app.log.1"), "old\n");
+}

@@ -14,7 +14,7 @@
 //! Nothing here follows a symlink: files are opened with `O_NOFOLLOW`, names are renamed
 //! without replacing and unlinked.
 
-use super::compress::open_decompressed;
+use super::compress::{open_decompressed, partial_name};
 use super::fsops::{aside_name, copy_sparse, open_nofollow, rename_noreplace};
 use super::report::Reporter;
 use crate::plan::{first_archive_name, method_of, Method};
@@ -162,6 +162,11 @@ impl Repair<'_> {
         }
         if !dst_exists && !packed_exists {
             return self.act(format!("copying {} to {}", tmp.display(), dst.display()), || {
+                // A partial copy of this very file, from a repair killed earlier: start again.
+                match std::fs::remove_file(partial_name(&dst)) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
                 copy_sparse(&tmp, &dst).and_then(|()| std::fs::remove_file(&tmp))
             });
         }
