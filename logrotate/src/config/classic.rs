@@ -47,8 +47,8 @@ pub struct Loader {
     taboo_pat: Vec<String>,
     out: Config,
     depth: usize,
-    /// `(dev, ino)` of the files and directories being read, outermost first: a file that includes itself,
-    /// directly or not, is not read again.
+    /// `(dev, ino)` of the files and directories being read, outermost first: a file that
+    /// includes itself, directly or not, is not read again.
     reading: Vec<(u64, u64)>,
     files_read: usize,
 }

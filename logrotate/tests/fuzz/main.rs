@@ -15,9 +15,9 @@
 //! the bytes it has allocated and aborts past [`MEMORY_CAP`] (with `RLIMIT_AS` as a backstop),
 //! and the parent kills it when one input takes longer than [`CASE_TIME_LIMIT`]. A panic, a
 //! hang or the memory cap fails the test with the target, seed and case, and the input is
-//! saved under `target/tmp/` for reproduction. Two promises are checked on the way: what the state reader reads
-//! renders and reads back the same, and the rules loaded from either syntax survive
-//! `--dump-toml` (written as TOML and read back, they are the same rules).
+//! saved under `target/tmp/` for reproduction. Two promises are checked on the way: what the
+//! state reader reads renders and reads back the same, and the rules loaded from either syntax
+//! survive `--dump-toml` (written as TOML and read back, they are the same rules).
 //!
 //! The default run (what CI runs) is a fixed seed and a fixed number of cases, about a minute
 //! in all on 2 cores. `FUZZ_SEED` (a number, or `daily` for a seed made from today's date,
@@ -403,8 +403,8 @@ fn run_target(target: Target, test_name: &str) {
         failed => format!("{failed:?}"),
     };
     println!(
-        "fuzz {}: seed {seed}, {cases} cases, {:.1} s, {summary} (rerun: FUZZ_SEED={seed} FUZZ_CASES={cases}; \
-         FUZZ_SEED=daily takes today's date)",
+        "fuzz {}: seed {seed}, {cases} cases, {:.1} s, {summary} \
+         (rerun: FUZZ_SEED={seed} FUZZ_CASES={cases}; FUZZ_SEED=daily takes today's date)",
         target.name(),
         started.elapsed().as_secs_f64()
     );
