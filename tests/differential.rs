@@ -47,3 +47,5 @@ mod scenarios_review;
 mod scenarios_rotation;
 #[path = "differential/scenarios_schedule.rs"]
 mod scenarios_schedule;
+#[path = "differential/scenarios_rotate0.rs"]
+mod scenarios_rotate0;

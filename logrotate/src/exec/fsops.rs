@@ -136,6 +136,20 @@ pub fn copy_truncate(src: &Path, dst: &Path) -> io::Result<()> {
     finish_partial(out, &partial, dst, false)
 }
 
+/// Truncates the log at `path` to nothing (`copytruncate` with `rotate 0`), never through a
+/// symlink, only a regular file.
+///
+/// # Errors
+///
+/// The path is not a regular file, or the truncation failed.
+pub fn truncate(path: &Path) -> io::Result<()> {
+    let f = OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other("the log is not a regular file"));
+    }
+    f.set_len(0)
+}
+
 /// Fails with `AlreadyExists` if anything (even a dangling symlink) is at `path`.
 fn ensure_absent(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {

@@ -353,6 +353,8 @@ impl<'a> Executor<'a> {
         let moved = match r.method {
             Method::Rename => fsops::rename_noreplace(&log.path, &r.rotated),
             Method::RenameCopy => fsops::rename_noreplace(&log.path, &tmp_name(&log.path)),
+            Method::Copy if r.skip_copy => Ok(()),
+            Method::CopyTruncate if r.skip_copy => fsops::truncate(&log.path),
             Method::Copy => fsops::copy_sparse(&log.path, &r.rotated),
             Method::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
         };

@@ -74,6 +74,8 @@ pub struct Rotation {
     pub method: Method,
     /// The archive the log becomes (before compression); `$2` of postrotate.
     pub rotated: PathBuf,
+    /// `rotate 0` with `copy`/`copytruncate`: no copy is made (`copytruncate` only truncates).
+    pub skip_copy: bool,
     /// Create a new empty log with this spec after moving it.
     pub create: Option<CreateSpec>,
     /// Steps after the postrotate script.
@@ -159,16 +161,43 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
     }
     let rotated_name = if o.date_ext { dated(&mut cx, now)? } else { numbered_chain(&mut cx, now) };
     let rotated = cx.path(&rotated_name);
+    let method = method_of(o);
+    let copying = matches!(method, Method::Copy | Method::CopyTruncate);
+    let compress_now = o.compress && !o.delay_compress;
+    let final_name =
+        if compress_now { format!("{rotated_name}{}", cx.compext) } else { rotated_name.clone() };
     if o.rotate == 0 {
-        // Old versions are removed rather than rotated.
-        if let Some(m) = cx.mail_step(&rotated_name, rotated.display().to_string()) {
-            cx.finish.push(m);
+        // As logrotate: the log is rotated once, then removed, so scripts and mail still see
+        // it. With `copy`/`copytruncate` nothing is copied (the log is only truncated), and what
+        // is removed is the archive the shift moved to `.START+1`, if any.
+        let dispose = if copying {
+            let shifted = numbered(&cx.base, o.start.saturating_add(1), &cx.ext, &cx.compext);
+            (!o.date_ext && cx.names.contains(&shifted)).then_some(shifted)
+        } else {
+            Some(final_name.clone())
+        };
+        if compress_now && (!copying || cx.names.contains(&rotated_name)) {
+            cx.finish.push(Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
-        cx.finish.push(Step::Remove { path: rotated.clone() });
+        let mailed = match o.mail_when {
+            MailWhen::First => Some(final_name.clone()),
+            MailWhen::Last => dispose.clone(),
+        };
+        if let Some(name) = mailed {
+            let subject = if o.mail_when == MailWhen::First && compress_now {
+                f.path.display().to_string()
+            } else {
+                cx.path(&name).display().to_string()
+            };
+            if let Some(m) = cx.mail_step(&name, subject) {
+                cx.finish.push(m);
+            }
+        }
+        if let Some(name) = dispose {
+            cx.finish.push(Step::Remove { path: cx.path(&name) });
+        }
     } else {
-        let mut final_name = rotated_name.clone();
-        if o.compress && !o.delay_compress {
-            final_name = format!("{rotated_name}{}", cx.compext);
+        if compress_now {
             cx.finish.insert(0, Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
         if o.mail_when == MailWhen::First {
@@ -180,12 +209,9 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             }
         }
     }
-    let method = method_of(o);
-    let create = match method {
-        Method::Rename | Method::RenameCopy => o.create.clone(),
-        Method::Copy | Method::CopyTruncate => None,
-    };
-    Ok(Rotation { prepare: cx.prepare, method, rotated, create, finish: cx.finish })
+    let create = if copying { None } else { o.create.clone() };
+    let skip_copy = copying && o.rotate == 0;
+    Ok(Rotation { prepare: cx.prepare, method, rotated, skip_copy, create, finish: cx.finish })
 }
 
 /// How `o` moves the live log (the last of `copytruncate`, `copy`, `renamecopy` wins as in
@@ -234,8 +260,10 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let (base, ext, compext) = (cx.base.clone(), cx.ext.clone(), cx.compext.clone());
     // With delaycompress the previous archive is compressed now. Without it, an uncompressed
     // `.START` can only be a file a previous run left because a writer still held it (see
-    // `locktimeout`); compress it too, or the move below would overwrite it.
-    if o.compress {
+    // `locktimeout`); compress it too, or the move below would overwrite it. (`rotate 0` with
+    // `copy`/`copytruncate` writes nothing there: logrotate compresses that file afterwards.)
+    let writes_nothing = o.rotate == 0 && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+    if o.compress && (o.delay_compress || !writes_nothing) {
         let prev = numbered(&base, start, &ext, "");
         if cx.names.contains(&prev) {
             let dst = format!("{prev}{compext}");
