@@ -56,6 +56,79 @@ pub fn format(when: NaiveDateTime, format: &str) -> String {
     local.format(format).to_string()
 }
 
+/// The moment a date text written with `format` stands for, as a key that sorts dated archives
+/// by date (as logrotate does with `strptime`), whatever the order of the fields in the format:
+/// `[year, month, day, hour, minute, second]`, fields the format lacks being 0. `%V` is not
+/// used (nor by `strptime`); `%s` gives all the fields.
+///
+/// # Examples
+///
+/// ```
+/// use logrotate::dateext::sort_key;
+/// assert!(sort_key("-%d-%m-%Y", "-31-12-2025") < sort_key("-%d-%m-%Y", "-01-01-2026"));
+/// ```
+pub fn sort_key(format: &str, text: &str) -> [i64; 6] {
+    let mut key = [0i64; 6];
+    let Ok(pieces) = pieces(format) else { return key };
+    let mut rest = text;
+    // The specifier letter of each digit piece, in order (`%%` makes no piece).
+    let mut fields = {
+        let mut letters = Vec::new();
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c == '%' {
+                match chars.next() {
+                    Some('%') | None => {}
+                    Some(l) => letters.push(l),
+                }
+            }
+        }
+        letters.into_iter()
+    };
+    for p in pieces {
+        match p {
+            Piece::Literal(c) => match rest.strip_prefix(c) {
+                Some(r) => rest = r,
+                None => break,
+            },
+            Piece::Digits(_) | Piece::AnyDigits => {
+                let n = match p {
+                    Piece::Digits(n) => n.min(rest.len()),
+                    _ => rest.bytes().take_while(u8::is_ascii_digit).count(),
+                };
+                let value: i64 = rest[..n].parse().unwrap_or(0);
+                rest = &rest[n..];
+                let slot = match fields.next() {
+                    Some('Y') => 0,
+                    Some('m') => 1,
+                    Some('d') => 2,
+                    Some('H') => 3,
+                    Some('M') => 4,
+                    Some('S') => 5,
+                    Some('s') => {
+                        if let Some(t) = DateTime::from_timestamp(value, 0) {
+                            let t = t.with_timezone(&Local).naive_local();
+                            use chrono::{Datelike, Timelike};
+                            key = [
+                                i64::from(t.year()),
+                                i64::from(t.month()),
+                                i64::from(t.day()),
+                                i64::from(t.hour()),
+                                i64::from(t.minute()),
+                                i64::from(t.second()),
+                            ];
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                };
+                key[slot] = value;
+            }
+        }
+    }
+    key
+}
+
 /// If `name` starts with a date in `format`, returns the length of that date text.
 pub fn match_prefix(format: &str, name: &str) -> Option<usize> {
     let pieces = pieces(format).ok()?;
@@ -102,6 +175,18 @@ mod tests {
         assert_eq!(format(t(2026, 1, 2, 3), "-%Y%m%d"), "-20260102");
         assert_eq!(format(t(2026, 1, 2, 3), "-%Y%m%d%H"), "-2026010203");
         assert_eq!(format(t(2026, 1, 2, 3), ".%Y-%m-%d_%H%M%S"), ".2026-01-02_030405");
+    }
+
+    #[test]
+    fn sort_key_orders_by_date_not_text() {
+        let f = "-%d-%m-%Y";
+        let mut names = ["-02-01-2026", "-31-12-2025", "-01-02-2026", "-15-01-2026"];
+        names.sort_by_key(|n| sort_key(f, n));
+        assert_eq!(names, ["-31-12-2025", "-02-01-2026", "-15-01-2026", "-01-02-2026"]);
+        assert!(sort_key("-%s", "-1700000000") < sort_key("-%s", "-1800000000"));
+        let f = "%%-%H%M-%Y%m%d";
+        assert_eq!(sort_key(f, "%-2359-20260102"), [2026, 1, 2, 23, 59, 0]);
+        assert!(sort_key(f, "%-2359-20260101") < sort_key(f, "%-0000-20260102"));
     }
 
     #[test]

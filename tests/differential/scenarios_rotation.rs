@@ -207,3 +207,16 @@ scenarios! {
         .append("app.log", "two\n")
         .run(&["-f"]);
 }
+
+scenarios! {
+    /// Dated archives are ordered by the date they encode: with `-%d-%m-%Y` the oldest date
+    /// goes first although its text sorts last.
+    diff_dated_archives_ordered_by_date_not_text: Scenario::new(
+        "@D@/app.log {\n    rotate 2\n    dateext\n    dateformat -%d-%m-%Y\n}\n",
+    )
+    .file("app.log", "current\n")
+    .file("app.log-31-12-2020", "oldest\n")
+    .file("app.log-01-06-2021", "middle\n")
+    .file("app.log-02-01-2022", "newest\n")
+    .run(&["-f"]);
+}

@@ -106,6 +106,10 @@ pub fn dated_archives<'a>(
             ok.then(|| (rest[..len].to_string(), name.clone()))
         })
         .collect();
-    out.sort();
+    // Oldest first by the date each name encodes, as logrotate sorts them (`-%d-%m-%Y` too).
+    out.sort_by(|a, b| {
+        let key = |t: &str| crate::dateext::sort_key(format, t);
+        key(&a.0).cmp(&key(&b.0)).then_with(|| a.cmp(b))
+    });
     out
 }
