@@ -256,18 +256,19 @@ fn sync_copy_and_tail(input: &mut File, out: &mut File) -> io::Result<()> {
 }
 
 /// Overwrites a file with `shred` through a descriptor opened without following a symlink, so
-/// only that very file is overwritten. It must be a regular file with a single link.
+/// only that very file is overwritten. It must be a regular file, with a single link unless
+/// `allow_links`.
 ///
 /// # Errors
 ///
 /// The file is a symlink, not a regular file, has other hard links, or `shred` failed.
-pub fn shred(path: &Path, cycles: Option<u32>) -> io::Result<()> {
+pub fn shred(path: &Path, cycles: Option<u32>, allow_links: bool) -> io::Result<()> {
     let f = OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)?;
     let md = f.metadata()?;
     if !md.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
-    if md.nlink() > 1 {
+    if md.nlink() > 1 && !allow_links {
         return Err(io::Error::other(format!("it has {} hard links", md.nlink())));
     }
     let mut cmd = std::process::Command::new("shred");
@@ -421,10 +422,10 @@ mod tests {
         std::fs::write(&secret, "secret").unwrap();
         let link = d.path().join("app.log.2");
         std::os::unix::fs::symlink(&secret, &link).unwrap();
-        assert!(shred(&link, None).is_err());
+        assert!(shred(&link, None, false).is_err());
         let hard = d.path().join("app.log.3");
         std::fs::hard_link(&secret, &hard).unwrap();
-        assert!(shred(&hard, None).is_err());
+        assert!(shred(&hard, None, false).is_err());
         assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
     }
 

@@ -44,6 +44,8 @@ pub struct Executor<'a> {
     opts: ExecOptions,
     out: &'a mut Reporter,
     rotated: Vec<PathBuf>,
+    /// The pattern of the set being executed, for messages.
+    pattern: String,
 }
 
 struct LogRun<'p> {
@@ -54,7 +56,7 @@ struct LogRun<'p> {
 impl<'a> Executor<'a> {
     /// An executor for `rules`, reporting through `out`.
     pub fn new(rules: &'a [Rule], opts: ExecOptions, out: &'a mut Reporter) -> Self {
-        Executor { rules, opts, out, rotated: Vec::new() }
+        Executor { rules, opts, out, rotated: Vec::new(), pattern: String::new() }
     }
 
     /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
@@ -79,6 +81,7 @@ impl<'a> Executor<'a> {
     pub fn execute_set(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
         let rule = &self.rules[set.rule];
         let o = &rule.options;
+        self.pattern.clone_from(&set.pattern);
         let mut failed = false;
         for log in &set.logs {
             match &log.decision {
@@ -136,7 +139,7 @@ impl<'a> Executor<'a> {
                         path_str(&runs[group.start].plan.path)
                     };
                     if !self.script(script, &[&arg]) {
-                        self.out.error(&format!("error running prerotate script for {arg}"));
+                        self.out.error(&script_error("prerotate", o.shared_scripts, &arg, &set.pattern));
                         runs[group.start].failed = true;
                         set_failed |= o.shared_scripts;
                     }
@@ -158,7 +161,7 @@ impl<'a> Executor<'a> {
                     };
                     let args: Vec<&str> = std::iter::once(a1.as_str()).chain(a2.as_deref()).collect();
                     if !self.script(script, &args) {
-                        self.out.error(&format!("error running postrotate script for {a1}"));
+                        self.out.error(&script_error("postrotate", o.shared_scripts, &a1, &set.pattern));
                         runs[group.start].failed = true;
                         set_failed |= o.shared_scripts;
                     }
@@ -312,7 +315,15 @@ impl<'a> Executor<'a> {
     fn remove(&mut self, o: &Options, path: &Path) -> bool {
         if let Some(script) = &o.scripts.preremove {
             if !scripts::run_script(script, &[&path_str(path)]) {
-                return self.fail(&format!("error running preremove script for {}", path.display()));
+                self.out.error(&format!(
+                    "error running preremove script for {} of '{}'. Not removing this file.",
+                    path.display(),
+                    self.pattern
+                ));
+                return self.fail(&format!(
+                    "Failed to remove old log {}: the preremove script failed",
+                    path.display()
+                ));
             }
         }
         if let Ok(held) = fsops::open_nofollow(path) {
@@ -322,9 +333,18 @@ impl<'a> Executor<'a> {
             }
         }
         let mut ok = true;
+        let links = std::fs::symlink_metadata(path).map_or(1, |m| m.nlink());
+        if o.shred && links > 1 && !o.allow_hardlink {
+            // As logrotate: the file is left alone.
+            return self.fail(&format!(
+                "failed to shred \"{}\", because shredding files with multiple hard links is disabled for {}.",
+                path.display(),
+                self.pattern
+            ));
+        }
         if o.shred {
             self.out.info(&format!("Using shred to remove the file {}", path.display()));
-            if let Err(e) = fsops::shred(path, o.shred_cycles) {
+            if let Err(e) = fsops::shred(path, o.shred_cycles, o.allow_hardlink) {
                 // Never the target of a symlink, nor a file with other links: the name goes.
                 ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.display()));
             }
@@ -462,6 +482,15 @@ fn tmp_name(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(".tmp");
     PathBuf::from(s)
+}
+
+/// logrotate's words for a failed prerotate/postrotate script.
+fn script_error(kind: &str, shared: bool, log: &str, pattern: &str) -> String {
+    if shared {
+        format!("error running shared {kind} script for '{pattern}'")
+    } else {
+        format!("error running non-shared {kind} script for {log} of '{pattern}'")
+    }
 }
 
 fn path_str(p: &Path) -> String {

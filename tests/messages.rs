@@ -1,0 +1,89 @@
+//! Messages that scripts and monitoring grep for: ours must print the same `error:` lines as
+//! Debian's logrotate 3.21 (`/usr/sbin/logrotate`) for the same situation. Each case runs both
+//! tools on identical temp dirs and compares their `error:` lines after replacing the dir with
+//! `@D@`. Without the oracle the test fails when `CI` is set, and is skipped otherwise.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+const ORACLE: &str = "/usr/sbin/logrotate";
+
+/// Builds the case in `dir`: the files, then the config (with `@D@` for `dir`).
+fn setup(dir: &Path, config: &str, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        fs::write(dir.join(name), text).unwrap();
+    }
+    let conf = dir.join("test.conf");
+    fs::write(&conf, config.replace("@D@", dir.to_str().unwrap())).unwrap();
+    fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// The `error:` lines of one run of `bin` on a fresh copy of the case.
+fn errors(bin: &Path, config: &str, files: &[(&str, &str)]) -> (Vec<String>, Option<i32>) {
+    let root = tempfile::tempdir().unwrap();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("logs");
+    fs::create_dir(&dir).unwrap();
+    setup(&dir, config, files);
+    let out = Command::new(bin)
+        .args(["-f", "-s"])
+        .arg(dir.join("state"))
+        .arg(dir.join("test.conf"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).replace(dir.to_str().unwrap(), "@D@");
+    // 3.21 ends "Failed to remove old log" with whatever errno held; only the start is compared.
+    let lines = text
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .map(|l| match l.find("Failed to remove old log ") {
+            Some(_) => l.rsplit_once(": ").map_or(l, |(head, _)| head).to_string(),
+            None => l.to_string(),
+        })
+        .collect();
+    (lines, out.status.code())
+}
+
+fn same_errors_as_the_oracle(name: &str, config: &str, files: &[(&str, &str)]) {
+    if !Path::new(ORACLE).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{ORACLE} is missing (CI must install logrotate)");
+        eprintln!("skipping {name}: {ORACLE} is missing");
+        return;
+    }
+    let (theirs, their_code) = errors(Path::new(ORACLE), config, files);
+    let (ours, our_code) = errors(&common::bin("logrotate"), config, files);
+    assert!(!theirs.is_empty(), "{name}: the case must make the oracle report an error");
+    assert_eq!(ours, theirs, "{name}: error lines differ (ours left, 3.21 right)");
+    assert_eq!(our_code, their_code, "{name}: exit codes differ");
+}
+
+const FAIL: &str = "        exit 1\n    endscript\n";
+
+#[test]
+fn failing_scripts_are_named_as_3_21_names_them() {
+    let files: &[(&str, &str)] = &[("a.log", "a\n"), ("b.log", "b\n")];
+    for kind in ["prerotate", "postrotate"] {
+        for shared in ["", "    sharedscripts\n"] {
+            let config = format!("@D@/*.log {{\n    rotate 1\n{shared}    {kind}\n{FAIL}}}\n");
+            same_errors_as_the_oracle(&format!("{kind} {shared:?}"), &config, files);
+        }
+    }
+    for kind in ["firstaction", "lastaction"] {
+        let config = format!("@D@/*.log {{\n    rotate 1\n    {kind}\n{FAIL}}}\n");
+        same_errors_as_the_oracle(kind, &config, files);
+    }
+}
+
+#[test]
+fn failing_preremove_keeps_the_file_with_3_21_words() {
+    let config = format!("@D@/app.log {{\n    rotate 1\n    preremove\n{FAIL}}}\n");
+    same_errors_as_the_oracle(
+        "preremove",
+        &config,
+        &[("app.log", "new\n"), ("app.log.1", "1\n"), ("app.log.2", "2\n")],
+    );
+}
