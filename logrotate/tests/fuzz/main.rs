@@ -55,6 +55,8 @@ const ADDRESS_SPACE_CAP: u64 = 4 << 30;
 /// Longest one input may take (debug build, loaded machine). A hang never ends; an input of
 /// 1 MB takes well under a second.
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(20);
+/// Longest the child may take to start its first case.
+const STARTUP_TIME_LIMIT: Duration = Duration::from_secs(120);
 /// The stack of a binary's main thread (the usual `ulimit -s`).
 const MAIN_THREAD_STACK: usize = 8 << 20;
 /// Marks the child's progress lines on its stdout.
@@ -367,7 +369,10 @@ fn run_child(
     let mut done = false;
     let mut hung = false;
     loop {
-        match rx.recv_timeout(limit) {
+        // Starting the child (and its setup) may be slow on a loaded machine: only a case is
+        // held to `limit`.
+        let wait = if current.is_none() { STARTUP_TIME_LIMIT.max(limit) } else { limit };
+        match rx.recv_timeout(wait) {
             Ok(Some(case)) => current = Some(case),
             Ok(None) => done = true,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
