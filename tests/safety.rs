@@ -263,3 +263,18 @@ fn regression_renamecopy_repair_killed_mid_copy_is_finished_later() {
     assert_eq!(fx.names(), ["app.log.1", "state", "state.lock", "test.conf"]);
     assert_eq!(fx.read("app.log.1"), "old\n");
 }
+
+#[test]
+fn regression_partial_copy_of_renamecopy_tmp_is_not_taken_for_an_archive() {
+    // Killed while renamecopy copied LOG.tmp: the partial copy was renamed into place as LOG.1
+    // and the whole LOG.tmp then set aside as a conflict.
+    let fx = Fx::new();
+    fx.write("app.log", "");
+    fx.write("app.log.tmp", "old 1\nold 2\n");
+    fx.write(".app.log.1.partial", "old 1\n");
+    fx.conf("@D@/app.log {\n rotate 5\n renamecopy\n create\n}\n");
+    let o = fx.run(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(fx.names(), ["app.log", "app.log.1", "state", "state.lock", "test.conf"]);
+    assert_eq!(fx.read("app.log.1"), "old 1\nold 2\n");
+}

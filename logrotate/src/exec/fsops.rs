@@ -240,19 +240,14 @@ fn copy_tail(input: &mut File, out: &mut File, from: u64) -> io::Result<u64> {
     }
 }
 
-/// Makes the copy durable before the source is truncated, then copies what the writer appended
-/// during that fsync and makes that durable too, a few rounds, so that the lines appended between
-/// the last read and the truncation are those of one short fsync of a small tail.
+/// Makes the copy durable before the source is truncated (as logrotate does), then copies what
+/// the writer appended during that fsync, so that only the lines appended between this last read
+/// and the truncation right after it are lost. That small tail is made durable by the fsync
+/// before the copy is renamed into place.
 fn sync_copy_and_tail(input: &mut File, out: &mut File) -> io::Result<()> {
     out.sync_all()?;
-    for _ in 0..4 {
-        let len = out.metadata()?.len();
-        if copy_tail(input, out, len)? == 0 {
-            break;
-        }
-        out.sync_data()?;
-    }
-    Ok(())
+    let len = out.metadata()?.len();
+    copy_tail(input, out, len).map(|_| ())
 }
 
 /// Overwrites a file with `shred` through a descriptor opened without following a symlink, so

@@ -120,7 +120,12 @@ impl<'a> Executor<'a> {
             for run in &mut runs[group.clone()] {
                 state.set(&run.plan.path.to_string_lossy(), now);
                 if !set_failed {
-                    run.failed = !self.steps(o, &rotation_of(run.plan).prepare);
+                    let rotation = rotation_of(run.plan);
+                    run.failed = !self.steps(o, &rotation.prepare);
+                    if let Some(msg) = rotation.refused.as_ref().filter(|_| !run.failed) {
+                        self.out.error(msg);
+                        run.failed = true;
+                    }
                     set_failed |= o.shared_scripts && run.failed;
                 }
             }
@@ -478,7 +483,8 @@ fn rotation_of(log: &LogPlan) -> &Rotation {
     log.rotation.as_ref().expect("only rotating logs are executed")
 }
 
-fn tmp_name(path: &Path) -> PathBuf {
+/// renamecopy's temporary name for a log: `LOG.tmp`.
+pub(crate) fn tmp_name(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(".tmp");
     PathBuf::from(s)

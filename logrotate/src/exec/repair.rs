@@ -17,6 +17,7 @@
 use super::compress::{open_decompressed, partial_name};
 use super::fsops::{aside_name, copy_sparse, open_nofollow, rename_noreplace};
 use super::report::Reporter;
+use super::tmp_name;
 use crate::plan::{first_archive_name, method_of, Method};
 use crate::rule::Rule;
 use crate::scan::{FileFacts, FileKind, SetFacts};
@@ -83,7 +84,12 @@ impl Repair<'_> {
         // The compression of an archive that is still there: the partial output is worthless.
         let is_compression =
             f.archives.iter().any(|a| target.len() > a.name.len() && target.starts_with(&a.name));
-        if is_compression || is_prefix_of(&partial, &f.path).unwrap_or(false) {
+        // An interrupted copy of the live log, or of renamecopy's `LOG.tmp`: its source still
+        // holds every byte of it, and the copy is simply made again.
+        let copied_from_source = [f.path.clone(), tmp_name(&f.path)]
+            .iter()
+            .any(|source| is_prefix_of(&partial, source).unwrap_or(false));
+        if is_compression || copied_from_source {
             return self
                 .act(format!("removing {} left by an interrupted rotation", partial.display()), || {
                     std::fs::remove_file(&partial)
@@ -127,9 +133,7 @@ impl Repair<'_> {
 
     /// `LOG.tmp` of an interrupted `renamecopy`.
     fn renamecopy_tmp(&mut self, rule: &Rule, f: &FileFacts) {
-        let mut tmp = f.path.as_os_str().to_os_string();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
+        let tmp = tmp_name(&f.path);
         let Ok(md) = std::fs::symlink_metadata(&tmp) else { return };
         if md.is_dir() {
             return self.aside(&tmp, &aside_name(&tmp, ".conflict"));

@@ -70,6 +70,9 @@ pub enum Step {
 pub struct Rotation {
     /// Steps before the prerotate script.
     pub prepare: Vec<Step>,
+    /// After `prepare`, the log is not moved after all, and this error is reported (today's
+    /// dated archive exists already). Scripts and mail see it as a failed rotation, as in 3.21.
+    pub refused: Option<String>,
     /// How the log is moved.
     pub method: Method,
     /// The archive the log becomes (before compression); `$2` of postrotate.
@@ -93,6 +96,8 @@ struct Ctx<'a> {
     mtimes: std::collections::HashMap<String, NaiveDateTime>,
     prepare: Vec<Step>,
     finish: Vec<Step>,
+    /// Why the log must not be moved after all (its dated archive exists already).
+    refused: Option<String>,
 }
 
 impl Ctx<'_> {
@@ -117,16 +122,29 @@ impl Ctx<'_> {
         self.names.remove(name);
     }
 
-    fn remove_too_old(&mut self, candidates: &[String], now: NaiveDateTime) {
-        let Some(days) = self.rule.options.max_age else { return };
-        // An age beyond chrono's range (about 292 million years) is never reached.
-        let Some(limit) = i64::try_from(days).ok().and_then(chrono::Duration::try_days) else { return };
-        for name in candidates {
-            let old = self.mtimes.get(name).is_some_and(|&t| now - t > limit);
-            if old && self.names.contains(name) {
-                self.dispose(name);
-            }
+    /// Mails (whatever `mail*` says, as logrotate does for these) and removes an archive before
+    /// the log moves: one past `maxage`, or an old dated one beyond `rotate`.
+    fn expire(&mut self, name: &str) {
+        let o = &self.rule.options;
+        // logrotate's subject: the file, or the log's own path with `mailfirst` + `compress`.
+        let subject = if o.mail_when == MailWhen::First && o.compress && !o.delay_compress {
+            self.f.path.display().to_string()
+        } else {
+            self.path(name).display().to_string()
+        };
+        if let Some(m) = self.mail_step(name, subject) {
+            self.prepare.push(m);
         }
+        self.prepare.push(Step::Remove { path: self.path(name) });
+        self.names.remove(name);
+    }
+
+    /// Whether an archive is past `maxage`.
+    fn is_too_old(&self, name: &str, now: NaiveDateTime) -> bool {
+        let Some(days) = self.rule.options.max_age else { return false };
+        // An age beyond chrono's range (about 292 million years) is never reached.
+        let Some(limit) = i64::try_from(days).ok().and_then(chrono::Duration::try_days) else { return false };
+        self.mtimes.get(name).is_some_and(|&t| now - t > limit)
     }
 }
 
@@ -150,6 +168,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         mtimes: f.archives.iter().map(|a| (a.name.clone(), a.mtime)).collect(),
         prepare: Vec::new(),
         finish: Vec::new(),
+        refused: None,
     };
     if !f.archive_dir_exists {
         match &o.create_olddir {
@@ -211,7 +230,15 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
     }
     let create = if copying { None } else { o.create.clone() };
     let skip_copy = copying && o.rotate == 0;
-    Ok(Rotation { prepare: cx.prepare, method, rotated, skip_copy, create, finish: cx.finish })
+    Ok(Rotation {
+        prepare: cx.prepare,
+        refused: cx.refused,
+        method,
+        rotated,
+        skip_copy,
+        create,
+        finish: cx.finish,
+    })
 }
 
 /// How `o` moves the live log (the last of `copytruncate`, `copy`, `renamecopy` wins as in
@@ -279,12 +306,17 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     } else {
         start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
     };
-    // Only the archives that exist are looked at, so `rotate 100000000` costs nothing.
-    let mut existing = existing_numbers(&cx.names, &base, &ext, &compext, start, top.saturating_add(1));
-    existing.sort_unstable_by(|a, b| b.cmp(a));
+    // Only the archives that exist are looked at, so `rotate 100000000` costs nothing. As in
+    // logrotate, from the highest down: one past `maxage` is removed, the others shift up.
     // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
-    for &i in existing.iter().filter(|&&i| i <= top) {
+    let mut existing = existing_numbers(&cx.names, &base, &ext, &compext, start, top);
+    existing.sort_unstable_by(|a, b| b.cmp(a));
+    for i in existing {
         let from = numbered(&base, i, &ext, &compext);
+        if cx.is_too_old(&from, now) {
+            cx.expire(&from);
+            continue;
+        }
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
         cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
         cx.names.rename(&from, &to);
@@ -292,10 +324,6 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             cx.mtimes.insert(to, t);
         }
     }
-    let mut shifted = existing_numbers(&cx.names, &base, &ext, &compext, start, top.saturating_add(1));
-    shifted.sort_unstable();
-    let all: Vec<String> = shifted.iter().map(|&i| numbered(&base, i, &ext, &compext)).collect();
-    cx.remove_too_old(&all, now);
     if o.rotate > 0 {
         let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
         if cx.names.contains(&dispose) {
@@ -312,9 +340,13 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
     let format = o.effective_date_format().to_string();
     let rotated = dated_name(o, &cx.base, &cx.ext, now);
     let with_comp = format!("{rotated}{}", cx.compext);
+    // As logrotate: the log still counts as rotating (first/last action run, older archives
+    // are compressed and expired), but it is not moved over today's archive.
     if cx.names.contains(&rotated) || (!cx.compext.is_empty() && cx.names.contains(&with_comp)) {
-        let existing = if cx.names.contains(&rotated) { &rotated } else { &with_comp };
-        return Err(format!("destination {} already exists, skipping rotation", cx.path(existing).display()));
+        // Named as logrotate names it: the archive as it will finally be called.
+        let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
+        cx.refused =
+            Some(format!("destination {} already exists, skipping rotation", cx.path(first).display()));
     }
     let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
     if o.compress && o.delay_compress {
@@ -335,12 +367,27 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
             .into_iter()
             .map(|(_, n)| n)
             .collect();
-    cx.remove_too_old(&found, now);
-    if o.rotate > 0 {
-        let remaining: Vec<String> = found.iter().filter(|n| cx.names.contains(n)).cloned().collect();
-        let excess = (remaining.len() + 1).saturating_sub(o.rotate as usize);
-        for name in remaining.iter().take(excess) {
-            cx.dispose(name);
+    // logrotate's count: of the n found, oldest first, those at index <= n - rotate go (so that
+    // with the new one `rotate` remain), and any past `maxage`. All but the last are removed
+    // now; the last is disposed of after the move (and kept with `rotate 0`).
+    let keep = match o.rotate {
+        0 => 1,
+        n if n < 0 => usize::MAX,
+        n => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let n = found.len();
+    let doomed: Vec<String> = found
+        .iter()
+        .enumerate()
+        .filter(|(i, name)| (n >= keep && *i <= n - keep) || cx.is_too_old(name, now))
+        .map(|(_, name)| name.clone())
+        .collect();
+    if let Some((last, rest)) = doomed.split_last() {
+        for name in rest {
+            cx.expire(name);
+        }
+        if o.rotate != 0 {
+            cx.dispose(last);
         }
     }
     Ok(rotated)

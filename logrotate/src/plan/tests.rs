@@ -270,7 +270,9 @@ fn dateext_names_with_today_and_keeps_rotate_count() {
         &["app.log-20261101", "app.log-20261102", "app.log-20261103", "app.log.1", "app.log-20261030.gz"],
     );
     assert_eq!(r.rotated, std::path::PathBuf::from("/l/app.log-20261125"));
-    assert_eq!(names(&r.finish), vec!["rm /l/app.log-20261101", "rm /l/app.log-20261102"]);
+    // As logrotate: all but the last are removed before the move, the last after it.
+    assert_eq!(names(&r.prepare), vec!["rm /l/app.log-20261101"]);
+    assert_eq!(names(&r.finish), vec!["rm /l/app.log-20261102"]);
 }
 
 #[test]
@@ -294,7 +296,10 @@ fn dateext_yesterday_and_existing_destination() {
         now(),
         RunFlags { force: true, is_root: true },
     );
-    assert!(matches!(p.decision, Decision::Error(ref m) if m.contains("already exists")));
+    // Still rotating (first/last action run, old archives expire), but not moved.
+    assert!(matches!(p.decision, Decision::Rotate(_)));
+    let refused = p.rotation.expect("rotates").refused;
+    assert!(refused.as_deref().is_some_and(|m| m.contains("already exists")), "{refused:?}");
 }
 
 #[test]
@@ -306,7 +311,9 @@ fn maxage_removes_old_archives() {
         },
         &["app.log.1", "app.log.2"],
     );
-    assert_eq!(names(&r.finish), vec!["rm /l/app.log.2", "rm /l/app.log.3"], "checked after the shift");
+    // As logrotate: checked from the highest down before each shift, removed before the move.
+    assert_eq!(names(&r.prepare), vec!["rm /l/app.log.2", "rm /l/app.log.1"]);
+    assert!(r.finish.is_empty());
 }
 
 #[test]
