@@ -220,3 +220,53 @@ scenarios! {
     .file("app.log-02-01-2022", "newest\n")
     .run(&["-f"]);
 }
+
+const SET_SCRIPTS: &str = "    firstaction\n        @S:first@\n    endscript\n\
+    prerotate\n        @S:pre@\n    endscript\n\
+    postrotate\n        @S:post@\n    endscript\n\
+    preremove\n        @S:preremove@\n    endscript\n\
+    lastaction\n        @S:last@\n    endscript\n";
+
+scenarios! {
+    /// Today's dated archive exists on the second run: first/last action still run, the older
+    /// uncompressed dated archives are still compressed (delaycompress), the move is refused.
+    diff_dateext_today_exists_still_runs_set_scripts: Scenario::new(&format!(
+        "@D@/app.log {{\n    rotate 5\n    dateext\n    compress\n    delaycompress\n{SET_SCRIPTS}}}\n"
+    ))
+    .file("app.log", "one\n")
+    .file("app.log-20200101", "old\n")
+    .run(&["-f"])
+    .append("app.log", "two\n")
+    .run(&["-f"]);
+
+    /// The same with `sharedscripts` and two logs, one of them blocked.
+    diff_dateext_today_exists_sharedscripts: Scenario::new(&format!(
+        "@D@/*.log {{\n    rotate 5\n    dateext\n    sharedscripts\n{SET_SCRIPTS}}}\n"
+    ))
+    .file("a.log", "a\n")
+    .file("b.log", "b\n")
+    .file("b.log-20200101", "old\n")
+    .run(&["-f"])
+    .append("a.log", "a2\n")
+    .run(&["-f"]);
+
+    /// `maxage` with scripts: old archives are removed before the prerotate script, as in 3.21.
+    diff_maxage_removes_before_prerotate: Scenario::new(&format!(
+        "@D@/app.log {{\n    rotate 5\n    maxage 3\n{SET_SCRIPTS}}}\n"
+    ))
+    .file("app.log", "now\n")
+    .file_aged("app.log.1", "one\n", 1)
+    .file_aged("app.log.2", "two\n", 10)
+    .file_aged("app.log.3", "three\n", 20)
+    .run(&["-f"]);
+
+    /// Dated archives beyond `rotate`: all but the newest doomed one go before prerotate.
+    diff_dateext_expiry_order_with_scripts: Scenario::new(&format!(
+        "@D@/app.log {{\n    rotate 2\n    dateext\n{SET_SCRIPTS}}}\n"
+    ))
+    .file("app.log", "now\n")
+    .file("app.log-20200101", "1\n")
+    .file("app.log-20200102", "2\n")
+    .file("app.log-20200103", "3\n")
+    .run(&["-f"]);
+}
