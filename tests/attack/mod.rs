@@ -372,7 +372,11 @@ impl Run {
     /// The run either succeeded quietly or reported a problem the documented way: exit 1 with
     /// an `error:` line. `None` when so, else what is wrong.
     pub fn misreport(&self) -> Option<String> {
-        let has_error = self.stderr.lines().any(|l| l.starts_with("error:"));
+        // As in logrotate 3.21, moving something out of the way of an archive or the new log is
+        // reported (`destination X already exists, renaming to X-YYYYMMDDHH.backup`) without
+        // changing the exit status: the run dealt with it.
+        let dealt_with = |l: &str| l.contains("already exists, renaming to") && l.ends_with(".backup");
+        let has_error = self.stderr.lines().any(|l| l.starts_with("error:") && !dealt_with(l));
         match (self.hung, self.code) {
             (true, _) => Some(format!("hung: killed after {} s", TIMEOUT.as_secs())),
             (_, Some(0)) if has_error => Some("printed an error: line but exited 0".into()),

@@ -259,6 +259,30 @@ impl<'a> Executor<'a> {
         }
     }
 
+    /// Makes room at a destination the rotation writes (an archive, a copy, the new log): a file
+    /// already there is renamed to `NAME-YYYYMMDDHH.backup`, as logrotate 3.21 does, with its
+    /// message and without changing the exit status. Nothing is overwritten or followed.
+    fn clear_destination(&mut self, dst: &Path) -> bool {
+        if std::fs::symlink_metadata(dst).is_err() {
+            return true;
+        }
+        let stamp = chrono::Local::now().format("-%Y%m%d%H.backup").to_string();
+        let aside = fsops::aside_name(dst, &stamp);
+        self.out.error_without_status(&format!(
+            "destination {} already exists, renaming to {}",
+            dst.display(),
+            aside.display()
+        ));
+        match fsops::rename_noreplace(dst, &aside) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!(
+                "error renaming already existing output file {} to {}: {e}",
+                dst.display(),
+                aside.display()
+            )),
+        }
+    }
+
     fn lock_timeout(o: &Options) -> Duration {
         Duration::from_secs_f64(o.lock_timeout_secs)
     }
@@ -293,6 +317,9 @@ impl<'a> Executor<'a> {
                 src.display()
             ));
             return true;
+        }
+        if !self.clear_destination(dst) {
+            return false;
         }
         if let Err(e) = compress::compress_file(o, src, dst) {
             return self.fail(&format!("failed to compress log {}: {e}", src.display()));
@@ -369,6 +396,11 @@ impl<'a> Executor<'a> {
             return true;
         }
         let Ok(guard) = self.su(o) else { return false };
+        let writes_archive = !(r.skip_copy || r.method == Method::RenameCopy);
+        if writes_archive && !self.clear_destination(&r.rotated) {
+            drop(guard);
+            return false;
+        }
         let original = std::fs::symlink_metadata(&log.path);
         // File times come from the kernel's coarse clock, a tick behind this one: a margin keeps
         // a log recreated in the same instant from looking older than the move.
@@ -442,21 +474,11 @@ impl<'a> Executor<'a> {
             self.out.info(&format!("{} was already recreated by its writer; kept it", path.display()));
             return true;
         }
-        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as logrotate names it.
-        let stamp = chrono::Local::now().format("-%Y%m%d%H.backup").to_string();
-        let aside = fsops::aside_name(path, &stamp);
-        self.out.error(&format!(
-            "destination {} already exists, renaming to {}",
-            path.display(),
-            aside.display()
-        ));
-        let created = fsops::rename_noreplace(path, &aside)
-            .and_then(|()| fsops::create_exclusive(path, mode, uid, gid))
-            .and_then(|f| f.sync_all());
-        match created {
-            Ok(()) => true,
-            Err(e) => self.fail(&format!("error creating output file {}: {e}", path.display())),
-        }
+        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as
+        // logrotate does.
+        let created = self.clear_destination(path)
+            && fsops::create_exclusive(path, mode, uid, gid).and_then(|f| f.sync_all()).is_ok();
+        created || self.fail(&format!("error creating output file {}", path.display()))
     }
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.
@@ -465,6 +487,9 @@ impl<'a> Executor<'a> {
         if r.method == Method::RenameCopy && !self.opts.dry_run {
             let tmp = tmp_name(&log.path);
             let Ok(guard) = self.su(o) else { return false };
+            if !self.clear_destination(&r.rotated) {
+                return false;
+            }
             let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|()| std::fs::remove_file(&tmp));
             drop(guard);
             if let Err(e) = copied {

@@ -77,6 +77,12 @@ impl Reporter {
         self.emit(&format!("error: {msg}"), true);
     }
 
+    /// Prints an `error:` line that, as the same message in logrotate 3.21, does not change the
+    /// exit status (the run dealt with the problem and went on).
+    pub fn error_without_status(&mut self, msg: &str) {
+        self.emit(&format!("error: {msg}"), true);
+    }
+
     /// Reports a warning.
     pub fn warning(&mut self, msg: &str) {
         self.emit(&format!("warning: {msg}"), true);
