@@ -87,3 +87,19 @@ fn failing_preremove_keeps_the_file_with_3_21_words() {
         &[("app.log", "new\n"), ("app.log.1", "1\n"), ("app.log.2", "2\n")],
     );
 }
+
+#[test]
+fn compression_program_messages_as_3_21_prints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let noisy = dir.path().join("noisy-gzip");
+    fs::write(&noisy, "#!/bin/sh\necho \"compressing $LOGROTATE_COMPRESSED_FILENAME\" >&2\nexec gzip\n")
+        .unwrap();
+    fs::set_permissions(&noisy, fs::Permissions::from_mode(0o755)).unwrap();
+    let failing = dir.path().join("failing-gzip");
+    fs::write(&failing, "#!/bin/sh\necho 'disk on fire' >&2\nexit 3\n").unwrap();
+    fs::set_permissions(&failing, fs::Permissions::from_mode(0o755)).unwrap();
+    for cmd in [noisy.to_str().unwrap(), failing.to_str().unwrap(), "/nonexistent/zip"] {
+        let config = format!("@D@/app.log {{\n    rotate 1\n    compress\n    compresscmd {cmd}\n}}\n");
+        same_errors_as_the_oracle(cmd, &config, &[("app.log", "x\n")]);
+    }
+}

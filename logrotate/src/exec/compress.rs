@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 /// # Errors
 ///
 /// Any failure; `dst` does not exist afterwards and `src` is untouched.
-pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
+pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) -> io::Result<()> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
     if std::fs::symlink_metadata(dst).is_ok() {
@@ -39,7 +39,7 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path) -> io::Result<()> {
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
         }
         Some(level) => gzip(input, &out, level, &md),
-        None => external(&o.compress_cmd, o.effective_compress_options(), input, &out),
+        None => external(&o.compress_cmd, o.effective_compress_options(), src, input, &out, stderr),
     }
     .and_then(|()| copy_times(&out, &md))
     .and_then(|()| out.sync_all())
@@ -85,13 +85,34 @@ fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::
     enc.finish()?.flush()
 }
 
-fn external(cmd: &str, options: &str, input: File, out: &File) -> io::Result<()> {
-    let status = Command::new(cmd)
+/// Runs `compresscmd` as logrotate does: stdin the file, stdout the archive,
+/// `LOGROTATE_COMPRESSED_FILENAME` set to the file's name, stderr collected into `stderr`; only
+/// the exit status decides whether it failed.
+fn external(
+    cmd: &str,
+    options: &str,
+    src: &Path,
+    input: File,
+    out: &File,
+    stderr: &mut Vec<u8>,
+) -> io::Result<()> {
+    let mut child = Command::new(cmd)
         .args(options.split_whitespace())
+        .env("LOGROTATE_COMPRESSED_FILENAME", src)
         .stdin(Stdio::from(input))
         .stdout(Stdio::from(out.try_clone()?))
-        .status()
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot run {cmd}: {e}")))?;
+        .stderr(Stdio::piped())
+        .spawn()
+        .inspect_err(|e| {
+            // What logrotate's forked child prints when the exec fails.
+            let reason = e.to_string();
+            let reason = reason.split(" (os error").next().unwrap_or_default();
+            stderr.extend(format!("error: cannot execute compress command '{cmd}': {reason}\n").bytes());
+        })?;
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_end(stderr)?;
+    }
+    let status = child.wait()?;
     if status.success() {
         Ok(())
     } else {

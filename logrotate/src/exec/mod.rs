@@ -321,8 +321,19 @@ impl<'a> Executor<'a> {
         if !self.clear_destination(dst) {
             return false;
         }
-        if let Err(e) = compress::compress_file(o, src, dst) {
-            return self.fail(&format!("failed to compress log {}: {e}", src.display()));
+        let mut stderr = Vec::new();
+        let compressed = compress::compress_file(o, src, dst, &mut stderr);
+        if !stderr.is_empty() {
+            // As logrotate: the program's own words follow, verbatim.
+            self.out.error_without_status(&format!(
+                "Compressing program wrote following message to stderr when compressing log {}:",
+                src.display()
+            ));
+            eprint!("{}", String::from_utf8_lossy(&stderr));
+        }
+        if let Err(e) = compressed {
+            self.out.info(&format!("compression of {} failed: {e}", src.display()));
+            return self.fail(&format!("failed to compress log {}", src.display()));
         }
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
