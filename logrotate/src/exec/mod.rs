@@ -90,6 +90,7 @@ impl<'a> Executor<'a> {
                     failed = true;
                 }
                 Decision::Skip(msg) => self.out.info(&format!("{}: {msg}", log.path.display())),
+                Decision::Warn(msg) => self.out.warning(msg),
                 Decision::Rotate(why) => self.out.info(&format!("rotating {}: {why}", log.path.display())),
             }
         }

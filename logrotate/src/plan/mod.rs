@@ -35,6 +35,8 @@ pub enum Decision {
     Skip(String),
     /// Leave it and report an error (exit status 1).
     Error(String),
+    /// Leave it and print a warning (exit status unaffected): something we never rotate.
+    Warn(String),
 }
 
 /// The plan for one log.
@@ -159,7 +161,9 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
                 "log {path} is symbolic link. Rotation of symbolic links is not allowed to avoid security issues -- skipping."
             ))
         }
-        FileKind::Other => return skip(&format!("log {path} is not a regular file -- skipping")),
+        // A FIFO, socket or device: never rotated (logrotate would rename a FIFO, or block
+        // reading it), and said as a warning.
+        FileKind::Other => return Decision::Warn(format!("log {path} is not a regular file -- skipping")),
         FileKind::Regular => {}
     }
     if flags.is_root && f.insecure_dir && o.su.is_none() {
@@ -176,8 +180,9 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
     }
     if f.nlink > 1 && !o.allow_hardlink {
         return skip(&format!(
-            "log {path} has multiple ({}) hard links. Rotation of files with multiple hard links is not allowed due to security reasons -- skipping.",
-            f.nlink
+            "log {path} has multiple ({}) hard links. Rotation of files with multiple hard links is not allowed for {} -- skipping.",
+            f.nlink,
+            rule.pattern_string()
         ));
     }
     let why = if flags.force {
@@ -199,7 +204,8 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
                     i64::try_from(days)
                         .ok()
                         .and_then(chrono::Duration::try_days)
-                        .is_none_or(|age| now - f.mtime < age)
+                        // As logrotate: held back up to and including the `minage` days.
+                        .is_none_or(|age| now - f.mtime <= age)
                 });
                 (due && !too_small && !too_young).then(|| format!("{freq:?} rotation is due").to_lowercase())
             }
