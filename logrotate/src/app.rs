@@ -73,6 +73,7 @@ pub fn load_config(paths: &[PathBuf], out: &mut Reporter) -> Config {
         match d.level {
             config::Level::Error => out.error(&d.message),
             config::Level::Warning => out.warning(&d.message),
+            config::Level::Note => out.info(&d.message),
         }
     }
     cfg

@@ -177,8 +177,9 @@ impl Loader {
     }
 
     fn ignore_not_regular(&mut self, path: &Path) {
+        // logrotate says this only in its debug output.
         let msg = format!("Ignoring {} because it's not a regular file.", path.display());
-        self.out.diagnostics.push(Diagnostic::warning(msg));
+        self.out.diagnostics.push(Diagnostic::note(msg));
     }
 
     fn load_file(&mut self, path: &Path) {

@@ -16,6 +16,8 @@ use std::path::PathBuf;
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Shown only with `-v`/`-d`, as logrotate's debug lines.
+    Note,
     /// The run goes on, exit status unaffected.
     Warning,
     /// Something was dropped; the exit status becomes 1.
@@ -40,11 +42,16 @@ impl Diagnostic {
     pub fn warning(message: impl Into<String>) -> Self {
         Diagnostic { level: Level::Warning, message: message.into() }
     }
+    /// A note, shown with `-v`/`-d` only.
+    pub fn note(message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Note, message: message.into() }
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let tag = match self.level {
+            Level::Note => "note",
             Level::Warning => "warning",
             Level::Error => "error",
         };

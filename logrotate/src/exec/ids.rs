@@ -3,8 +3,14 @@
 use crate::rule::Owner;
 use std::ffi::CString;
 
+/// Longer names are unknown without asking: glibc's lookup of a name of megabytes aborts.
+const MAX_NAME: usize = 256;
+
 /// Looks up a user name, returning its uid and primary gid.
 pub fn user_entry(name: &str) -> Option<(u32, u32)> {
+    if name.len() > MAX_NAME {
+        return None;
+    }
     let c = CString::new(name).ok()?;
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut buf = vec![0 as libc::c_char; 16 * 1024];
@@ -22,6 +28,9 @@ pub fn user_id(name: &str) -> Option<u32> {
 
 /// Looks up a group name.
 pub fn group_id(name: &str) -> Option<u32> {
+    if name.len() > MAX_NAME {
+        return None;
+    }
     let c = CString::new(name).ok()?;
     let mut grp: libc::group = unsafe { std::mem::zeroed() };
     let mut buf = vec![0 as libc::c_char; 64 * 1024];
@@ -93,5 +102,16 @@ impl Drop for SuGuard {
                 libc::setegid(0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn regression_a_name_of_megabytes_is_unknown_not_a_crash() {
+        let huge = "x".repeat(10 << 20);
+        assert_eq!(super::user_entry(&huge), None);
+        assert_eq!(super::group_id(&huge), None);
+        assert_eq!(super::user_entry("root"), Some((0, 0)));
     }
 }

@@ -333,8 +333,12 @@ impl<'a> Executor<'a> {
             eprint!("{}", String::from_utf8_lossy(&stderr));
         }
         if let Err(e) = compressed {
-            self.out.info(&format!("compression of {} failed: {e}", src.display()));
-            return self.fail(&format!("failed to compress log {}", src.display()));
+            // 3.21's line; the reason follows unless the program already gave its own.
+            return self.fail(&if stderr.is_empty() {
+                format!("failed to compress log {}: {e}", src.display())
+            } else {
+                format!("failed to compress log {}", src.display())
+            });
         }
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
