@@ -201,7 +201,18 @@ pub fn run_pass(
     }
     let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone() };
     let mut executor = Executor::new(rules, exec_opts, out);
-    executor.execute(&plan, &mut state);
+    let mut disk_changed = false;
+    for (set, planned) in facts.iter().zip(&plan.sets) {
+        // Each set is planned from the disk as it is when its turn comes, as logrotate does: an
+        // earlier set may have rotated into the same olddir, or created it.
+        let replanned = (disk_changed && !p.dry_run).then(|| {
+            let fresh = scan::refresh(&rules[set.rule], set);
+            plan::plan(rules, std::slice::from_ref(&fresh), &state, now, flags).sets.remove(0)
+        });
+        let set_plan = replanned.as_ref().unwrap_or(planned);
+        executor.execute_set(set_plan, now, &mut state);
+        disk_changed |= set_plan.is_rotating();
+    }
     let rotated = executor.into_rotated();
     if !p.dry_run {
         if p.only.is_none() {

@@ -235,6 +235,14 @@ pub fn archive_stem(rule: &Rule, path: &Path) -> String {
     crate::plan::names::split_ext(&rule.options, &stem_full(path)).0
 }
 
+/// The facts of `set` read again from disk, for when earlier sets of the same pass changed it
+/// (logrotate looks at each log only when its turn comes).
+pub fn refresh(rule: &Rule, set: &SetFacts) -> SetFacts {
+    let mut cache = DirCache::default();
+    let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut cache)).collect();
+    SetFacts { rule: set.rule, files }
+}
+
 /// Expands every rule and collects facts, reporting duplicates as logrotate does: a file
 /// matched by an earlier stanza is an error for the later one unless it has `ignoreduplicates`.
 pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {

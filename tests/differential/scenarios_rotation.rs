@@ -270,3 +270,23 @@ scenarios! {
     .file("app.log-20200103", "3\n")
     .run(&["-f"]);
 }
+
+scenarios! {
+    /// Two logs with the same name sent to one olddir rotate in sequence: the second shifts
+    /// the first's `.1` (logrotate looks at each log when its turn comes).
+    diff_two_logs_one_olddir_rotate_in_sequence: Scenario::new(
+        "@D@/a/app.log {\n    rotate 3\n    olddir @D@/old\n}\n@D@/b/app.log {\n    rotate 3\n    olddir @D@/old\n}\n",
+    )
+    .dir("old")
+    .file("a/app.log", "from a\n")
+    .file("b/app.log", "from b\n")
+    .run(&["-f"]);
+
+    /// A stanza uses the olddir an earlier stanza created with `createolddir`.
+    diff_olddir_created_by_an_earlier_stanza: Scenario::new(
+        "@D@/a/app.log {\n    rotate 3\n    olddir @D@/old\n    createolddir 0755 root root\n}\n@D@/b/other.log {\n    rotate 3\n    olddir @D@/old\n}\n",
+    )
+    .file("a/app.log", "from a\n")
+    .file("b/other.log", "from b\n")
+    .run(&["-f"]);
+}
