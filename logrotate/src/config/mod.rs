@@ -5,6 +5,7 @@
 //! `FILE:LINE`, the stanza it affects is dropped, and the other stanzas still load.
 
 pub mod classic;
+pub mod cursor;
 pub mod directives;
 pub mod dump;
 pub mod toml_rules;
