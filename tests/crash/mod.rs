@@ -474,7 +474,10 @@ pub fn prepared(mode: Mode) -> Bed {
         let out = bed.run(true);
         assert!(out.status.success(), "{mode:?}: preparing: {}", String::from_utf8_lossy(&out.stderr));
     }
-    bed.append(LINE * 5);
+    // For the copying modes, big enough (600 KiB) that the copy takes three writes, so a kill
+    // can leave it half done. (A compression's output is small either way.)
+    let copies = matches!(mode, Mode::Copy | Mode::CopyTruncate | Mode::RenameCopy);
+    bed.append(if copies { LINE * 9600 } else { LINE * 5 });
     bed
 }
 
