@@ -6,7 +6,7 @@
 //! file), and only then is the source removed (by the executor). On failure the partial archive is removed and the
 //! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
 
-use super::fsops::{copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
+use super::fsops::{copy_acl, copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
 use crate::rule::Options;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -34,6 +34,10 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
     let partial = partial_name(dst);
     let _ = std::fs::remove_file(&partial);
     let out = create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    if let Err(e) = copy_acl(&input, &out) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
     let result = match o.builtin_gzip_level() {
         Some(level) if md.len() >= PARALLEL_MIN && threads() > 1 => {
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())

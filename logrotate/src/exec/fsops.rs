@@ -72,6 +72,38 @@ pub fn adopt_new_log(
     f.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
+/// Gives `to` the POSIX access ACL of `from` (the extended attribute `system.posix_acl_access`),
+/// as logrotate 3.21 does for copies, compressed archives and a `create`d log without a mode.
+/// Returns whether there was one to copy; none, or a filesystem without ACLs, is not an error.
+///
+/// # Errors
+///
+/// Reading or setting the ACL failed otherwise.
+pub fn copy_acl(from: &File, to: &File) -> io::Result<bool> {
+    const NAME: &std::ffi::CStr = c"system.posix_acl_access";
+    let unsupported = |e: &io::Error| matches!(e.raw_os_error(), Some(libc::ENODATA | libc::EOPNOTSUPP));
+    // SAFETY: a size query (null buffer, size 0) on a valid descriptor.
+    let size = unsafe { libc::fgetxattr(from.as_raw_fd(), NAME.as_ptr(), std::ptr::null_mut(), 0) };
+    if size < 0 {
+        let e = io::Error::last_os_error();
+        return if unsupported(&e) { Ok(false) } else { Err(e) };
+    }
+    let mut buf = vec![0u8; size as usize];
+    // SAFETY: `buf` is valid for `buf.len()` bytes.
+    let n = unsafe { libc::fgetxattr(from.as_raw_fd(), NAME.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        return if unsupported(&e) { Ok(false) } else { Err(e) };
+    }
+    // SAFETY: `buf[..n]` is initialised and valid.
+    let rc = unsafe { libc::fsetxattr(to.as_raw_fd(), NAME.as_ptr(), buf.as_ptr().cast(), n as usize, 0) };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        return if unsupported(&e) { Ok(false) } else { Err(e) };
+    }
+    Ok(true)
+}
+
 /// Opens an existing file for reading without following a symlink.
 ///
 /// # Errors
@@ -180,6 +212,10 @@ fn copy_from(mut input: File, dst: &Path) -> io::Result<(File, File)> {
         return Err(io::Error::other("the log is not a regular file"));
     }
     let mut out = create_exclusive(dst, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    if let Err(e) = copy_acl(&input, &out) {
+        let _ = std::fs::remove_file(dst);
+        return Err(e);
+    }
     match copy_data(&mut input, &mut out, md.len()) {
         Ok(()) => Ok((input, out)),
         Err(e) => {

@@ -459,7 +459,11 @@ impl<'a> Executor<'a> {
         };
         let ok = ok
             && match (&r.create, original) {
-                (Some(spec), Ok(md)) => self.create_log(&log.path, spec, &md, moved_at),
+                (Some(spec), Ok(md)) => {
+                    let moved_to =
+                        if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                    self.create_log(&log.path, &moved_to, spec, &md, moved_at)
+                }
                 _ => true,
             };
         drop(guard);
@@ -469,6 +473,7 @@ impl<'a> Executor<'a> {
     fn create_log(
         &mut self,
         path: &Path,
+        moved_to: &Path,
         spec: &CreateSpec,
         md: &std::fs::Metadata,
         moved_at: std::time::SystemTime,
@@ -476,14 +481,13 @@ impl<'a> Executor<'a> {
         let mode = spec.mode.unwrap_or(md.mode() & 0o7777);
         let uid = spec.owner.as_ref().map_or(Some(md.uid()), resolve_user);
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
-        let created = fsops::create_exclusive(path, mode, uid, gid);
-        let Err(e) = created else {
-            return created.and_then(|f| f.sync_all()).is_ok()
-                || self.fail(&format!("error creating output file {}", path.display()));
+        // `create` without a mode keeps the old log's ACL, as logrotate does.
+        let acl_from = if spec.mode.is_none() { Some(moved_to) } else { None };
+        let e = match new_log(path, mode, uid, gid, acl_from) {
+            Ok(()) => return true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,
+            Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.display())),
         };
-        if e.kind() != std::io::ErrorKind::AlreadyExists {
-            return self.fail(&format!("error creating output file {}: {e}", path.display()));
-        }
         // The application already opened a new log (it reopens on rotation): keep its file, with
         // the mode and owner `create` asks for, if it can only be that file.
         if fsops::adopt_new_log(path, md.uid(), moved_at, mode, uid, gid).is_ok() {
@@ -492,9 +496,15 @@ impl<'a> Executor<'a> {
         }
         // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as
         // logrotate does.
-        let created = self.clear_destination(path)
-            && fsops::create_exclusive(path, mode, uid, gid).and_then(|f| f.sync_all()).is_ok();
-        created || self.fail(&format!("error creating output file {}", path.display()))
+        if !self.clear_destination(path) {
+            return false;
+        }
+        match new_log(path, mode, uid, gid, acl_from) {
+            Ok(()) => true,
+            Err(e2) => {
+                self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.display()))
+            }
+        }
     }
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.
@@ -529,6 +539,22 @@ pub(crate) fn tmp_name(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(".tmp");
     PathBuf::from(s)
+}
+
+/// Creates the new, empty log (never over anything), with the ACL of `acl_from` if given, and
+/// makes it durable.
+fn new_log(
+    path: &Path,
+    mode: u32,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    acl_from: Option<&Path>,
+) -> std::io::Result<()> {
+    let f = fsops::create_exclusive(path, mode, uid, gid)?;
+    if let Some(old) = acl_from.and_then(|p| fsops::open_nofollow(p).ok()) {
+        fsops::copy_acl(&old, &f)?;
+    }
+    f.sync_all()
 }
 
 /// logrotate's words for a failed prerotate/postrotate script.
