@@ -418,3 +418,29 @@ fn dump_toml_round_trips_to_the_same_plan() {
     };
     assert_eq!(plan(&conf), plan(&toml_path));
 }
+
+#[test]
+fn repeated_options_are_accepted_and_the_last_wins() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    let conf = fx.conf("@D@/app.log {\n rotate 1\n}\n");
+    let o = common::logrotate()
+        .args(["-v", "-v", "-f", "-s"])
+        .arg(fx.p("first-state"))
+        .arg("-s")
+        .arg(fx.p("last-state"))
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(fx.exists("last-state") && !fx.exists("first-state"));
+}
+
+#[test]
+fn regression_a_huge_lock_wait_is_a_usage_error_not_a_panic() {
+    let fx = Fx::new();
+    let conf = fx.conf("@D@/app.log {\n rotate 1\n missingok\n}\n");
+    let o = common::logrotate().arg("--wait-for-state-lock=1e30").arg("-d").arg(&conf).output().unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad value for --wait-for-state-lock"), "{}", stderr(&o));
+}

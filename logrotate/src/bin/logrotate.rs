@@ -9,7 +9,13 @@ use std::time::Duration;
 
 /// Rotates, compresses, removes and mails system logs.
 #[derive(Parser, Debug)]
-#[command(name = "logrotate", disable_help_flag = true, disable_version_flag = true)]
+// `args_override_self`: a repeated option is accepted and the last one wins, as with popt.
+#[command(
+    name = "logrotate",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    args_override_self = true
+)]
 struct Opts {
     /// Don't do anything, just test and print debug messages
     #[arg(short = 'd', long = "debug")]
@@ -77,8 +83,8 @@ fn lock_mode(o: &Opts) -> Result<LockMode, String> {
         Some(s) => s
             .parse::<f64>()
             .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .map(|v| LockMode::Wait(Some(Duration::from_secs_f64(v))))
+            .and_then(|v| Duration::try_from_secs_f64(v).ok())
+            .map(|d| LockMode::Wait(Some(d)))
             .ok_or_else(|| format!("bad value for --wait-for-state-lock: '{s}'")),
     }
 }
