@@ -22,6 +22,24 @@ fn setup(dir: &Path, config: &str, files: &[(&str, &str)]) {
     fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
 }
 
+/// The stderr of one run of `bin` with `flags` on a fresh copy of the case, with the case's
+/// directory written `@D@`, and the exit code.
+fn run(bin: &Path, flags: &[&str], config: &str, files: &[(&str, &str)]) -> (String, Option<i32>) {
+    let root = tempfile::tempdir().unwrap();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("logs");
+    fs::create_dir(&dir).unwrap();
+    setup(&dir, config, files);
+    let out = Command::new(bin)
+        .args(flags)
+        .arg("-s")
+        .arg(dir.join("state"))
+        .arg(dir.join("test.conf"))
+        .output()
+        .unwrap();
+    (String::from_utf8_lossy(&out.stderr).replace(dir.to_str().unwrap(), "@D@"), out.status.code())
+}
+
 /// The `error:` lines of one run of `bin` on a fresh copy of the case.
 fn errors(bin: &Path, config: &str, files: &[(&str, &str)]) -> (Vec<String>, Option<i32>) {
     let root = tempfile::tempdir().unwrap();
@@ -101,5 +119,42 @@ fn compression_program_messages_as_3_21_prints_them() {
     for cmd in [noisy.to_str().unwrap(), failing.to_str().unwrap(), "/nonexistent/zip"] {
         let config = format!("@D@/app.log {{\n    rotate 1\n    compress\n    compresscmd {cmd}\n}}\n");
         same_errors_as_the_oracle(cmd, &config, &[("app.log", "x\n")]);
+    }
+}
+
+/// The `-v`/`-d` lines that say what is decided and done, in 3.21's words (3.21's internal
+/// lines such as its glob patterns and the renames of archives that do not exist are left out).
+fn decision_lines(text: &str) -> Vec<String> {
+    const SAID: &[&str] = &[
+        "Handling ",
+        "rotating pattern: ",
+        "empty log files are",
+        "considering log ",
+        "  log ",
+        "rotating log ",
+        "renaming @D@/app.log to",
+        "creating new ",
+        "running ",
+        "compressing log with",
+        "copying ",
+        "truncating ",
+        "warning: logrotate in debug mode",
+    ];
+    text.lines().filter(|l| SAID.iter().any(|p| l.starts_with(p))).map(str::to_string).collect()
+}
+
+#[test]
+fn verbose_and_debug_lines_say_what_3_21_says() {
+    if !Path::new(ORACLE).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{ORACLE} is missing (CI must install logrotate)");
+        return;
+    }
+    let config = "@D@/app.log @D@/other.log {\n    rotate 2\n    daily\n    create 0640 root root\n    compress\n    minsize 1\n    postrotate\n        true\n    endscript\n}\n@D@/copied.log {\n    weekly\n    copytruncate\n    notifempty\n}\n";
+    let files: &[(&str, &str)] = &[("app.log", "a\n"), ("other.log", ""), ("copied.log", "")];
+    for flags in [&["-v"][..], &["-v", "-f"], &["-d"], &["-d", "-f"]] {
+        let (theirs, their_code) = run(Path::new(ORACLE), flags, config, files);
+        let (ours, our_code) = run(&common::bin("logrotate"), flags, config, files);
+        assert_eq!(decision_lines(&ours), decision_lines(&theirs), "{flags:?}: ours left, 3.21 right");
+        assert_eq!(our_code, their_code, "{flags:?}");
     }
 }

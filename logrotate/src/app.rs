@@ -88,6 +88,9 @@ pub fn run_once(rc: &RunConfig) -> Exit {
             return Exit::Error;
         }
     }
+    if rc.dry_run && rc.output == Output::Rotate {
+        out.warning("logrotate in debug mode does nothing except printing debug messages!  Consider using verbose mode (-v) instead if this is not what you want.\n");
+    }
     let cfg = load_config(&rc.configs, &mut out);
     match rc.output {
         Output::DumpToml => {
@@ -163,8 +166,19 @@ pub fn run_pass(
     out: &mut Reporter,
     inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
 ) -> Result<Vec<PathBuf>, PassError> {
+    let is_new = !p.dry_run && std::fs::symlink_metadata(&p.state).is_err();
     let opened =
         if p.dry_run { Ok(StateFile::read_only(&p.state)) } else { StateFile::open(&p.state, p.lock) };
+    if opened.is_ok() && p.state != std::path::Path::new("/dev/null") {
+        // What logrotate says about its state file with -v.
+        if is_new {
+            out.info(&format!("Creating stub state file: {}", p.state.display()));
+        }
+        if !p.dry_run && p.lock != LockMode::Skip {
+            out.info(&format!("acquired lock on state file {}", p.state.display()));
+        }
+        out.info(&format!("Reading state from file: {}", p.state.display()));
+    }
     let state_file = match opened {
         Ok(s) => s,
         Err(e @ StateError::Locked { .. }) => {
@@ -181,6 +195,7 @@ pub fn run_pass(
         out.warning(&d.message);
     }
     let (mut state, diags) = state_file.read();
+    out.info(&format!("\nHandling {} logs", rules.len()));
     for d in diags {
         out.error(&d.message);
     }
@@ -199,7 +214,7 @@ pub fn run_pass(
     if !inspect(&plan, out) {
         return Ok(Vec::new());
     }
-    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone() };
+    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), force: p.force };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     for (set, planned) in facts.iter().zip(&plan.sets) {

@@ -13,6 +13,7 @@ pub mod pgzip;
 pub mod repair;
 pub mod report;
 pub mod scripts;
+pub mod trace;
 
 use crate::plan::{Decision, LogPlan, Method, Plan, Rotation, SetPlan, Step};
 use crate::rule::{CreateSpec, Options, Rule};
@@ -30,11 +31,13 @@ pub struct ExecOptions {
     pub dry_run: bool,
     /// Mail command (`-m`).
     pub mail_cmd: String,
+    /// `-f` (only said in the verbose lines: the plan already holds its effect).
+    pub force: bool,
 }
 
 impl Default for ExecOptions {
     fn default() -> Self {
-        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string() }
+        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string(), force: false }
     }
 }
 
@@ -83,15 +86,24 @@ impl<'a> Executor<'a> {
         let o = &rule.options;
         self.pattern.clone_from(&set.pattern);
         let mut failed = false;
+        for line in trace::set_header(rule, set, self.opts.force) {
+            self.out.info(&line);
+        }
         for log in &set.logs {
+            for line in trace::log_lines(log, now) {
+                self.out.info(&line);
+            }
             match &log.decision {
                 Decision::Error(msg) => {
                     self.out.error(msg);
                     failed = true;
                 }
-                Decision::Skip(msg) => self.out.info(&format!("{}: {msg}", log.path.display())),
                 Decision::Warn(msg) => self.out.warning(msg),
-                Decision::Rotate(why) => self.out.info(&format!("rotating {}: {why}", log.path.display())),
+                // logrotate says so as an error, without failing the run.
+                Decision::Rotate(why) if why.ends_with("-- rotation forced") => {
+                    self.out.error_without_status(why)
+                }
+                Decision::Rotate(_) | Decision::Skip(_) => {}
             }
         }
         for log in &set.logs {
@@ -103,7 +115,7 @@ impl<'a> Executor<'a> {
             return failed;
         }
         if let Some(script) = &o.scripts.firstaction {
-            if !self.script(script, &[&set.pattern]) {
+            if !self.script("first action", script, &[&set.pattern]) {
                 self.out.error(&format!("error running first action script for {}", set.pattern));
                 return true;
             }
@@ -122,6 +134,7 @@ impl<'a> Executor<'a> {
                 state.set(&run.plan.path.to_string_lossy(), now);
                 if !set_failed {
                     let rotation = rotation_of(run.plan);
+                    self.out.info(&trace::rotating_log(o, run.plan));
                     run.failed = !self.steps(o, &rotation.prepare);
                     if let Some(msg) = rotation.refused.as_ref().filter(|_| !run.failed) {
                         self.out.error(msg);
@@ -144,7 +157,7 @@ impl<'a> Executor<'a> {
                     } else {
                         path_str(&runs[group.start].plan.path)
                     };
-                    if !self.script(script, &[&arg]) {
+                    if !self.script("prerotate", script, &[&arg]) {
                         self.out.error(&script_error("prerotate", o.shared_scripts, &arg, &set.pattern));
                         runs[group.start].failed = true;
                         set_failed |= o.shared_scripts;
@@ -166,7 +179,7 @@ impl<'a> Executor<'a> {
                         (path_str(&first.path), Some(path_str(&rotation_of(first).rotated)))
                     };
                     let args: Vec<&str> = std::iter::once(a1.as_str()).chain(a2.as_deref()).collect();
-                    if !self.script(script, &args) {
+                    if !self.script("postrotate", script, &args) {
                         self.out.error(&script_error("postrotate", o.shared_scripts, &a1, &set.pattern));
                         runs[group.start].failed = true;
                         set_failed |= o.shared_scripts;
@@ -184,7 +197,7 @@ impl<'a> Executor<'a> {
             self.rotated.extend(runs.iter().filter(|r| !r.failed).map(|r| r.plan.path.clone()));
         }
         if let Some(script) = &o.scripts.lastaction {
-            if !self.script(script, &[&set.pattern]) {
+            if !self.script("last action", script, &[&set.pattern]) {
                 self.out.error(&format!("error running last action script for {}", set.pattern));
                 failed = true;
             }
@@ -192,9 +205,16 @@ impl<'a> Executor<'a> {
         failed
     }
 
-    fn script(&mut self, script: &str, args: &[&str]) -> bool {
-        self.out.info(&format!("running script with args {args:?}"));
-        self.opts.dry_run || scripts::run_script(script, args)
+    /// Runs a script (`kind` as logrotate names it in `running … script`).
+    fn script(&mut self, kind: &str, script: &str, args: &[&str]) -> bool {
+        self.out.info(&format!("running {kind} script"));
+        if self.opts.dry_run {
+            // As logrotate in debug mode: the arguments and the script's text.
+            let (a1, a2) = (args.first().unwrap_or(&""), args.get(1).unwrap_or(&""));
+            self.out.info(&format!("running script with args {a1} {a2}: \"\n{script}\""));
+            return true;
+        }
+        scripts::run_script(script, args)
     }
 
     fn su(&mut self, o: &Options) -> Result<Option<SuGuard>, ()> {
@@ -229,7 +249,10 @@ impl<'a> Executor<'a> {
     }
 
     fn step(&mut self, o: &Options, step: &Step) -> bool {
-        self.out.info(&step.to_string());
+        match step {
+            Step::Compress { .. } => self.out.info(&format!("compressing log with: {}", o.compress_cmd)),
+            _ => self.out.info(&step.to_string()),
+        }
         if self.opts.dry_run {
             return true;
         }
@@ -362,6 +385,7 @@ impl<'a> Executor<'a> {
 
     fn remove(&mut self, o: &Options, path: &Path) -> bool {
         if let Some(script) = &o.scripts.preremove {
+            self.out.info("running preremove script");
             if !scripts::run_script(script, &[&path_str(path)]) {
                 self.out.error(&format!(
                     "error running preremove script for {} of '{}'. Not removing this file.",
@@ -407,7 +431,9 @@ impl<'a> Executor<'a> {
     /// Moves the live log to its archive name and creates the new log.
     fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
         let r = rotation_of(log);
-        self.out.info(&format!("{} {} to {}", r.method, log.path.display(), r.rotated.display()));
+        for line in trace::move_lines(log, r) {
+            self.out.info(&line);
+        }
         if self.opts.dry_run {
             return true;
         }

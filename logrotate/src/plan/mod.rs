@@ -49,6 +49,8 @@ pub struct LogPlan {
     /// The state entry to write before anything runs: the first-seen time for a new log (the
     /// executor records `now` for a rotating log once its rotation starts).
     pub record: Option<NaiveDateTime>,
+    /// When it last rotated, as the decision saw it (the first-seen time for a new log).
+    pub last_rotated: NaiveDateTime,
     /// The steps, when rotating.
     pub rotation: Option<Rotation>,
 }
@@ -114,8 +116,9 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
     let last = state.get(&path_str);
     // Every log considered gets a state entry, even a missing one (as logrotate does).
     let record = if last.is_none() { Some(first_seen(now)) } else { None };
-    let decision = decide(rule, f, last.unwrap_or_else(|| first_seen(now)), now, flags);
-    let mut out = LogPlan { path: f.path.clone(), decision, record, rotation: None };
+    let last_rotated = last.unwrap_or_else(|| first_seen(now));
+    let decision = decide(rule, f, last_rotated, now, flags);
+    let mut out = LogPlan { path: f.path.clone(), decision, record, last_rotated, rotation: None };
     if let Decision::Rotate(_) = &out.decision {
         match rotation::plan_rotation(rule, f, now) {
             Ok(r) => out.rotation = Some(r),
@@ -148,11 +151,16 @@ pub fn is_time_due(freq: Frequency, last: NaiveDateTime, now: NaiveDateTime) -> 
     }
 }
 
+/// Why a log that is not rotated is not, in logrotate 3.21's words.
+fn not_needed(why: &str) -> Decision {
+    Decision::Skip(format!("log does not need rotating ({why})"))
+}
+
 fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, flags: RunFlags) -> Decision {
     let o = &rule.options;
     let path = f.path.display();
     match f.kind {
-        FileKind::Missing if o.missing_ok => return skip("log does not exist (missingok)"),
+        FileKind::Missing if o.missing_ok => return skip(&format!("log {path} does not exist -- skipping")),
         FileKind::Missing => {
             return Decision::Error(format!("stat of {path} failed: No such file or directory"))
         }
@@ -185,39 +193,66 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
             rule.pattern_string()
         ));
     }
-    let why = if flags.force {
-        Some("forced from command line".to_string())
+    let decision = if flags.force {
+        Decision::Rotate("forced from command line".to_string())
     } else if o.max_size.is_some_and(|m| f.size > m) {
-        Some("log size is above the 'maxsize' threshold".to_string())
+        Decision::Rotate("log size is above the 'maxsize' threshold".to_string())
     } else {
         match o.criterion {
-            Some(Criterion::Size(n)) if f.size >= n => Some(format!("log size {} >= size {n}", f.size)),
-            Some(Criterion::Size(_)) | None => None,
+            Some(Criterion::Size(n)) if f.size >= n => {
+                Decision::Rotate(format!("log size {} >= size {n}", f.size))
+            }
+            Some(Criterion::Size(_)) | None => not_needed("log size is below the 'size' threshold"),
             Some(Criterion::Time(_)) if last - now > chrono::Duration::hours(25) => {
-                Some("log last rotated in the future -- rotation forced".to_string())
+                Decision::Rotate(format!("log {path} last rotated in the future -- rotation forced"))
             }
-            Some(Criterion::Time(freq)) => {
-                let due = is_time_due(freq, last, now);
-                // minsize and minage only hold back a time rule (not -f, size or maxsize).
-                let too_small = o.min_size.is_some_and(|min| f.size < min);
-                let too_young = o.min_age.is_some_and(|days| {
-                    i64::try_from(days)
-                        .ok()
-                        .and_then(chrono::Duration::try_days)
-                        // As logrotate: held back up to and including the `minage` days.
-                        .is_none_or(|age| now - f.mtime <= age)
-                });
-                (due && !too_small && !too_young).then(|| format!("{freq:?} rotation is due").to_lowercase())
-            }
+            Some(Criterion::Time(freq)) => time_decision(o, f, freq, last, now),
         }
     };
-    if why.is_some() && !o.if_empty && f.size == 0 {
-        return skip("log is empty (notifempty)");
+    match decision {
+        // The notifempty flag overrides the normal criteria.
+        Decision::Rotate(_) if !o.if_empty && f.size == 0 => not_needed("log is empty"),
+        d => d,
     }
-    match why {
-        Some(w) => Decision::Rotate(w),
-        None => skip("log does not need rotating"),
+}
+
+/// A time rule: due by its frequency, then held back by `minsize` or `minage` (which only ever
+/// hold back a time rule), in logrotate's words.
+fn time_decision(
+    o: &crate::rule::Options,
+    f: &FileFacts,
+    freq: Frequency,
+    last: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Decision {
+    let same_hour = last.date() == now.date() && last.hour() == now.hour();
+    if same_hour {
+        return not_needed("log has already been rotated");
     }
+    if !is_time_due(freq, last, now) {
+        let period = match freq {
+            Frequency::Hourly => "an hour",
+            Frequency::Daily => "a day",
+            Frequency::Weekly(_) => "a week",
+            Frequency::Monthly => "a month",
+            Frequency::Yearly => "a year",
+        };
+        return not_needed(&format!(
+            "log has been rotated at {}, which is less than {period} ago",
+            last.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    if o.min_size.is_some_and(|min| f.size < min) {
+        return not_needed("'minsize' directive is used and the log size is smaller than the minsize value");
+    }
+    // As logrotate: held back up to and including the `minage` days.
+    let too_young = o.min_age.is_some_and(|days| {
+        i64::try_from(days).ok().and_then(chrono::Duration::try_days).is_none_or(|age| now - f.mtime <= age)
+    });
+    if too_young {
+        return not_needed("'minage' directive is used and the log age is smaller than the minage days");
+    }
+    Decision::Rotate(format!("{freq:?} rotation is due").to_lowercase())
 }
 
 #[cfg(test)]

@@ -1,0 +1,118 @@
+//! The lines `-v`, `-d` and `-l` print about each log set and log, in logrotate 3.21's words
+//! (its debug messages), so that people and scripts reading them see what they know.
+
+use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
+use crate::rule::{Criterion, Frequency, Options, Rule};
+use chrono::NaiveDateTime;
+
+/// The header of a log set: `rotating pattern: …` and the summary of its options.
+pub fn set_header(rule: &Rule, set: &SetPlan, force: bool) -> Vec<String> {
+    let o = &rule.options;
+    let how = if force {
+        "forced from command line ".to_string()
+    } else {
+        match o.criterion {
+            Some(Criterion::Time(Frequency::Hourly)) => "hourly ".into(),
+            Some(Criterion::Time(Frequency::Daily)) => "after 1 days ".into(),
+            Some(Criterion::Time(Frequency::Weekly(_))) => "weekly ".into(),
+            Some(Criterion::Time(Frequency::Monthly)) => "monthly ".into(),
+            Some(Criterion::Time(Frequency::Yearly)) => "yearly ".into(),
+            Some(Criterion::Size(n)) => format!("{n} bytes "),
+            None => String::new(),
+        }
+    };
+    let count = match o.rotate {
+        0 => "(no old logs will be kept)".to_string(),
+        n if n > 0 => format!("({n} rotations)"),
+        _ => String::new(),
+    };
+    let mut second = String::new();
+    if let Some(dir) = &o.olddir {
+        second.push_str(&format!("olddir is {dir}, "));
+    }
+    second.push_str(if o.if_empty {
+        "empty log files are rotated, "
+    } else {
+        "empty log files are not rotated, "
+    });
+    if let Some(n) = o.min_size {
+        second.push_str(&format!("only log files >= {n} bytes are rotated, "));
+    }
+    if let Some(n) = o.max_size {
+        second.push_str(&format!("log files >= {n} are rotated earlier, "));
+    }
+    if let Some(n) = o.min_age {
+        second.push_str(&format!("only log files older than {n} days are rotated, "));
+    }
+    match &o.mail {
+        Some(address) => second.push_str(&format!("old logs mailed to {address}")),
+        None => second.push_str("old logs are removed"),
+    }
+    let mut lines = vec![String::new(), format!("rotating pattern: {} {how}{count}", set.pattern), second];
+    if set.logs.is_empty() {
+        lines.push("No logs found. Rotation not needed.".into());
+    }
+    lines
+}
+
+/// What is said about one log while deciding: `considering log …`, the clock and the last
+/// rotation, and whether it needs rotating (and if not, why).
+pub fn log_lines(log: &LogPlan, now: NaiveDateTime) -> Vec<String> {
+    let mut lines = vec![format!("considering log {}", log.path.display())];
+    let stamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    match &log.decision {
+        Decision::Skip(why) if why.ends_with("-- skipping.") || why.ends_with("-- skipping") => {
+            lines.push(format!("  {why}"));
+        }
+        Decision::Skip(_) | Decision::Rotate(_) => {
+            if log.record.is_some() {
+                lines.push("Creating new state".into());
+            }
+            lines.push(format!("  Now: {}", stamp(now)));
+            lines.push(format!("  Last rotated at {}", stamp(log.last_rotated)));
+            lines.push(match &log.decision {
+                Decision::Skip(why) => format!("  {why}"),
+                _ => "  log needs rotating".into(),
+            });
+        }
+        Decision::Error(_) | Decision::Warn(_) => {}
+    }
+    lines
+}
+
+/// `rotating log …, log->rotateCount is N`: where a log's rotation starts.
+pub fn rotating_log(o: &Options, log: &LogPlan) -> String {
+    format!("rotating log {}, log->rotateCount is {}", log.path.display(), o.rotate)
+}
+
+/// How the log is moved (and the new one created), as logrotate says it: `renaming X to Y`,
+/// `copying X to Y` and `truncating X`, `creating new X mode = 0640 uid = 0 gid = 4`.
+pub fn move_lines(log: &LogPlan, r: &Rotation) -> Vec<String> {
+    let (path, to) = (log.path.display(), r.rotated.display());
+    let mut lines = match r.method {
+        Method::Rename => vec![format!("renaming {path} to {to}")],
+        Method::RenameCopy => vec![format!("renaming {path} to {path}.tmp")],
+        Method::Copy => vec![
+            format!("{}copying {path} to {to}", if r.skip_copy { "skip " } else { "" }),
+            format!("Not truncating {path}"),
+        ],
+        Method::CopyTruncate => {
+            vec![
+                format!("{}copying {path} to {to}", if r.skip_copy { "skip " } else { "" }),
+                format!("truncating {path}"),
+            ]
+        }
+    };
+    if let (Some(spec), Ok(md)) = (&r.create, std::fs::symlink_metadata(&log.path)) {
+        use std::os::unix::fs::MetadataExt;
+        let id =
+            |owner: &Option<crate::rule::Owner>,
+             resolve: fn(&crate::rule::Owner) -> Option<u32>,
+             dflt: u32| { owner.as_ref().map_or(Some(dflt), resolve).map_or(-1, i64::from) };
+        let uid = id(&spec.owner, super::ids::resolve_user, md.uid());
+        let gid = id(&spec.group, super::ids::resolve_group, md.gid());
+        let mode = spec.mode.unwrap_or(md.mode() & 0o777);
+        lines.push(format!("creating new {path} mode = 0{mode:o} uid = {uid} gid = {gid}"));
+    }
+    lines
+}
