@@ -444,3 +444,17 @@ fn regression_a_huge_lock_wait_is_a_usage_error_not_a_panic() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("bad value for --wait-for-state-lock"), "{}", stderr(&o));
 }
+
+#[test]
+fn log_file_is_truncated_and_gets_every_message_without_v() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    fx.write("run.log", "stale line from an earlier run\n");
+    fx.conf("@D@/app.log {\n rotate 1\n}\n");
+    let o = fx.run(&["-f", "-l", fx.p("run.log").to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let log = fx.read("run.log");
+    assert!(!log.contains("stale line"), "{log}");
+    assert!(log.contains("considering log") && log.contains("renaming"), "{log}");
+    assert!(!stderr(&o).contains("considering log"), "debug lines go to the file only");
+}

@@ -41,12 +41,13 @@ impl Reporter {
     ///
     /// # Errors
     ///
-    /// The log file cannot be opened for appending.
+    /// The log file cannot be created or truncated.
     pub fn log_to(&mut self, target: &str) -> std::io::Result<()> {
         self.log = Some(if target == "syslog" {
             LogTarget::Syslog
         } else {
-            LogTarget::File(std::fs::OpenOptions::new().create(true).append(true).open(target)?)
+            // Truncated at start, as logrotate opens it ("w").
+            LogTarget::File(std::fs::File::create(target)?)
         });
         Ok(())
     }
