@@ -158,3 +158,36 @@ fn verbose_and_debug_lines_say_what_3_21_says() {
         assert_eq!(our_code, their_code, "{flags:?}");
     }
 }
+
+#[test]
+fn state_file_on_a_read_only_filesystem_ends_as_3_21() {
+    if !Path::new(ORACLE).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{ORACLE} is missing (CI must install logrotate)");
+        return;
+    }
+    let mnt = tempfile::tempdir().unwrap();
+    let mounted =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"]).arg(mnt.path()).status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must be able to mount a tmpfs");
+        return;
+    }
+    fs::write(mnt.path().join("status"), "logrotate state -- version 2\n").unwrap();
+    let remounted = Command::new("mount").args(["-o", "remount,ro"]).arg(mnt.path()).status().unwrap();
+    let run_with = |bin: &Path| {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path(), "@D@/app.log {\n    rotate 1\n}\n", &[("app.log", "x\n")]);
+        let out = Command::new(bin)
+            .args(["-f", "-s"])
+            .arg(mnt.path().join("status"))
+            .arg(dir.path().join("test.conf"))
+            .output()
+            .unwrap();
+        (String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+    };
+    let theirs = run_with(Path::new(ORACLE));
+    let ours = run_with(&common::bin("logrotate"));
+    let _ = Command::new("umount").arg(mnt.path()).status();
+    assert!(remounted.success());
+    assert_eq!(ours, theirs, "ours left, 3.21 right");
+}

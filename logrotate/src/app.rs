@@ -21,7 +21,7 @@ pub enum Exit {
     Error = 1,
     /// Bad command line.
     Usage = 2,
-    /// The state file is locked by another run.
+    /// The state file is locked by another run, or cannot be opened (as logrotate 3.21).
     Locked = 3,
 }
 
@@ -122,7 +122,8 @@ pub fn run_once(rc: &RunConfig) -> Exit {
     });
     match result {
         Err(PassError::Locked) => Exit::Locked,
-        Err(PassError::Fatal) => Exit::Error,
+        // As logrotate: a state file that cannot be opened or locked ends the run with 3.
+        Err(PassError::Fatal) => Exit::Locked,
         Ok(_) => exit_for(&out),
     }
 }

@@ -25,10 +25,11 @@ pub enum StateError {
         /// The state file (not the `.lock` sidecar, even when that is what was busy).
         path: PathBuf,
     },
-    /// Creating, opening or locking a file failed.
-    #[error("error accessing state file {}: {source}", path.display())]
+    /// Creating, opening or locking a file failed (in 3.21's words, naming the state file even
+    /// when its `.lock` sidecar is what failed).
+    #[error("error opening state file {}: {}", path.display(), strerror(source))]
     Io {
-        /// The file concerned (the state file or its `.lock` sidecar).
+        /// The state file.
         path: PathBuf,
         /// The underlying error.
         source: io::Error,
@@ -39,6 +40,15 @@ pub enum StateError {
         /// The symbolic link.
         path: PathBuf,
     },
+}
+
+/// An I/O error as C's `strerror` says it (without Rust's ` (os error N)`).
+fn strerror(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 impl StateError {
@@ -131,7 +141,10 @@ impl StateFile {
         let mut sidecar = None;
         if locking {
             let lock_path = suffixed(path, ".lock");
-            let f = open_nofollow(&lock_path, 0o600)?;
+            let f = open_nofollow(&lock_path, 0o600).map_err(|e| match e {
+                StateError::Io { source, .. } => StateError::Io { path: path.to_owned(), source },
+                other => other,
+            })?;
             if file.lockable(&f, &lock_path)? {
                 acquire(&f, lock, deadline, path, &lock_path)?;
             }
