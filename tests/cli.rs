@@ -314,7 +314,7 @@ fn bad_stanza_is_dropped_and_others_run() {
     fx.conf("@D@/a.log {\n rotate lots\n}\n@D@/b.log {\n rotate 1\n}\n");
     let o = fx.run(&["-f"]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("test.conf:2: bad rotation count 'lots'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("test.conf:2 bad rotation count 'lots'"), "{}", stderr(&o));
     assert!(!fx.exists("a.log.1") && fx.exists("b.log.1"));
 }
 

@@ -121,7 +121,7 @@ fn conf_d_change_is_picked_up_and_broken_config_keeps_old_rules() {
     assert!(wait_for(|| d.p("logs/b.txt.1").exists()), "old rules not kept after a broken edit");
     let (code, err) = d.stop();
     assert_eq!(code, Some(0));
-    assert!(err.contains("txt.conf:3: bad rotation count 'lots'"), "{err}");
+    assert!(err.contains("txt.conf:3 bad rotation count 'lots'"), "{err}");
     assert!(err.contains("keeping the previous rules"));
 }
 

@@ -3,43 +3,57 @@
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone};
 
-/// One piece of a parsed date format.
+/// One piece of a date format as logrotate 3.21 reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Literal(char),
-    /// Exactly this many digits.
-    Digits(usize),
-    /// One or more digits (`%s`).
-    AnyDigits,
+    /// A specifier (`Y m d H M S V s`), written with `strftime`.
+    Spec(char),
 }
 
-fn pieces(format: &str) -> Result<Vec<Piece>, String> {
-    let mut out = Vec::new();
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(Piece::Literal(c));
-            continue;
-        }
-        match chars.next() {
-            Some('Y') => out.push(Piece::Digits(4)),
-            Some('m' | 'd' | 'H' | 'M' | 'S' | 'V') => out.push(Piece::Digits(2)),
-            Some('s') => out.push(Piece::AnyDigits),
-            Some('%') => out.push(Piece::Literal('%')),
-            Some(o) => return Err(format!("bad date format '{format}': %{o} is not allowed")),
-            None => return Err(format!("bad date format '{format}': ends with %")),
+impl Piece {
+    /// How many digits the text of this piece has: `None` for a literal, `Some(0)` for "one or
+    /// more" (`%s`).
+    fn digits(&self) -> Option<usize> {
+        match self {
+            Piece::Literal(_) => None,
+            Piece::Spec('Y') => Some(4),
+            Piece::Spec('s') => Some(0),
+            Piece::Spec(_) => Some(2),
         }
     }
-    Ok(out)
 }
 
-/// Checks that a `dateformat` uses only the allowed specifiers.
+/// Splits a `dateformat` as 3.21's `prerotateSingleLog` converts it: leading spaces are
+/// dropped; `%` followed by one of `Y m d H M S V s` is a specifier; any other `%` is written
+/// literally, and so is what follows it (`%j` gives `%j`, `%%` gives `%%`, a final `%` gives
+/// `%`). No format is an error.
+fn pieces(format: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut chars = format.trim_start_matches(' ').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('%', Some(&s @ ('Y' | 'm' | 'd' | 'H' | 'M' | 'S' | 'V' | 's'))) => {
+                chars.next();
+                out.push(Piece::Spec(s));
+            }
+            _ => out.push(Piece::Literal(c)),
+        }
+    }
+    out
+}
+
+/// Checks a `dateformat`. Every format is accepted, as logrotate 3.21 accepts it: a `%` that
+/// is not one of its specifiers (`%Y %m %d %H %M %S %V %s`) is written literally (see
+/// [`format`]), so TOML rules and `--dump-toml` output read back whatever the classic syntax
+/// took.
 ///
 /// # Errors
 ///
-/// A message naming the first specifier that is not allowed.
+/// None today; kept so that callers need not change if a format can ever be refused.
 pub fn validate_format(format: &str) -> Result<(), String> {
-    pieces(format).map(|_| ())
+    pieces(format);
+    Ok(())
 }
 
 /// Formats `when` (local time) with a validated `dateformat`.
@@ -53,7 +67,14 @@ pub fn validate_format(format: &str) -> Result<(), String> {
 pub fn format(when: NaiveDateTime, format: &str) -> String {
     let local: DateTime<Local> =
         Local.from_local_datetime(&when).earliest().unwrap_or_else(|| Local.from_utc_datetime(&when));
-    local.format(format).to_string()
+    let mut out = String::new();
+    for p in pieces(format) {
+        match p {
+            Piece::Literal(c) => out.push(c),
+            Piece::Spec(s) => out.push_str(&local.format(&format!("%{s}")).to_string()),
+        }
+    }
+    out
 }
 
 /// The moment a date text written with `format` stands for, as a key that sorts dated archives
@@ -69,43 +90,28 @@ pub fn format(when: NaiveDateTime, format: &str) -> String {
 /// ```
 pub fn sort_key(format: &str, text: &str) -> [i64; 6] {
     let mut key = [0i64; 6];
-    let Ok(pieces) = pieces(format) else { return key };
     let mut rest = text;
-    // The specifier letter of each digit piece, in order (`%%` makes no piece).
-    let mut fields = {
-        let mut letters = Vec::new();
-        let mut chars = format.chars();
-        while let Some(c) = chars.next() {
-            if c == '%' {
-                match chars.next() {
-                    Some('%') | None => {}
-                    Some(l) => letters.push(l),
-                }
-            }
-        }
-        letters.into_iter()
-    };
-    for p in pieces {
+    for p in pieces(format) {
         match p {
             Piece::Literal(c) => match rest.strip_prefix(c) {
                 Some(r) => rest = r,
                 None => break,
             },
-            Piece::Digits(_) | Piece::AnyDigits => {
-                let n = match p {
-                    Piece::Digits(n) => n.min(rest.len()),
-                    _ => rest.bytes().take_while(u8::is_ascii_digit).count(),
+            Piece::Spec(spec) => {
+                let n = match p.digits() {
+                    Some(0) | None => rest.bytes().take_while(u8::is_ascii_digit).count(),
+                    Some(n) => rest.bytes().take(n).take_while(u8::is_ascii_digit).count(),
                 };
                 let value: i64 = rest[..n].parse().unwrap_or(0);
                 rest = &rest[n..];
-                let slot = match fields.next() {
-                    Some('Y') => 0,
-                    Some('m') => 1,
-                    Some('d') => 2,
-                    Some('H') => 3,
-                    Some('M') => 4,
-                    Some('S') => 5,
-                    Some('s') => {
+                let slot = match spec {
+                    'Y' => 0,
+                    'm' => 1,
+                    'd' => 2,
+                    'H' => 3,
+                    'M' => 4,
+                    'S' => 5,
+                    's' => {
                         if let Some(t) = DateTime::from_timestamp(value, 0) {
                             let t = t.with_timezone(&Local).naive_local();
                             use chrono::{Datelike, Timelike};
@@ -131,10 +137,9 @@ pub fn sort_key(format: &str, text: &str) -> [i64; 6] {
 
 /// If `name` starts with a date in `format`, returns the length of that date text.
 pub fn match_prefix(format: &str, name: &str) -> Option<usize> {
-    let pieces = pieces(format).ok()?;
     let bytes = name.as_bytes();
     let mut i = 0;
-    for p in pieces {
+    for p in pieces(format) {
         match p {
             Piece::Literal(c) => {
                 let mut buf = [0u8; 4];
@@ -144,13 +149,14 @@ pub fn match_prefix(format: &str, name: &str) -> Option<usize> {
                 }
                 i += enc.len();
             }
-            Piece::Digits(n) => {
+            Piece::Spec(_) if p.digits() != Some(0) => {
+                let n = p.digits().unwrap_or(2);
                 if bytes.len() < i + n || !bytes[i..i + n].iter().all(u8::is_ascii_digit) {
                     return None;
                 }
                 i += n;
             }
-            Piece::AnyDigits => {
+            Piece::Spec(_) => {
                 let n = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
                 if n == 0 {
                     return None;
@@ -184,9 +190,10 @@ mod tests {
         names.sort_by_key(|n| sort_key(f, n));
         assert_eq!(names, ["-31-12-2025", "-02-01-2026", "-15-01-2026", "-01-02-2026"]);
         assert!(sort_key("-%s", "-1700000000") < sort_key("-%s", "-1800000000"));
+        // 3.21 writes `%%` as `%%`.
         let f = "%%-%H%M-%Y%m%d";
-        assert_eq!(sort_key(f, "%-2359-20260102"), [2026, 1, 2, 23, 59, 0]);
-        assert!(sort_key(f, "%-2359-20260101") < sort_key(f, "%-0000-20260102"));
+        assert_eq!(sort_key(f, "%%-2359-20260102"), [2026, 1, 2, 23, 59, 0]);
+        assert!(sort_key(f, "%%-2359-20260101") < sort_key(f, "%%-0000-20260102"));
     }
 
     #[test]
@@ -196,10 +203,21 @@ mod tests {
     }
 
     #[test]
-    fn rejects_other_specifiers() {
-        assert!(validate_format("-%Y%b").is_err());
-        assert!(validate_format("-%Y%m%d%").is_err());
-        assert!(validate_format("-%Y%m%d%%x").is_ok());
+    fn dateformat_other_specifiers_are_written_literally_as_3_21() {
+        for f in ["-%Y%b", "-%Y%m%d%", "-%Y%m%d%%x", "-%j%z%G", "%%Y", "% 0"] {
+            assert!(validate_format(f).is_ok(), "{f}");
+        }
+        let when = t(2026, 11, 23, 10);
+        assert_eq!(format(when, "-%Y%b"), "-2026%b");
+        assert_eq!(format(when, "-%Y%m%d%"), "-20261123%");
+        assert_eq!(format(when, "-%Y%m%d%%x"), "-20261123%%x");
+        assert_eq!(format(when, "%%Y"), "%2026");
+        assert_eq!(format(when, "  -%j-%d"), "-%j-23");
+        for f in ["-%Y%b", "-%j-%d", "-%Y%m%d%", "%%Y"] {
+            let s = format(when, f);
+            assert_eq!(match_prefix(f, &format!("{s}.gz")), Some(s.len()), "{f}");
+        }
+        assert!(sort_key("-%j-%d-%m-%Y", "-%j-31-12-2025") < sort_key("-%j-%d-%m-%Y", "-%j-01-01-2026"));
     }
 
     #[test]

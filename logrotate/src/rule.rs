@@ -7,7 +7,7 @@
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// Where a rule (or a directive) came from, for messages like `error: FILE:LINE: ...`.
+/// Where a rule (or a directive) came from, for messages like `error: FILE:LINE ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     /// The config file.

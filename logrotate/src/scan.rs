@@ -5,7 +5,7 @@ use crate::config::Diagnostic;
 use crate::rule::Rule;
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -252,23 +252,26 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
 /// Like [`scan`], but collects facts (the `stat`s and directory listings) only for the rules in
 /// `only`; every rule is still expanded so that duplicates are attributed as in a full run.
 pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // Each path taken, and whether the rule that took it has `ignoreduplicates`.
+    let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut cache = DirCache::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let wanted = only.is_none_or(|o| o.contains(&i));
         let mut files = Vec::new();
         for path in expand(rule) {
-            if !seen.insert(path.clone()) {
-                if wanted && !rule.options.ignore_duplicates {
+            if let Some(&owner_ignores) = seen.get(&path) {
+                // Honoured when either stanza has it (3.21 looks only at the earlier one).
+                if wanted && !owner_ignores && !rule.options.ignore_duplicates {
                     diags.push(Diagnostic::error(format!(
-                        "{}: duplicate log entry for {}",
+                        "{} duplicate log entry for {}",
                         rule.source,
                         path.display()
                     )));
                 }
                 continue;
             }
+            seen.insert(path.clone(), rule.options.ignore_duplicates);
             if wanted {
                 files.push(file_facts(rule, &path, &mut cache));
             }

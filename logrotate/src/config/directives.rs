@@ -1,8 +1,8 @@
-//! One classic directive (`keyword args...`) applied to an [`Options`].
+//! One classic directive (`keyword value`) applied to an [`Options`], with logrotate 3.21's
+//! reading of the value: which keywords take the rest of the line, how numbers and sizes are
+//! read (C's `strtol`/`strtoul` with base 0), and its messages word for word.
 
-use crate::dateext::validate_format;
 use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, SuSpec};
-use crate::size::parse_size;
 
 /// Where a directive appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,28 +18,161 @@ pub enum Scope {
 pub enum DirectiveError {
     /// Not a keyword we know (a warning; the line is ignored).
     Unknown,
-    /// A known keyword with a bad value (an error; the stanza is dropped).
+    /// A known keyword with a bad value: the stanza is dropped (outside a stanza, the rest of
+    /// the file is abandoned).
     Bad(String),
+    /// An error that abandons the rest of the file even inside a stanza (3.21's `goto error`:
+    /// a bad `weekly` value).
+    Fatal(String),
+}
+
+/// What a keyword reads after itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes {
+    /// Nothing: the same line may go on with more directives (`nocreate compress`).
+    Nothing,
+    /// The rest of the line as is, possibly empty (3.21's `isolateLine`): `create`, `su`,
+    /// `weekly`, `compressoptions`, `createolddir`.
+    Line,
+    /// A value that must be there (3.21's `isolateValue`, which allows `=`); the name is the
+    /// one 3.21 prints in `argument expected after NAME`.
+    Value(&'static str),
+}
+
+/// What `key` reads after itself; `None` for a keyword 3.21 does not know.
+pub fn takes(key: &str) -> Option<Takes> {
+    Some(match key {
+        "compress" | "nocompress" | "delaycompress" | "nodelaycompress" | "shred" | "noshred"
+        | "allowhardlink" | "noallowhardlink" | "sharedscripts" | "nosharedscripts" | "copytruncate"
+        | "nocopytruncate" | "renamecopy" | "norenamecopy" | "copy" | "nocopy" | "ifempty" | "notifempty"
+        | "dateext" | "nodateext" | "dateyesterday" | "datehourago" | "noolddir" | "mailfirst"
+        | "maillast" | "nocreateolddir" | "nocreate" | "hourly" | "daily" | "monthly" | "yearly"
+        | "errors" | "nomail" | "missingok" | "nomissingok" | "ignoreduplicates" => Takes::Nothing,
+        "su" | "create" | "createolddir" | "weekly" | "compressoptions" => Takes::Line,
+        "dateformat" => Takes::Value("dateformat"),
+        "size" => Takes::Value("size"),
+        "minsize" => Takes::Value("minsize"),
+        "maxsize" => Takes::Value("maxsize"),
+        "shredcycles" => Takes::Value("shred cycles"),
+        "rotate" => Takes::Value("rotate count"),
+        "start" => Takes::Value("start count"),
+        "minage" => Takes::Value("minage count"),
+        "maxage" => Takes::Value("maxage count"),
+        "mail" => Takes::Value("mail"),
+        "olddir" => Takes::Value("olddir"),
+        "extension" => Takes::Value("extension name"),
+        "addextension" => Takes::Value("addextension name"),
+        "compresscmd" => Takes::Value("compress"),
+        "uncompresscmd" => Takes::Value("uncompress"),
+        "compressext" => Takes::Value("compress-ext"),
+        "include" => Takes::Value("include"),
+        "tabooext" => Takes::Value("tabooext"),
+        "taboopat" => Takes::Value("taboopat"),
+        "locktimeout" => Takes::Value("locktimeout"),
+        _ => return None,
+    })
+}
+
+/// A directive's value and the text 3.21 quotes in some of its messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Value<'a> {
+    /// The value: empty for [`Takes::Nothing`], the rest of the line (trailing whitespace
+    /// removed) otherwise.
+    pub text: &'a str,
+    /// Everything from just after the keyword to the end of the file (`bad mail address`
+    /// quotes this).
+    pub after_key: &'a str,
+    /// Everything from the value's last character to the end of the file (`bad minimum age`
+    /// quotes this).
+    pub after_value: &'a str,
+}
+
+impl<'a> Value<'a> {
+    /// A value with no surrounding text, for tests and callers outside the classic parser.
+    pub fn plain(text: &'a str) -> Self {
+        Value { text, after_key: text, after_value: text }
+    }
 }
 
 fn bad(msg: impl Into<String>) -> DirectiveError {
     DirectiveError::Bad(msg.into())
 }
 
-fn one<'a>(key: &str, args: &'a [String]) -> Result<&'a str, DirectiveError> {
-    match args {
-        [a, ..] => Ok(a.as_str()),
-        [] => Err(bad(format!("{key} requires an argument"))),
+/// C's `strtoul(s, &end, 0)`: leading whitespace, an optional sign, `0x` hex or `0` octal or
+/// decimal digits. Returns the value (`ULONG_MAX` on overflow, negated modulo 2^64 after `-`)
+/// and whether the whole text was read.
+fn c_strtoul(s: &str) -> (u64, bool) {
+    let (v, neg, ok) = c_strto(s);
+    let v = u64::try_from(v).unwrap_or(u64::MAX);
+    (if neg { v.wrapping_neg() } else { v }, ok)
+}
+
+/// C's `strtol(s, &end, 0)` (clamped to the range of `long`).
+fn c_strtol(s: &str) -> (i64, bool) {
+    let (v, neg, ok) = c_strto(s);
+    let v = if neg { -v } else { v };
+    (i64::try_from(v).unwrap_or(if neg { i64::MIN } else { i64::MAX }), ok)
+}
+
+/// The digits of a C `strto*` base-0 number: (magnitude saturated well past 64 bits, negative,
+/// whole text read).
+fn c_strto(s: &str) -> (i128, bool, bool) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        i += 1;
     }
+    let neg = b.get(i) == Some(&b'-');
+    if matches!(b.get(i), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let mut radix = 10;
+    if b.get(i) == Some(&b'0') {
+        if matches!(b.get(i + 1), Some(b'x' | b'X')) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit) {
+            radix = 16;
+            i += 2;
+        } else {
+            radix = 8;
+        }
+    }
+    let start = i;
+    let mut v: i128 = 0;
+    while let Some(d) = b.get(i).and_then(|&c| (c as char).to_digit(radix)) {
+        v = (v * i128::from(radix) + i128::from(d)).min(1 << 100);
+        i += 1;
+    }
+    if i == start && radix != 8 {
+        // No digits at all: nothing is read (an empty text reads as 0 with nothing left).
+        return (0, false, s.is_empty());
+    }
+    (v, neg, i == b.len())
 }
 
-fn number<T: std::str::FromStr>(key: &str, args: &[String], what: &str) -> Result<T, DirectiveError> {
-    let v = one(key, args)?;
-    v.parse().map_err(|_| bad(format!("bad {what} '{v}'")))
+/// A count read as 3.21 reads `start`, `minage`, `maxage` and `shredcycles`:
+/// `(int)strtoul(value)`, refused if text is left over or the `int` is negative.
+fn c_uint_count(text: &str) -> Option<u32> {
+    let (v, whole) = c_strtoul(text);
+    let n = v as i32;
+    (whole && n >= 0).then_some(n as u32)
 }
 
-fn size(key: &str, args: &[String]) -> Result<u64, DirectiveError> {
-    parse_size(one(key, args)?).map_err(|e| bad(format!("{key}: {e}")))
+/// A size as 3.21 reads `size`, `minsize` and `maxsize`: a last character `k`/`K`, `M` or
+/// `G` is the unit, the rest a C number (base 0).
+fn c_size(text: &str) -> Result<u64, DirectiveError> {
+    let Some(last) = text.chars().next_back() else { return Ok(0) };
+    let (number, multiplier) = match last {
+        'k' | 'K' => (&text[..text.len() - 1], 1024u64),
+        'M' => (&text[..text.len() - 1], 1024 * 1024),
+        'G' => (&text[..text.len() - 1], 1024 * 1024 * 1024),
+        c if c.is_ascii_digit() => (text, 1),
+        c => return Err(bad(format!("unknown unit '{c}'"))),
+    };
+    let (v, whole) = c_strtoul(number);
+    let size = multiplier.wrapping_mul(v) as i64;
+    if !whole || size < 0 {
+        return Err(bad(format!("bad size '{number}'")));
+    }
+    Ok(size as u64)
 }
 
 /// Parses an owner (user or group) name or numeric id, checking that a name exists.
@@ -66,7 +199,7 @@ pub fn parse_owner(text: &str, is_group: bool) -> Result<Owner, String> {
 }
 
 /// Parses `[mode] [owner] [group]` as `create` and `createolddir` take them.
-fn create_spec(args: &[String]) -> Result<CreateSpec, DirectiveError> {
+fn create_spec(key: &str, args: &[String]) -> Result<CreateSpec, DirectiveError> {
     let mut spec = CreateSpec::default();
     let mut rest = args;
     if let Some(first) = rest.first() {
@@ -79,29 +212,72 @@ fn create_spec(args: &[String]) -> Result<CreateSpec, DirectiveError> {
             rest = &rest[1..];
         }
     }
+    if rest.len() > 2 {
+        return Err(bad(format!("extra arguments for {key}")));
+    }
     if let Some(owner) = rest.first() {
         spec.owner = Some(parse_owner(owner, false).map_err(bad)?);
     }
     if let Some(group) = rest.get(1) {
         spec.group = Some(parse_owner(group, true).map_err(bad)?);
     }
-    if rest.len() > 2 {
-        return Err(bad(format!("extra arguments for create: '{}'", rest[2..].join(" "))));
-    }
     Ok(spec)
 }
 
-/// Applies one directive to `o`.
+/// `su USER GROUP` as 3.21 reads it: both are required.
+fn su_spec(args: &[String]) -> Result<SuSpec, DirectiveError> {
+    match args {
+        [] => Err(bad("no user for su")),
+        [_] => Err(bad("no group for su")),
+        [user, group] => Ok(SuSpec {
+            user: parse_owner(user, false).map_err(bad)?,
+            group: Some(parse_owner(group, true).map_err(bad)?),
+        }),
+        _ => Err(bad("extra arguments for su")),
+    }
+}
+
+/// A path value as 3.21's `readPath` checks it: no blanks and nothing unprintable.
+fn path(name: &str, text: &str) -> Result<String, DirectiveError> {
+    if text.chars().any(|c| c == ' ' || c == '\t' || c.is_control()) {
+        return Err(bad(format!("bad {name} path {text}")));
+    }
+    Ok(text.to_string())
+}
+
+/// `~/` at the start of a path is `$HOME/`, as 3.21 expands it in `olddir` and `include`.
+pub fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
+        _ => path.to_string(),
+    }
+}
+
+/// The extension 3.21 gives compressed files when `compresscmd` names one of these commands
+/// (by base name); any other command keeps the current extension.
+pub const COMPRESS_EXT_BY_COMMAND: &[(&str, &str)] = &[
+    ("gzip", ".gz"),
+    ("bzip2", ".bz2"),
+    ("xz", ".xz"),
+    ("zstd", ".zst"),
+    ("compress", ".Z"),
+    ("zip", "zip"),
+];
+
+/// Applies one directive to `o`. `value` is what [`takes`] says the keyword reads.
 ///
 /// # Errors
 ///
-/// [`DirectiveError::Unknown`] for an unknown keyword, [`DirectiveError::Bad`] for a bad value.
+/// [`DirectiveError::Unknown`] for an unknown keyword, [`DirectiveError::Bad`] and
+/// [`DirectiveError::Fatal`] for a bad value, worded as 3.21.
 pub fn apply_directive(
     o: &mut Options,
     key: &str,
-    args: &[String],
+    value: Value<'_>,
     _scope: Scope,
 ) -> Result<(), DirectiveError> {
+    let v = value.text;
+    let words = || super::cursor::split_args(v);
     match key {
         "compress" => o.compress = true,
         "nocompress" => o.compress = false,
@@ -109,81 +285,107 @@ pub fn apply_directive(
         "nodelaycompress" => o.delay_compress = false,
         "copy" => o.copy = true,
         "nocopy" => o.copy = false,
-        "copytruncate" => o.copy_truncate = true,
+        // As 3.21: `copytruncate` and `renamecopy` clear each other (the last one written
+        // wins); `copy` is a separate flag that `copytruncate` takes precedence over.
+        "copytruncate" => (o.copy_truncate, o.rename_copy) = (true, false),
         "nocopytruncate" => o.copy_truncate = false,
-        "renamecopy" => o.rename_copy = true,
+        "renamecopy" => (o.rename_copy, o.copy_truncate) = (true, false),
         "norenamecopy" => o.rename_copy = false,
-        "create" => o.create = Some(create_spec(args)?),
+        "create" => o.create = Some(create_spec(key, &words())?),
         "nocreate" => o.create = None,
-        "createolddir" => o.create_olddir = Some(create_spec(args)?),
+        "createolddir" => o.create_olddir = Some(create_spec(key, &words())?),
         "nocreateolddir" => o.create_olddir = None,
         "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),
         "daily" => o.criterion = Some(Criterion::Time(Frequency::Daily)),
         "weekly" => {
-            let day = match args.first() {
-                None => 0,
-                Some(d) => match d.parse::<u8>() {
-                    Ok(n) if n <= 7 => n,
-                    _ => return Err(bad(format!("bad weekly directive '{d}'"))),
-                },
+            // sscanf("%u%c") == 1: digits after optional blanks and sign, nothing after.
+            let t = v.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+            let day = if t.is_empty() {
+                Some(0)
+            } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                digits.parse::<u8>().ok().filter(|&d| d <= 7 && (!t.starts_with('-') || d == 0))
+            } else {
+                None
+            };
+            let Some(day) = day else {
+                return Err(DirectiveError::Fatal(format!("bad weekly directive '{v}'")));
             };
             o.criterion = Some(Criterion::Time(Frequency::Weekly(day)));
         }
         "monthly" => o.criterion = Some(Criterion::Time(Frequency::Monthly)),
         "yearly" => o.criterion = Some(Criterion::Time(Frequency::Yearly)),
-        "size" => o.criterion = Some(Criterion::Size(size(key, args)?)),
-        "minsize" => o.min_size = Some(size(key, args)?),
-        "maxsize" => o.max_size = Some(size(key, args)?),
-        "minage" => o.min_age = Some(number(key, args, "minimum age")?),
-        "maxage" => o.max_age = Some(number(key, args, "maximum age")?),
-        "rotate" => o.rotate = number(key, args, "rotation count")?,
-        "start" => o.start = number(key, args, "start count")?,
+        "size" => o.criterion = Some(Criterion::Size(c_size(v)?)),
+        "minsize" => o.min_size = Some(c_size(v)?),
+        "maxsize" => o.max_size = Some(c_size(v)?),
+        "minage" | "maxage" => {
+            let what = if key == "minage" { "minimum" } else { "maximum" };
+            // 3.21 quotes from the value's last character to the end of the file.
+            let days =
+                c_uint_count(v).ok_or_else(|| bad(format!("bad {what} age '{}'", value.after_value)))?;
+            *(if key == "minage" { &mut o.min_age } else { &mut o.max_age }) = Some(u64::from(days));
+        }
+        "rotate" => {
+            let (n, whole) = c_strtol(v);
+            let n = n as i32;
+            if !whole || n < -1 {
+                return Err(bad(format!("bad rotation count '{v}'")));
+            }
+            o.rotate = i64::from(n);
+        }
+        "start" => o.start = u64::from(c_uint_count(v).ok_or_else(|| bad(format!("bad start count '{v}'")))?),
+        "shredcycles" => {
+            o.shred_cycles = Some(c_uint_count(v).ok_or_else(|| bad(format!("bad shred cycles '{v}'")))?)
+        }
         "dateext" => o.date_ext = true,
         "nodateext" => o.date_ext = false,
-        "dateformat" => {
-            let f = one(key, args)?;
-            validate_format(f).map_err(bad)?;
-            o.date_format = Some(f.to_string());
-        }
+        // Any format: a `%` that is not one of 3.21's specifiers is written literally.
+        "dateformat" => o.date_format = Some(v.to_string()),
         "dateyesterday" => o.date_yesterday = true,
         "datehourago" => o.date_hour_ago = true,
-        "extension" => o.extension = Some(one(key, args)?.to_string()),
-        "addextension" => o.add_extension = Some(one(key, args)?.to_string()),
+        "extension" => o.extension = Some(v.to_string()),
+        "addextension" => o.add_extension = Some(v.to_string()),
         "ifempty" => o.if_empty = true,
         "notifempty" => o.if_empty = false,
-        "mail" => o.mail = Some(one(key, args)?.to_string()),
+        "mail" => {
+            if !v.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(bad(format!("bad mail address {}", value.after_key)));
+            }
+            o.mail = Some(v.to_string());
+        }
         "nomail" => o.mail = None,
         "mailfirst" => o.mail_when = MailWhen::First,
         "maillast" => o.mail_when = MailWhen::Last,
         "missingok" => o.missing_ok = true,
         "nomissingok" => o.missing_ok = false,
-        "olddir" => o.olddir = Some(one(key, args)?.to_string()),
+        "olddir" => o.olddir = Some(expand_home(&path("olddir", v)?)),
         "noolddir" => o.olddir = None,
         "sharedscripts" => o.shared_scripts = true,
         "nosharedscripts" => o.shared_scripts = false,
         "shred" => o.shred = true,
         "noshred" => o.shred = false,
-        "shredcycles" => o.shred_cycles = Some(number(key, args, "shred cycles")?),
-        "su" => {
-            let user = parse_owner(one(key, args)?, false).map_err(bad)?;
-            let group = match args.get(1) {
-                Some(g) => Some(parse_owner(g, true).map_err(bad)?),
-                None => None,
-            };
-            o.su = Some(SuSpec { user, group });
-        }
+        "su" => o.su = Some(su_spec(&words())?),
         "allowhardlink" => o.allow_hardlink = true,
         "noallowhardlink" => o.allow_hardlink = false,
         "ignoreduplicates" => o.ignore_duplicates = true,
-        "compresscmd" => o.compress_cmd = one(key, args)?.to_string(),
-        "uncompresscmd" => o.uncompress_cmd = one(key, args)?.to_string(),
-        "compressext" => o.compress_ext = Some(one(key, args)?.to_string()),
-        "compressoptions" => o.compress_options = Some(args.join(" ")),
-        "locktimeout" => {
-            let secs: f64 = number(key, args, "lock timeout")?;
-            if !(secs.is_finite() && secs >= 0.0) {
-                return Err(bad(format!("bad lock timeout '{}'", args[0])));
+        "compresscmd" => {
+            o.compress_cmd = path("compress", v)?;
+            let base = v.rsplit('/').next().unwrap_or(v);
+            match COMPRESS_EXT_BY_COMMAND.iter().find(|(cmd, _)| *cmd == base) {
+                Some((_, ext)) => o.compress_ext = Some(ext.to_string()),
+                // 3.21 keeps the extension in effect, `.gz` unless one was set.
+                None => o.compress_ext = Some(o.compress_ext.take().unwrap_or_else(|| ".gz".into())),
             }
+        }
+        "uncompresscmd" => o.uncompress_cmd = path("uncompress", v)?,
+        "compressext" => o.compress_ext = Some(path("compress-ext", v)?),
+        "compressoptions" => o.compress_options = Some(words().join(" ")),
+        "locktimeout" => {
+            let secs = v
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s >= 0.0 && std::time::Duration::try_from_secs_f64(*s).is_ok())
+                .ok_or_else(|| bad(format!("bad lock timeout '{v}' (seconds, at most {})", u64::MAX)))?;
             o.lock_timeout_secs = secs;
         }
         _ => return Err(DirectiveError::Unknown),

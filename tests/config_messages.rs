@@ -1,0 +1,145 @@
+//! Config errors as Debian's logrotate 3.21 (`/usr/sbin/logrotate`) reports them: for each
+//! config, both tools run `-d` on identical temp dirs and must print the same `error:` lines
+//! (after replacing the dir with `@D@`) and end with the same exit code. Without the oracle the
+//! test fails when `CI` is set, and is skipped otherwise.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+const ORACLE: &str = "/usr/sbin/logrotate";
+
+/// The `error:` lines and exit code of `bin -d` on a fresh copy of the case: the config files
+/// (`@D@` is the case's dir), and empty logs `a.log`, `b.log`, `c.log`.
+fn errors(bin: &Path, configs: &[&str]) -> (Vec<String>, Option<i32>) {
+    let root = tempfile::tempdir().unwrap();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("logs");
+    fs::create_dir(&dir).unwrap();
+    for log in ["a.log", "b.log", "c.log"] {
+        fs::write(dir.join(log), "").unwrap();
+    }
+    let mut cmd = Command::new(bin);
+    cmd.env("HOME", &dir).args(["-d", "-s"]).arg(dir.join("state"));
+    for (i, text) in configs.iter().enumerate() {
+        let conf = dir.join(format!("{i}.conf"));
+        fs::write(&conf, text.replace("@D@", dir.to_str().unwrap())).unwrap();
+        fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
+        cmd.arg(conf);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).replace(dir.to_str().unwrap(), "@D@");
+    (text.lines().filter(|l| l.starts_with("error:")).map(String::from).collect(), out.status.code())
+}
+
+fn same_as_the_oracle(name: &str, configs: &[&str]) -> Vec<String> {
+    let (ours, our_code) = errors(&common::bin("logrotate"), configs);
+    if !Path::new(ORACLE).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{ORACLE} is missing (CI must install logrotate)");
+        eprintln!("skipping the comparison of {name}: {ORACLE} is missing");
+        return ours;
+    }
+    let (theirs, their_code) = errors(Path::new(ORACLE), configs);
+    assert_eq!(ours, theirs, "{name}: error lines differ (ours left, 3.21 right)");
+    assert_eq!(our_code, their_code, "{name}: exit codes differ");
+    ours
+}
+
+macro_rules! cases {
+    ($($name:ident: [$($conf:expr),+ $(,)?];)+) => {$(
+        #[test]
+        fn $name() {
+            let ours = same_as_the_oracle(stringify!($name), &[$($conf),+]);
+            assert!(!ours.is_empty(), "the case must report an error");
+        }
+    )+};
+}
+
+cases! {
+    error_outside_a_stanza_abandons_the_file_keeps_closed_stanzas:
+        ["@D@/a.log {\n}\nrotate x\n@D@/b.log {\n}\n"];
+    failed_file_reverts_global_options_for_the_next_file:
+        ["compress\nrotate 5\n@D@/a.log {\n}\nbogus! x\n", "@D@/b.log {\n rotate x\n}\n"];
+    line_that_is_not_keyword_or_filename:
+        ["*.log {\n}\n@D@/a.log {\n}\n"];
+    brace_alone_at_line_start:
+        ["{\n}\n@D@/a.log {\n}\n"];
+    keyword_not_properly_separated:
+        ["a::x\n@D@/a.log {\n}\n"];
+    keyword_glued_inside_a_stanza:
+        ["@D@/a.log {\n rot@te 5\n}\n@D@/b.log {\n}\n"];
+    keyword_with_underscore:
+        ["@D@/a.log {\n rotate_count 5\n}\n"];
+    comment_after_a_value_is_part_of_it:
+        ["@D@/a.log {\n rotate 1 # note\n}\n@D@/b.log {\n}\n"];
+    extra_word_after_a_size:
+        ["@D@/a.log {\n size 10 x\n}\n"];
+    two_rotation_counts:
+        ["@D@/a.log {\n rotate 5 6\n}\n"];
+    flag_followed_by_a_number:
+        ["@D@/a.log {\n monthly 31\n}\n@D@/b.log {\n}\n"];
+    unexpected_brace_in_a_header_is_printed_once:
+        ["@D@/a.log @D@/b.log }\n@D@/c.log {\n}\n"];
+    header_without_brace:
+        ["@D@/a.log {\n}\n@D@/b.log\n"];
+    closing_brace_outside_a_stanza:
+        ["@D@/a.log {\n}\n}\n@D@/b.log {\n}\n"];
+    found_error_names_a_multi_line_header:
+        ["@D@/a.log\n# comment\n@D@/b.log\n{\n rotate x\n}\n"];
+    missing_endscript:
+        ["@D@/a.log {\n postrotate\n  echo hi\n"];
+    bad_weekly_abandons_the_file:
+        ["@D@/a.log {\n weekly 9\n}\n@D@/b.log {\n}\n"];
+    su_without_group:
+        ["@D@/a.log {\n su root\n}\n"];
+    minage_out_of_range:
+        ["@D@/a.log {\n minage 200000000000\n}\n"];
+    maxage_out_of_range:
+        ["@D@/a.log {\n maxage 200000000000\n}\n@D@/b.log {\n maxage 5000000000\n}\n"];
+    bad_mail_address:
+        ["@D@/a.log {\n mail a b\n}\n"];
+    bad_olddir_path:
+        ["@D@/a.log {\n olddir /x y\n}\n"];
+    log_filename_inside_a_stanza:
+        ["@D@/a.log {\n @D@/b.log\n}\n"];
+    duplicate_log_entry:
+        ["@D@/a.log {\n}\n@D@/a.log {\n}\n"];
+}
+
+#[test]
+fn unknown_keyword_is_our_warning_and_exit_0_as_3_21() {
+    let conf = "@D@/a.log {\n frobnicate\n Compress\n}\n";
+    let (ours, code) = errors(&common::bin("logrotate"), &[conf]);
+    assert!(ours.is_empty(), "{ours:?}");
+    assert_eq!(code, Some(0));
+    if Path::new(ORACLE).exists() {
+        let (theirs, their_code) = errors(Path::new(ORACLE), &[conf]);
+        assert_eq!(
+            theirs,
+            vec![
+                "error: @D@/0.conf:2 unknown option 'frobnicate' -- ignoring line",
+                "error: @D@/0.conf:3 unknown option 'Compress' -- ignoring line"
+            ]
+        );
+        assert_eq!(their_code, Some(0));
+    }
+}
+
+#[test]
+fn ignoreduplicates_in_either_stanza_is_honoured() {
+    for conf in [
+        "@D@/a.log {\n ignoreduplicates\n}\n@D@/a.log @D@/b.log {\n}\n",
+        "@D@/a.log {\n}\n@D@/a.log @D@/b.log {\n ignoreduplicates\n}\n",
+        "ignoreduplicates\n@D@/a.log {\n}\n@D@/a.log {\n}\n",
+    ] {
+        let (ours, code) = errors(&common::bin("logrotate"), &[conf]);
+        assert!(ours.is_empty(), "{conf:?}: {ours:?}");
+        assert_eq!(code, Some(0), "{conf:?}");
+    }
+    let (ours, code) = errors(&common::bin("logrotate"), &["@D@/a.log {\n}\n@D@/a.log {\n}\n"]);
+    assert_eq!(ours, vec!["error: @D@/0.conf:3 duplicate log entry for @D@/a.log"]);
+    assert_eq!(code, Some(1));
+}
