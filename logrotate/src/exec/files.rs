@@ -1,0 +1,309 @@
+//! The file steps of a rotation: creating the olddir, making room at a destination, moving the
+//! log, creating the new one, compressing, mailing and removing archives, finishing renamecopy.
+
+use super::ids::{resolve_group, resolve_user};
+use super::{compress, fsops, handshake, path_str, rotation_of, scripts, tmp_name, trace, Executor};
+use crate::plan::{LogPlan, Method};
+use crate::rule::{CreateSpec, Options};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::Duration;
+
+impl Executor<'_> {
+    pub(super) fn create_dir(&mut self, path: &Path, spec: &CreateSpec) -> bool {
+        let uid = spec.owner.as_ref().and_then(resolve_user);
+        let gid = spec.group.as_ref().and_then(resolve_group);
+        match fsops::create_dir(path, spec.mode.unwrap_or(0o755), uid, gid) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("error creating olddir {}: {e}", path.display())),
+        }
+    }
+
+    /// Makes room at a destination the rotation writes (an archive, a copy, the new log): a file
+    /// already there is renamed to `NAME-YYYYMMDDHH.backup`, as logrotate 3.21 does, with its
+    /// message and without changing the exit status. Nothing is overwritten or followed.
+    pub(super) fn clear_destination(&mut self, dst: &Path) -> bool {
+        if std::fs::symlink_metadata(dst).is_err() {
+            return true;
+        }
+        let stamp = chrono::Local::now().format("-%Y%m%d%H.backup").to_string();
+        let aside = fsops::aside_name(dst, &stamp);
+        self.out.error_without_status(&format!(
+            "destination {} already exists, renaming to {}",
+            dst.display(),
+            aside.display()
+        ));
+        match fsops::rename_noreplace(dst, &aside) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!(
+                "error renaming already existing output file {} to {}: {e}",
+                dst.display(),
+                aside.display()
+            )),
+        }
+    }
+
+    pub(super) fn lock_timeout(o: &Options) -> Duration {
+        Duration::from_secs_f64(o.lock_timeout_secs)
+    }
+
+    pub(super) fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
+        let planted = std::fs::symlink_metadata(src).ok().and_then(|m| {
+            if !m.is_file() && !m.is_dir() {
+                Some("is not a regular file")
+            } else {
+                (m.is_file() && m.nlink() > 1 && !o.allow_hardlink).then_some("has other hard links")
+            }
+        });
+        if let Some(what) = planted {
+            // Something planted where an archive belongs (a symlink, FIFO, a hard link to some
+            // other file): never read through it; remove the name so the rotation can go on, as
+            // logrotate's rename over it does.
+            return match std::fs::remove_file(src) {
+                Ok(()) => {
+                    self.out
+                        .error(&format!("{} {what}; removed it instead of compressing it", src.display()));
+                    true
+                }
+                Err(e) => self.fail(&format!("error removing {}: {e}", src.display())),
+            };
+        }
+        let Ok(held) = fsops::open_nofollow(src) else {
+            return self.fail(&format!("error opening {} for compression", src.display()));
+        };
+        if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
+            self.out.warning(&format!(
+                "{} is still open for writing; leaving it uncompressed for the next run",
+                src.display()
+            ));
+            return true;
+        }
+        if !self.clear_destination(dst) {
+            return false;
+        }
+        let mut stderr = Vec::new();
+        let compressed = compress::compress_file(o, src, dst, &mut stderr);
+        if !stderr.is_empty() {
+            // As logrotate: the program's own words follow, verbatim.
+            self.out.error_without_status(&format!(
+                "Compressing program wrote following message to stderr when compressing log {}:",
+                src.display()
+            ));
+            eprint!("{}", String::from_utf8_lossy(&stderr));
+        }
+        if let Err(e) = compressed {
+            // 3.21's line; the reason follows unless the program already gave its own.
+            return self.fail(&if stderr.is_empty() {
+                format!("failed to compress log {}: {e}", src.display())
+            } else {
+                format!("failed to compress log {}", src.display())
+            });
+        }
+        drop(held);
+        // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
+        // `shred`), so `shred` never leaves the plain text behind.
+        self.remove(o, src)
+            && (fsops::sync_parent(src).is_ok()
+                || self.fail(&format!("error syncing the directory of {}", src.display())))
+    }
+
+    pub(super) fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
+        let Some(address) = &o.mail else { return true };
+        let body = match compress::read_for_mail(o, path, compressed) {
+            Ok(b) => b,
+            Err(e) => return self.fail(&format!("error reading {} for mail: {e}", path.display())),
+        };
+        match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
+            Ok(()) => true,
+            Err(e) => self.fail(&format!("failed to mail {} to {address}: {e}", path.display())),
+        }
+    }
+
+    pub(super) fn remove(&mut self, o: &Options, path: &Path) -> bool {
+        if let Some(script) = &o.scripts.preremove {
+            self.out.info("running preremove script");
+            if !scripts::run_script(script, &[&path_str(path)]) {
+                self.out.error(&format!(
+                    "error running preremove script for {} of '{}'. Not removing this file.",
+                    path.display(),
+                    self.pattern
+                ));
+                return self.fail(&format!(
+                    "Failed to remove old log {}: the preremove script failed",
+                    path.display()
+                ));
+            }
+        }
+        if let Ok(held) = fsops::open_nofollow(path) {
+            if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
+                self.out.warning(&format!("{} is still open for writing; not removing it", path.display()));
+                return true;
+            }
+        }
+        let mut ok = true;
+        let links = std::fs::symlink_metadata(path).map_or(1, |m| m.nlink());
+        if o.shred && links > 1 && !o.allow_hardlink {
+            // As logrotate: the file is left alone.
+            return self.fail(&format!(
+                "failed to shred \"{}\", because shredding files with multiple hard links is disabled for {}.",
+                path.display(),
+                self.pattern
+            ));
+        }
+        if o.shred {
+            self.out.info(&format!("Using shred to remove the file {}", path.display()));
+            if let Err(e) = fsops::shred(path, o.shred_cycles, o.allow_hardlink) {
+                // Never the target of a symlink, nor a file with other links: the name goes.
+                ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.display()));
+            }
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => ok,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ok,
+            Err(e) => self.fail(&format!("error removing {}: {e}", path.display())),
+        }
+    }
+
+    /// Moves the live log to its archive name and creates the new log.
+    pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
+        let r = rotation_of(log);
+        for line in trace::move_lines(log, r) {
+            self.out.info(&line);
+        }
+        if self.opts.dry_run {
+            return true;
+        }
+        let Ok(guard) = self.su(o) else { return false };
+        let writes_archive = !(r.skip_copy || r.method == Method::RenameCopy);
+        if writes_archive && !self.clear_destination(&r.rotated) {
+            drop(guard);
+            return false;
+        }
+        let original = std::fs::symlink_metadata(&log.path);
+        // File times come from the kernel's coarse clock, a tick behind this one: a margin keeps
+        // a log recreated in the same instant from looking older than the move.
+        let moved_at = std::time::SystemTime::now() - Duration::from_millis(50);
+        // The log never replaces an existing file: an archive left there (for example one a
+        // writer held past `locktimeout`) would be lost.
+        let moved = match r.method {
+            Method::Rename => fsops::rename_noreplace(&log.path, &r.rotated),
+            Method::RenameCopy => fsops::rename_noreplace(&log.path, &tmp_name(&log.path)),
+            Method::Copy if r.skip_copy => Ok(()),
+            Method::CopyTruncate if r.skip_copy => fsops::truncate(&log.path),
+            Method::Copy => fsops::copy_sparse(&log.path, &r.rotated),
+            Method::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
+        };
+        let ok = match moved {
+            Ok(()) => {
+                // The rename is done; if it cannot be made durable, say so (exit 1) but finish
+                // the rotation: the writer's new log must still be created.
+                let moved_to =
+                    if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                // (A copy already synced its own directory; the log's did not change.)
+                let mut dirs = Vec::new();
+                if matches!(r.method, Method::Rename | Method::RenameCopy) {
+                    dirs.push(log.path.as_path());
+                }
+                if r.method == Method::Rename && r.rotated.parent() != log.path.parent() {
+                    dirs.push(&moved_to);
+                }
+                for path in dirs {
+                    if let Err(e) = fsops::sync_parent(path) {
+                        self.out.error(&format!("error syncing the directory of {}: {e}", path.display()));
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                self.fail(&format!("error rotating {} to {}: {e}", log.path.display(), to.display()))
+            }
+        };
+        let ok = ok
+            && match (&r.create, original) {
+                (Some(spec), Ok(md)) => {
+                    let moved_to =
+                        if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                    self.create_log(&log.path, &moved_to, spec, &md, moved_at)
+                }
+                _ => true,
+            };
+        drop(guard);
+        ok
+    }
+
+    pub(super) fn create_log(
+        &mut self,
+        path: &Path,
+        moved_to: &Path,
+        spec: &CreateSpec,
+        md: &std::fs::Metadata,
+        moved_at: std::time::SystemTime,
+    ) -> bool {
+        let mode = spec.mode.unwrap_or(md.mode() & 0o7777);
+        let uid = spec.owner.as_ref().map_or(Some(md.uid()), resolve_user);
+        let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
+        // `create` without a mode keeps the old log's ACL, as logrotate does.
+        let acl_from = if spec.mode.is_none() { Some(moved_to) } else { None };
+        let e = match new_log(path, mode, uid, gid, acl_from) {
+            Ok(()) => return true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,
+            Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.display())),
+        };
+        // The application already opened a new log (it reopens on rotation): keep its file, with
+        // the mode and owner `create` asks for, if it can only be that file.
+        if fsops::adopt_new_log(path, md.uid(), moved_at, mode, uid, gid).is_ok() {
+            self.out.info(&format!("{} was already recreated by its writer; kept it", path.display()));
+            return true;
+        }
+        // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as
+        // logrotate does.
+        if !self.clear_destination(path) {
+            return false;
+        }
+        match new_log(path, mode, uid, gid, acl_from) {
+            Ok(()) => true,
+            Err(e2) => {
+                self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.display()))
+            }
+        }
+    }
+
+    /// After postrotate: finish renamecopy, then compress, mail and remove.
+    pub(super) fn finish(&mut self, o: &Options, log: &LogPlan) -> bool {
+        let r = rotation_of(log);
+        if r.method == Method::RenameCopy && !self.opts.dry_run {
+            let tmp = tmp_name(&log.path);
+            let Ok(guard) = self.su(o) else { return false };
+            if !self.clear_destination(&r.rotated) {
+                return false;
+            }
+            let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|()| std::fs::remove_file(&tmp));
+            drop(guard);
+            if let Err(e) = copied {
+                return self.fail(&format!(
+                    "error copying {} to {}: {e}",
+                    tmp.display(),
+                    r.rotated.display()
+                ));
+            }
+        }
+        self.steps(o, &r.finish)
+    }
+}
+
+/// Creates the new, empty log (never over anything), with the ACL of `acl_from` if given, and
+/// makes it durable.
+fn new_log(
+    path: &Path,
+    mode: u32,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    acl_from: Option<&Path>,
+) -> std::io::Result<()> {
+    let f = fsops::create_exclusive(path, mode, uid, gid)?;
+    if let Some(old) = acl_from.and_then(|p| fsops::open_nofollow(p).ok()) {
+        fsops::copy_acl(&old, &f)?;
+    }
+    f.sync_all()
+}
