@@ -49,3 +49,5 @@ mod scenarios_rotation;
 mod scenarios_schedule;
 #[path = "differential/scenarios_rotate0.rs"]
 mod scenarios_rotate0;
+#[path = "differential/scenarios_parser.rs"]
+mod scenarios_parser;
