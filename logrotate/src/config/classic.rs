@@ -54,6 +54,8 @@ pub struct Loader {
     /// includes itself, directly or not, is not read again.
     reading: Vec<(u64, u64)>,
     files_read: usize,
+    /// The name the next file parsed is called in messages, when not its path.
+    shown_name: Option<String>,
 }
 
 impl Loader {
@@ -68,6 +70,7 @@ impl Loader {
             depth: 0,
             reading: Vec::new(),
             files_read: 0,
+            shown_name: None,
         }
     }
 
@@ -140,7 +143,11 @@ impl Loader {
             if self.is_taboo(&name) {
                 continue;
             }
-            if self.load_file(&dir.join(&name)) {
+            // 3.21 reads a directory's files from inside it: its messages name them bare.
+            self.shown_name = Some(name.clone());
+            let file_failed = self.load_file(&dir.join(&name));
+            self.shown_name = None;
+            if file_failed {
                 self.error(format!("found error in file {name}, skipping"));
                 failed = true;
             }

@@ -60,6 +60,8 @@ enum Flow {
 
 struct Parse<'t> {
     file: &'t Path,
+    /// The file as messages name it.
+    shown: String,
     text: &'t str,
     b: &'t [u8],
     pos: usize,
@@ -75,8 +77,10 @@ struct Parse<'t> {
 /// options to its globals. Returns whether the file had an error (3.21's non-zero
 /// `readConfigFile`).
 pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
+    let shown = ld.shown_name.take().unwrap_or_else(|| file.display().to_string());
     let mut p = Parse {
         file,
+        shown,
         text,
         b: text.as_bytes(),
         pos: 0,
@@ -125,7 +129,7 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
         p.pos += 1;
     }
     if p.script.is_some() {
-        ld.error(format!("{}:prerotate, postrotate or preremove without endscript", file.display()));
+        ld.error(format!("{}:prerotate, postrotate or preremove without endscript", p.shown));
         return true;
     }
     // A stanza left open at the end of the file is kept, as 3.21 keeps it.
@@ -147,7 +151,7 @@ impl Parse<'_> {
     }
 
     fn where_(&self) -> String {
-        format!("{}:{}", self.file.display(), self.line)
+        format!("{}:{}", self.shown, self.line)
     }
 
     fn error(&self, ld: &mut Loader, msg: &str) {
@@ -280,8 +284,7 @@ impl Parse<'_> {
             "errors" => {
                 let msg = format!(
                     "{}: {}: the errors directive is deprecated and no longer used.",
-                    self.file.display(),
-                    self.line
+                    self.shown, self.line
                 );
                 ld.out.diagnostics.push(Diagnostic::warning(msg));
                 return Flow::Next;

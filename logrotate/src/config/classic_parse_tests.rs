@@ -283,3 +283,23 @@ fn tilde_slash_is_home_in_olddir_and_log_patterns() {
     assert_eq!(r.patterns, vec![format!("{home}/logs/a.log"), format!("{home}/b.log")]);
     assert_eq!(r.options.olddir, Some(format!("{home}/old")));
 }
+
+#[test]
+fn files_of_a_directory_are_named_bare_in_messages_and_found_error_in_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("conf.d");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::write(d.join("1"), "rotate 3\n/a.log {\n rotate x\n}\n").unwrap();
+    std::fs::write(d.join("2"), "/b.log {\n}\n").unwrap();
+    let c = super::super::Loader::new(LoadOptions::default()).load_all(&[d]);
+    assert_eq!(
+        errors(&c, &dir),
+        vec![
+            "1:3 bad rotation count 'x'",
+            "found error in /a.log , skipping",
+            "found error in file 1, skipping"
+        ]
+    );
+    // The failed file's `rotate 3` does not reach the next file.
+    assert_eq!((patterns(&c), c.rules[0].options.rotate), (vec!["/b.log".to_string()], 0));
+}
