@@ -381,7 +381,8 @@ impl Run {
             (true, _) => Some(format!("hung: killed after {} s", TIMEOUT.as_secs())),
             (_, Some(0)) if has_error => Some("printed an error: line but exited 0".into()),
             (_, Some(0)) => None,
-            (_, Some(1)) if has_error => None,
+            // 3 is 3.21's code for a state file it cannot open or lock.
+            (_, Some(1 | 3)) if has_error => None,
             (_, Some(1)) => Some("exit 1 without an error: line".into()),
             (_, Some(c)) => Some(format!("exit {c}")),
             (_, None) => Some("killed by a signal".into()),
