@@ -105,6 +105,14 @@ cases! {
         ["@D@/a.log {\n olddir /x y\n}\n"];
     log_filename_inside_a_stanza:
         ["@D@/a.log {\n @D@/b.log\n}\n"];
+    su_with_unknown_user_and_no_group:
+        ["@D@/a.log {\n su nosuchuser\n}\n"];
+    create_digits_that_are_not_a_mode_are_an_owner:
+        ["@D@/a.log {\n create 9 nosuchgroup\n}\n"];
+    dateformat_without_argument_counts_its_line:
+        ["@D@/a.log {\n dateformat\n rotate x\n}\n"];
+    size_without_argument_does_not_count_its_line:
+        ["@D@/a.log {\n size\n rotate x\n}\n"];
     duplicate_log_entry:
         ["@D@/a.log {\n}\n@D@/a.log {\n}\n"];
 }

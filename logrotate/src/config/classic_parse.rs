@@ -327,10 +327,10 @@ impl Parse<'_> {
             Takes::Value(name) => match self.value(ld, name) {
                 Some(v) => v,
                 // 3.21 lets these go without an argument: `dateformat` is reset, the size
-                // directives are left as they were.
+                // directives are left as they were (and the line end is not counted).
                 None if key == "dateformat" => {
                     self.options(ld).date_format = None;
-                    return Flow::Continue;
+                    return Flow::Next;
                 }
                 None if key.ends_with("size") => return Flow::Continue,
                 None => return Flow::Raise,

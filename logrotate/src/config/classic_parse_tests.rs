@@ -303,3 +303,15 @@ fn files_of_a_directory_are_named_bare_in_messages_and_found_error_in_file() {
     // The failed file's `rotate 3` does not reach the next file.
     assert_eq!((patterns(&c), c.rules[0].options.rotate), (vec!["/b.log".to_string()], 0));
 }
+
+#[test]
+fn create_mode_is_the_leading_octal_digits_as_3_21() {
+    use crate::rule::Owner;
+    let (c, _d) =
+        load_text("/a.log {\n create 9\n}\n/b.log {\n create 0640root\n}\n/c.log {\n create 08\n}\n");
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let specs: Vec<_> = c.rules.iter().map(|r| r.options.create.clone().unwrap()).collect();
+    assert_eq!((specs[0].mode, specs[0].owner.clone()), (None, Some(Owner::Id(9))));
+    assert_eq!((specs[1].mode, specs[1].owner.clone()), (Some(0o640), Some(Owner::Name("root".into()))));
+    assert_eq!((specs[2].mode, specs[2].owner.clone()), (Some(0), Some(Owner::Id(8))));
+}

@@ -198,27 +198,32 @@ pub fn parse_owner(text: &str, is_group: bool) -> Result<Owner, String> {
     }
 }
 
-/// Parses `[mode] [owner] [group]` as `create` and `createolddir` take them.
+/// Parses `[mode] [owner] [group]` as `create` and `createolddir` take them, as 3.21's
+/// `sscanf("%ho %s %s")`: the mode is the leading octal digits (`create 9` has no mode and
+/// means owner 9; `create 0640x` is mode 0640, owner `x`). A mode above 07777 is refused
+/// (3.21 would keep its low bits, setuid and sticky bits included).
 fn create_spec(key: &str, args: &[String]) -> Result<CreateSpec, DirectiveError> {
     let mut spec = CreateSpec::default();
-    let mut rest = args;
-    if let Some(first) = rest.first() {
-        if first.bytes().all(|b| b.is_ascii_digit()) {
-            let mode = u32::from_str_radix(first, 8).map_err(|_| bad(format!("bad mode '{first}'")))?;
-            if mode > 0o7777 {
-                return Err(bad(format!("bad mode '{first}'")));
+    let mut words: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let Some(first) = words.first().copied() {
+        let octal = first.bytes().take_while(|b| (b'0'..=b'7').contains(b)).count();
+        if octal > 0 {
+            let mode = u32::from_str_radix(&first[..octal], 8).ok().filter(|m| *m <= 0o7777);
+            spec.mode = Some(mode.ok_or_else(|| bad(format!("bad mode '{first}'")))?);
+            if octal == first.len() {
+                words.remove(0);
+            } else {
+                words[0] = &first[octal..];
             }
-            spec.mode = Some(mode);
-            rest = &rest[1..];
         }
     }
-    if rest.len() > 2 {
+    if words.len() > 2 {
         return Err(bad(format!("extra arguments for {key}")));
     }
-    if let Some(owner) = rest.first() {
+    if let Some(owner) = words.first() {
         spec.owner = Some(parse_owner(owner, false).map_err(bad)?);
     }
-    if let Some(group) = rest.get(1) {
+    if let Some(group) = words.get(1) {
         spec.group = Some(parse_owner(group, true).map_err(bad)?);
     }
     Ok(spec)
@@ -228,7 +233,10 @@ fn create_spec(key: &str, args: &[String]) -> Result<CreateSpec, DirectiveError>
 fn su_spec(args: &[String]) -> Result<SuSpec, DirectiveError> {
     match args {
         [] => Err(bad("no user for su")),
-        [_] => Err(bad("no group for su")),
+        [user] => {
+            parse_owner(user, false).map_err(bad)?;
+            Err(bad("no group for su"))
+        }
         [user, group] => Ok(SuSpec {
             user: parse_owner(user, false).map_err(bad)?,
             group: Some(parse_owner(group, true).map_err(bad)?),
