@@ -1,0 +1,109 @@
+//! Normalisation before comparing: what README "Compatibility" lists as deliberate is mapped to
+//! one spelling on both sides, and times are reduced to what both tools must agree on.
+
+use std::collections::BTreeMap;
+
+use crate::clock;
+
+/// `FILE:LINE: message` (ours, deliberate) → `FILE:LINE message` (3.21).
+fn drop_colon_after_line_number(line: &str) -> String {
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b':' {
+            let digits = bytes[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let j = i + 1 + digits;
+            if digits > 0 && bytes.get(j) == Some(&b':') && bytes.get(j + 1) == Some(&b' ') {
+                out.push_str(&line[i..j]);
+                i = j + 1;
+                continue;
+            }
+        }
+        let ch = line[i..].chars().next().expect("char boundary");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// One output line, normalised.
+pub fn output_line(line: &str) -> String {
+    let line = drop_colon_after_line_number(line.trim_end());
+    // An unknown keyword: ours is a `warning:`, 3.21's an `error:` (deliberate).
+    if line.contains("unknown option '") && line.ends_with("-- ignoring line") {
+        let rest = line.strip_prefix("error: ").or_else(|| line.strip_prefix("warning: ")).unwrap_or(&line);
+        return format!("<error|warning>: {rest}");
+    }
+    line
+}
+
+/// Output text (root already replaced by `@R@`) → normalised non-empty lines.
+pub fn output_lines(text: &str) -> Vec<String> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(output_line).collect()
+}
+
+/// Parse state text into `path -> time` (path still escaped as written) plus other lines.
+fn parse_state(text: &str) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut entries = BTreeMap::new();
+    let mut other = Vec::new();
+    for line in text.lines() {
+        match line.rsplit_once(' ') {
+            Some((path, when)) if path.starts_with('"') && path.ends_with('"') && path.len() > 1 => {
+                entries.insert(path.to_string(), when.to_string());
+            }
+            _ => other.push(line.to_string()),
+        }
+    }
+    (entries, other)
+}
+
+/// Seconds of slack around a run within which a state time counts as "now".
+const NOW_SLACK: i64 = 10;
+
+/// A state file for comparison (entries sorted: their order is a deliberate difference): root →
+/// `@R@`; a time within [`NOW_SLACK`] of the run → `now`; a time unchanged by the run →
+/// `unchanged`; otherwise `Y-M-D-H`.
+pub fn state(
+    after: Option<&str>,
+    before: Option<&str>,
+    root: &str,
+    started: i64,
+    finished: i64,
+) -> Vec<String> {
+    let Some(after) = after else {
+        return vec!["<no state file>".to_string()];
+    };
+    let (before, _) = parse_state(before.unwrap_or(""));
+    let (entries, other) = parse_state(after);
+    let mut lines: Vec<String> = other.iter().map(|l| l.replace(root, "@R@")).collect();
+    for (path, when) in entries {
+        let shown = match clock::parse_state_time(&when) {
+            Some(t) if t >= started - NOW_SLACK && t <= finished + NOW_SLACK => "now".to_string(),
+            _ if before.get(&path) == Some(&when) => "unchanged".to_string(),
+            Some(_) => clock::hour_part(&when),
+            None => format!("unparsable {when}"),
+        };
+        lines.push(format!("{} {shown}", path.replace(root, "@R@")));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colon_after_line_number_is_dropped() {
+        assert_eq!(output_line("error: @R@/a.conf:7: bad x"), "error: @R@/a.conf:7 bad x");
+        assert_eq!(output_line("error: @R@/a.conf:7 bad x"), "error: @R@/a.conf:7 bad x");
+        assert_eq!(output_line("at 12:30: ok"), "at 12:30 ok");
+    }
+
+    #[test]
+    fn unknown_option_severity_is_ignored() {
+        let ours = output_line("warning: @R@/c:2: unknown option 'foo' -- ignoring line");
+        let theirs = output_line("error: @R@/c:2 unknown option 'foo' -- ignoring line");
+        assert_eq!(ours, theirs);
+    }
+}
