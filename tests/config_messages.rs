@@ -59,6 +59,10 @@ macro_rules! cases {
 }
 
 cases! {
+    text_after_closing_brace_is_an_error_line_with_exit_0:
+        ["@D@/a.log {\n rotate 1\n} junk\n"];
+    missing_size_and_taboo_arguments_are_error_lines_with_exit_0:
+        ["@D@/a.log {\n size\n minsize\n rotate 1\n}\ntabooext\n"];
     error_outside_a_stanza_abandons_the_file_keeps_closed_stanzas:
         ["@D@/a.log {\n}\nrotate x\n@D@/b.log {\n}\n"];
     failed_file_reverts_global_options_for_the_next_file:

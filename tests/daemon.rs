@@ -316,7 +316,10 @@ fn regression_failed_rotation_is_not_logged_as_rotated() {
     let (code, err) = d.stop();
     assert_eq!(code, Some(0));
     let log = d.p("logs/app.log");
-    assert!(err.contains(&format!("error: error running non-shared prerotate script for {}", log.display())), "{err}");
+    assert!(
+        err.contains(&format!("error: error running non-shared prerotate script for {}", log.display())),
+        "{err}"
+    );
     assert!(!err.contains(&format!("rotated {}", log.display())), "{err}");
     assert!(!d.p("logs/app.log.1").exists());
 }

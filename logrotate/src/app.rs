@@ -74,6 +74,7 @@ pub fn load_config(paths: &[PathBuf], out: &mut Reporter) -> Config {
             config::Level::Error => out.error(&d.message),
             config::Level::Warning => out.warning(&d.message),
             config::Level::Note => out.info(&d.message),
+            config::Level::ErrorKept => out.error_without_status(&d.message),
         }
     }
     cfg

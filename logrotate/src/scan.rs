@@ -19,8 +19,10 @@ pub enum FileKind {
     Regular,
     /// A symbolic link (never rotated).
     Symlink,
-    /// A directory, FIFO, socket or device (never rotated).
+    /// A FIFO, socket or device (never rotated).
     Other,
+    /// A directory matched by a glob (left out of the set, as logrotate does).
+    Directory,
 }
 
 /// A file that already sits where archives go.
@@ -81,24 +83,29 @@ pub(crate) fn has_glob_chars(p: &str) -> bool {
 /// Expands a rule's patterns into paths: glob matches that are directories are skipped; a
 /// pattern with no match is kept literally unless `missingok`, so the planner reports it.
 pub fn expand(rule: &Rule) -> Vec<PathBuf> {
+    expand_matches(rule)
+        .into_iter()
+        .filter(|(p, from_glob)| !from_glob || !std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Like [`expand`], but directories matched by a glob are still there (told by the second
+/// member, "matched by a glob"), so that the caller's own `lstat` can leave them out.
+fn expand_matches(rule: &Rule) -> Vec<(PathBuf, bool)> {
     let mut out = Vec::new();
     for pat in &rule.patterns {
         if !has_glob_chars(pat) {
-            out.push(PathBuf::from(pat));
+            out.push((PathBuf::from(pat), false));
             continue;
         }
-        let mut matched = false;
+        let before = out.len();
         if let Ok(paths) = glob::glob(pat) {
-            for p in paths.flatten() {
-                matched = true;
-                if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
-                    out.push(p);
-                }
-            }
+            out.extend(paths.flatten().map(|p| (p, true)));
         }
-        if !matched {
+        if out.len() == before {
             // Kept literally: an error without `missingok`, and recorded in the state either way.
-            out.push(PathBuf::from(pat));
+            out.push((PathBuf::from(pat), false));
         }
     }
     out
@@ -123,12 +130,16 @@ pub struct DirCache {
 }
 
 impl DirCache {
+    /// The names in `dir`, sorted; `None` if it cannot be read (it does not exist).
     fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
         self.dirs
             .entry(dir.to_path_buf())
             .or_insert_with(|| {
                 let rd = std::fs::read_dir(dir).ok()?;
-                Some(rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                let mut names: Vec<String> =
+                    rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                names.sort_unstable();
+                Some(names)
             })
             .as_ref()
     }
@@ -181,6 +192,7 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
         Err(_) => FileKind::Missing,
         Ok(m) if m.file_type().is_symlink() => FileKind::Symlink,
         Ok(m) if m.file_type().is_file() => FileKind::Regular,
+        Ok(m) if m.is_dir() => FileKind::Directory,
         Ok(_) => FileKind::Other,
     };
     let (size, mtime, nlink) = match &md {
@@ -193,23 +205,28 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
     let stem = archive_stem(rule, path);
     let mut archives = Vec::new();
     let mut leftovers = Vec::new();
-    let archive_dir_exists = archive_dir.is_dir();
+    // A directory that can be listed exists (one listing per directory, no stat per log).
+    let archive_dir_exists = cache.names(&archive_dir).is_some();
     let archive_dir_link = rule.options.olddir.as_ref().and_then(|_| cache.untrusted_link(&archive_dir));
     if kind == FileKind::Regular {
         let own = stem_full(path);
+        // Archive times matter only to `maxage`: no stat per archive otherwise.
+        let wants_mtime = rule.options.max_age.is_some();
         if let Some(names) = cache.names(&archive_dir) {
             let hidden = format!(".{stem}");
             leftovers =
-                names.iter().filter(|n| n.starts_with(&hidden) && n.ends_with(".partial")).cloned().collect();
-            leftovers.sort();
-            for name in names.iter().filter(|n| n.starts_with(&stem) && **n != own) {
-                let mtime = std::fs::symlink_metadata(archive_dir.join(name))
-                    .map(|m| local_time(m.mtime()))
-                    .unwrap_or_default();
+                with_prefix(names, &hidden).iter().filter(|n| n.ends_with(".partial")).cloned().collect();
+            for name in with_prefix(names, &stem).iter().filter(|n| **n != own) {
+                let mtime = if wants_mtime {
+                    std::fs::symlink_metadata(archive_dir.join(name))
+                        .map(|m| local_time(m.mtime()))
+                        .unwrap_or_default()
+                } else {
+                    NaiveDateTime::default()
+                };
                 archives.push(Archive { name: name.clone(), mtime });
             }
         }
-        archives.sort_by(|a, b| a.name.cmp(&b.name));
     }
     FileFacts {
         path: path.to_path_buf(),
@@ -224,6 +241,13 @@ pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
         archives,
         leftovers,
     }
+}
+
+/// The names of a sorted list that start with `prefix` (a contiguous run of it).
+fn with_prefix<'a>(names: &'a [String], prefix: &str) -> &'a [String] {
+    let start = names.partition_point(|n| n.as_str() < prefix);
+    let len = names[start..].partition_point(|n| n.starts_with(prefix));
+    &names[start..start + len]
 }
 
 fn stem_full(path: &Path) -> String {
@@ -259,7 +283,17 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
     for (i, rule) in rules.iter().enumerate() {
         let wanted = only.is_none_or(|o| o.contains(&i));
         let mut files = Vec::new();
-        for path in expand(rule) {
+        for (path, from_glob) in expand_matches(rule) {
+            // One lstat per log: the facts' own, which also leaves out the directories a glob
+            // matched (only a rule not scanned now needs a separate check).
+            let facts = if wanted { Some(file_facts(rule, &path, &mut cache)) } else { None };
+            let is_dir = match &facts {
+                Some(f) => f.kind == FileKind::Directory,
+                None => from_glob && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()),
+            };
+            if is_dir && from_glob {
+                continue;
+            }
             if let Some(&owner_ignores) = seen.get(&path) {
                 // Honoured when either stanza has it (3.21 looks only at the earlier one).
                 if wanted && !owner_ignores && !rule.options.ignore_duplicates {
@@ -272,9 +306,7 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
                 continue;
             }
             seen.insert(path.clone(), rule.options.ignore_duplicates);
-            if wanted {
-                files.push(file_facts(rule, &path, &mut cache));
-            }
+            files.extend(facts);
         }
         if wanted {
             sets.push(SetFacts { rule: i, files });

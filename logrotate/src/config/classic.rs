@@ -161,15 +161,26 @@ impl Loader {
         if !self.opts.check_ownership {
             return true;
         }
+        // As 3.21: a warning for any mode but read-only for its owner, then the file is ignored
+        // with an `error:` line that leaves the exit status alone.
+        if md.mode() & 0o7533 != 0o400 {
+            let mode = md.mode() & 0o7777;
+            self.out.diagnostics.push(Diagnostic::warning(format!(
+                "Potentially dangerous mode on {}: 0{mode:o}",
+                path.display()
+            )));
+        }
         if md.mode() & 0o022 != 0 {
-            self.error(format!("Ignoring {} because it is writable by group or others.", path.display()));
+            let msg = format!("Ignoring {} because it is writable by group or others.", path.display());
+            self.out.diagnostics.push(Diagnostic::error_kept(msg));
             return false;
         }
         if md.uid() != 0 {
-            self.error(format!(
+            let msg = format!(
                 "Ignoring {} because the file owner is wrong (should be root or user with uid 0).",
                 path.display()
-            ));
+            );
+            self.out.diagnostics.push(Diagnostic::error_kept(msg));
             return false;
         }
         true

@@ -193,7 +193,10 @@ impl Parse<'_> {
 
     /// 3.21's `isolateValue`: blanks, an optional `=` and blanks, then the rest of the line,
     /// which must not be empty (`argument expected after NAME`).
-    fn value(&mut self, ld: &mut Loader, name: &str) -> Option<String> {
+    ///
+    /// With `kept` the message leaves the exit status alone, as 3.21 does for the directives it
+    /// lets go without their argument (`size`s, `dateformat`, `tabooext`, `taboopat`).
+    fn value(&mut self, ld: &mut Loader, name: &str, kept: bool) -> Option<String> {
         let mut i = self.pos;
         while i < self.b.len() && is_blank(self.b[i]) {
             i += 1;
@@ -205,7 +208,8 @@ impl Parse<'_> {
             }
         }
         if i < self.b.len() && self.b[i] == b'\n' {
-            self.error(ld, &format!("argument expected after {name}"));
+            let msg = format!("{} argument expected after {name}", self.where_());
+            ld.out.diagnostics.push(if kept { Diagnostic::error_kept(msg) } else { Diagnostic::error(msg) });
             return None;
         }
         self.pos = i;
@@ -295,12 +299,12 @@ impl Parse<'_> {
                     self.state = ERROR;
                     return Flow::Continue;
                 }
-                let Some(v) = self.value(ld, &key) else { return Flow::Continue };
+                let Some(v) = self.value(ld, &key, true) else { return Flow::Continue };
                 ld.taboo(&key, &v);
                 return Flow::Next;
             }
             "include" => {
-                let Some(v) = self.value(ld, "include") else { return Flow::Raise };
+                let Some(v) = self.value(ld, "include", false) else { return Flow::Raise };
                 if self.stanza.is_some() {
                     // 3.21 reads the file with the stanza as its defaults; we refuse.
                     self.error(ld, "include may not appear inside of log file definition");
@@ -324,7 +328,7 @@ impl Parse<'_> {
         let text = match how {
             Takes::Nothing => String::new(),
             Takes::Line => self.line_value(),
-            Takes::Value(name) => match self.value(ld, name) {
+            Takes::Value(name) => match self.value(ld, name, key == "dateformat" || key.ends_with("size")) {
                 Some(v) => v,
                 // 3.21 lets these go without an argument: `dateformat` is reset, the size
                 // directives are left as they were (and the line end is not counted).
@@ -408,7 +412,10 @@ impl Parse<'_> {
         }
         if c != b'\n' {
             // 3.21 prints a comma here, and keeps the stanza.
-            ld.error(format!("{}, unexpected text after }}", self.where_()));
+            // An error line, but the exit status stays (3.21).
+            ld.out
+                .diagnostics
+                .push(Diagnostic::error_kept(format!("{}, unexpected text after }}", self.where_())));
             self.state = SKIP_LINE;
         } else {
             self.state = DEFAULT;

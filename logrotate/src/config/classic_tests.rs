@@ -14,6 +14,11 @@ fn errors(c: &Config) -> Vec<String> {
     c.diagnostics.iter().filter(|d| d.level == Level::Error).map(|d| d.message.clone()).collect()
 }
 
+/// `error:` lines that, as in 3.21, leave the exit status alone.
+fn kept_errors(c: &Config) -> Vec<String> {
+    c.diagnostics.iter().filter(|d| d.level == Level::ErrorKept).map(|d| d.message.clone()).collect()
+}
+
 #[test]
 fn globals_are_defaults_for_later_stanzas_only() {
     let (c, _d) = load_text("compress\n/a.log {\n rotate 3\n}\nnocompress\n/b.log {\n}\n");
@@ -71,7 +76,8 @@ fn unknown_keyword_is_a_warning_and_ignored() {
 fn text_after_closing_brace_is_an_error_and_the_stanza_is_kept_as_3_21() {
     let (c, _d) = load_text("/a.log {\n rotate 2\n} junk\n");
     assert_eq!(c.rules.len(), 1);
-    assert!(errors(&c)[0].ends_with("test.conf:3, unexpected text after }"));
+    assert!(errors(&c).is_empty(), "the exit status is left alone, as 3.21");
+    assert!(kept_errors(&c)[0].ends_with("test.conf:3, unexpected text after }"));
 }
 
 #[test]
@@ -181,7 +187,11 @@ fn ownership_check_refuses_group_writable_config() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
     let c = Loader::new(LoadOptions { check_ownership: true }).load_all(std::slice::from_ref(&path));
     assert!(c.rules.is_empty());
-    assert!(errors(&c)[0].contains("writable by group or others"));
+    assert!(kept_errors(&c)[0].contains("writable by group or others"));
+    assert!(c
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("Potentially dangerous mode") && d.message.ends_with(": 0664")));
 }
 
 #[test]
@@ -329,7 +339,7 @@ fn crlf_line_ends_are_refused_as_3_21() {
 #[test]
 fn text_after_closing_brace_other_whitespace_is_an_error() {
     let c = load_text_in_time("/a.log {\n}\x0b\n");
-    assert!(errors(&c)[0].ends_with("test.conf:2, unexpected text after }"));
+    assert!(kept_errors(&c)[0].ends_with("test.conf:2, unexpected text after }"));
 }
 
 fn include_of(target: &Path) -> (Config, tempfile::TempDir) {

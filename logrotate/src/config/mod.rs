@@ -21,6 +21,8 @@ pub enum Level {
     Note,
     /// The run goes on, exit status unaffected.
     Warning,
+    /// Printed as `error:`, but as in logrotate 3.21 the exit status is unaffected.
+    ErrorKept,
     /// Something was dropped; the exit status becomes 1.
     Error,
 }
@@ -43,6 +45,10 @@ impl Diagnostic {
     pub fn warning(message: impl Into<String>) -> Self {
         Diagnostic { level: Level::Warning, message: message.into() }
     }
+    /// An `error:` line that, as in 3.21, does not change the exit status.
+    pub fn error_kept(message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::ErrorKept, message: message.into() }
+    }
     /// A note, shown with `-v`/`-d` only.
     pub fn note(message: impl Into<String>) -> Self {
         Diagnostic { level: Level::Note, message: message.into() }
@@ -54,6 +60,7 @@ impl fmt::Display for Diagnostic {
         let tag = match self.level {
             Level::Note => "note",
             Level::Warning => "warning",
+            Level::ErrorKept => "error",
             Level::Error => "error",
         };
         write!(f, "{tag}: {}", self.message)

@@ -171,7 +171,9 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
         }
         // A FIFO, socket or device: never rotated (logrotate would rename a FIFO, or block
         // reading it), and said as a warning.
-        FileKind::Other => return Decision::Warn(format!("log {path} is not a regular file -- skipping")),
+        FileKind::Other | FileKind::Directory => {
+            return Decision::Warn(format!("log {path} is not a regular file -- skipping"))
+        }
         FileKind::Regular => {}
     }
     if flags.is_root && f.insecure_dir && o.su.is_none() {
