@@ -26,6 +26,9 @@ const FIXED_SEED: u64 = 0x1095_0008;
 /// Cases per seed in CI.
 const FIXED_CASES: usize = 250;
 const DAILY_CASES: usize = 100;
+/// The share of cases (in percent) that must agree in every run: 26% did on 2026-11-23, when
+/// the 49 known categories were still open. Raise it as they are fixed.
+const MIN_AGREE_PERCENT: usize = 15;
 /// Shrinking budget per finding.
 const SHRINK_TRIES: usize = 400;
 const SHRINK_TIME: Duration = Duration::from_secs(60);
@@ -242,6 +245,14 @@ pub fn main() {
         let (case, diff) = shrink_finding(first, category, time, oracle, &ours);
         eprintln!("{}", report::render(&case, &diff));
     }
+    // Known categories are tolerated one by one; a binary that gets everything wrong (say
+    // `DIFF_OURS=/bin/true`) would show mostly known ones, so a floor on full agreement too.
+    let total = tally.same + tally.findings.len();
+    assert!(
+        tally.same * 100 >= total * MIN_AGREE_PERCENT,
+        "only {} of {total} cases agree with logrotate 3.21 (at least {MIN_AGREE_PERCENT}% must)",
+        tally.same
+    );
     assert!(
         unknown.is_empty(),
         "{} categories of differences from logrotate 3.21 are not in KNOWN_DIFFERENCES: {:?}",
