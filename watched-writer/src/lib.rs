@@ -52,7 +52,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With `tracing` (feature `tracing`, on by default), a `WatchedFile` is a
+//! With `tracing` (feature `tracing`, opt-in: `features = ["tracing"]`), a `WatchedFile` is a
 //! `tracing_subscriber::fmt::MakeWriter`:
 //!
 //! ```
@@ -138,6 +138,8 @@
 //! than renames) before the writer notices, and, with `copytruncate`, records written between
 //! the copy and the truncation (logrotate documents that loss; prefer `create`).
 #![deny(missing_docs)]
+// On docs.rs (`--cfg docsrs`), items behind a feature get a badge naming it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod dirwatch;

@@ -147,6 +147,9 @@ fn regression_recreated_dir_with_reused_inode_is_watched() {
     let path = dir.join("app.log");
     let log = inotify_only().open(&path).unwrap();
     for round in 0..10 {
+        // Read before the change that triggers the reopen: the background thread may reopen
+        // as soon as the directory is back, before this thread gets to read the counter.
+        let before = log.stats().reopens;
         let ino0 = fs::metadata(&dir).unwrap().ino();
         // Renamed first, so that the writer cannot create anything in it meanwhile.
         let old = root.path().join("logs.old");
@@ -158,7 +161,6 @@ fn regression_recreated_dir_with_reused_inode_is_watched() {
         fs::create_dir(&dir).unwrap();
         let ino1 = fs::metadata(&dir).unwrap().ino();
         eprintln!("round {round}: directory inode {ino0} -> {ino1}");
-        let before = log.stats().reopens;
         assert!(reopened(&log, before + 1, Duration::from_secs(10)), "recreated directory not seen");
         // Let the reopen settle, then an ordinary rotation in the new directory.
         let before = loop {
@@ -186,7 +188,11 @@ fn regression_recreated_dir_is_followed_promptly() {
     let path = dir.join("app.log");
     let mut log = inotify_only().max_retry_interval(Duration::from_secs(3600)).open(&path).unwrap();
     writeln!(log, "first").unwrap();
-    fs::remove_dir_all(root.path().join("a")).unwrap();
+    // Moved away before removal, so that the writer cannot recreate its file in it meanwhile
+    // (the removal would fail with ENOTEMPTY).
+    let trash = root.path().join("a.trash");
+    fs::rename(root.path().join("a"), &trash).unwrap();
+    fs::remove_dir_all(&trash).unwrap();
     // Long enough for the retry backoff to pass several seconds.
     std::thread::sleep(Duration::from_millis(5300));
     writeln!(log, "lost with the directory").unwrap();
@@ -286,7 +292,9 @@ fn regression_background_panic_is_reported() {
     let path = root.path().join("app.log");
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let seen = Arc::clone(&errors);
+    // No grace end: the writer must not create the file itself before the directory is there.
     let log = inotify_only()
+        .create_grace(Duration::MAX)
         .on_error(move |e: &Error| {
             if matches!(e, Error::Open { .. }) {
                 panic!("callback panics");
@@ -295,8 +303,9 @@ fn regression_background_panic_is_reported() {
         })
         .open(&path)
         .unwrap();
-    // A reopen that fails: a directory at the path.
-    fs::remove_file(&path).unwrap();
+    // A reopen that fails: a directory at the path. The file is renamed away rather than
+    // deleted: a deleted file is recreated at once, and could win the race with `create_dir`.
+    fs::rename(&path, root.path().join("app.log.1")).unwrap();
     fs::create_dir(&path).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while errors.lock().unwrap().is_empty() {
