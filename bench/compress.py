@@ -8,7 +8,7 @@ Run from the workspace root. Builds the release binary first. Not a test: it pri
 import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENLOGS = os.path.join(os.path.dirname(ROOT), "shared", "bench", "genlogs.py")
+GENLOGS = os.path.join(ROOT, "bench", "genlogs.py")
 
 
 def timed(cmd, **kw):

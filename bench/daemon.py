@@ -12,7 +12,7 @@ an older commit with `git worktree add /tmp/old <commit>`), for before/after fig
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENLOGS = os.path.join(os.path.dirname(ROOT), "shared", "bench", "genlogs.py")
+GENLOGS = os.path.join(ROOT, "bench", "genlogs.py")
 
 
 def proc_cpu_secs(pid):

@@ -202,7 +202,12 @@ pub fn run_pass(
         out.error(&d.message);
     }
     let mut diags = Vec::new();
-    let mut facts = scan::scan_only(rules, p.only.as_deref(), &mut diags);
+    let now = Local::now().naive_local();
+    // Logs the state alone shows are not due are not even looked at (the nightly no-op).
+    let settled = |i: usize, path: &std::path::Path| {
+        plan::cannot_be_due(&rules[i], state.get(&path.to_string_lossy()), now, p.force)
+    };
+    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
     if repair::repair(rules, &facts, p.dry_run, out) {
         facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
@@ -210,7 +215,6 @@ pub fn run_pass(
     for d in diags {
         out.error(&d.message);
     }
-    let now = Local::now().naive_local();
     let flags = RunFlags { force: p.force, is_root: ids::is_root() };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
@@ -241,8 +245,13 @@ pub fn run_pass(
                 .collect();
             state.prune(now, |path| used.contains(path));
         }
-        if let Err(e) = state_file.write(&state) {
-            out.error(&format!("error writing state file {}: {e}", p.state.display()));
+        // A state that reads back byte for byte as it would be written (the nightly no-op) is
+        // left alone: no rewrite, no fsync.
+        let unchanged = std::fs::read(&p.state).is_ok_and(|old| old == state.render().as_bytes());
+        if !unchanged {
+            if let Err(e) = state_file.write(&state) {
+                out.error(&format!("error writing state file {}: {e}", p.state.display()));
+            }
         }
     }
     Ok(rotated)

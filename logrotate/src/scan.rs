@@ -6,6 +6,7 @@ use crate::rule::Rule;
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -122,38 +123,44 @@ pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
 }
 
 /// Directory listings read once per scan: many logs in one directory share one `read_dir`.
+///
+/// Keyed by the paths' bytes: hashing a `Path` parses its components, which cost more than
+/// everything else a nightly pass does per log.
 #[derive(Debug, Default)]
 pub struct DirCache {
-    dirs: HashMap<PathBuf, Option<Vec<String>>>,
-    parents: HashMap<PathBuf, bool>,
-    links: HashMap<PathBuf, Option<PathBuf>>,
+    dirs: HashMap<OsString, Option<Vec<String>>>,
+    parents: HashMap<OsString, bool>,
+    links: HashMap<OsString, Option<PathBuf>>,
 }
 
 impl DirCache {
     /// The names in `dir`, sorted; `None` if it cannot be read (it does not exist).
     fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
-        self.dirs
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| {
-                let rd = std::fs::read_dir(dir).ok()?;
+        if !self.dirs.contains_key(dir.as_os_str()) {
+            let names = std::fs::read_dir(dir).ok().map(|rd| {
                 let mut names: Vec<String> =
                     rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
                 names.sort_unstable();
-                Some(names)
-            })
-            .as_ref()
+                names
+            });
+            self.dirs.insert(dir.as_os_str().to_owned(), names);
+        }
+        self.dirs.get(dir.as_os_str()).and_then(Option::as_ref)
     }
 
     fn is_insecure(&mut self, dir: &Path) -> bool {
-        *self.parents.entry(dir.to_path_buf()).or_insert_with(|| {
-            std::fs::metadata(dir)
-                .is_ok_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0))
-        })
+        if let Some(&insecure) = self.parents.get(dir.as_os_str()) {
+            return insecure;
+        }
+        let insecure = std::fs::metadata(dir)
+            .is_ok_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
+        self.parents.insert(dir.as_os_str().to_owned(), insecure);
+        insecure
     }
 
     /// The first symlink on the way to `dir` whose own directory is not root's alone.
     fn untrusted_link(&mut self, dir: &Path) -> Option<PathBuf> {
-        if let Some(found) = self.links.get(dir) {
+        if let Some(found) = self.links.get(dir.as_os_str()) {
             return found.clone();
         }
         let mut cur = PathBuf::new();
@@ -180,24 +187,34 @@ impl DirCache {
                 Err(_) => break,
             }
         }
-        self.links.insert(dir.to_path_buf(), found.clone());
+        self.links.insert(dir.as_os_str().to_owned(), found.clone());
         found
     }
 }
 
 /// Collects facts for one path under `rule`, sharing directory listings through `cache`.
 pub fn file_facts(rule: &Rule, path: &Path, cache: &mut DirCache) -> FileFacts {
-    let md = std::fs::symlink_metadata(path);
-    let kind = match &md {
-        Err(_) => FileKind::Missing,
-        Ok(m) if m.file_type().is_symlink() => FileKind::Symlink,
-        Ok(m) if m.file_type().is_file() => FileKind::Regular,
-        Ok(m) if m.is_dir() => FileKind::Directory,
-        Ok(_) => FileKind::Other,
-    };
-    let (size, mtime, nlink) = match &md {
-        Ok(m) => (m.len(), local_time(m.mtime()), m.nlink()),
-        Err(_) => (0, NaiveDateTime::default(), 0),
+    facts_of(rule, path, cache, true)
+}
+
+/// [`file_facts`]; without `stat` the log itself is not looked at (taken as a regular file of
+/// unknown size), for a log the state alone proves is not due.
+fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileFacts {
+    let (kind, size, mtime, nlink) = if stat {
+        match std::fs::symlink_metadata(path) {
+            Err(_) => (FileKind::Missing, 0, NaiveDateTime::default(), 0),
+            Ok(m) => {
+                let kind = match m.file_type() {
+                    t if t.is_symlink() => FileKind::Symlink,
+                    t if t.is_file() => FileKind::Regular,
+                    t if t.is_dir() => FileKind::Directory,
+                    _ => FileKind::Other,
+                };
+                (kind, m.len(), local_time(m.mtime()), m.nlink())
+            }
+        }
+    } else {
+        (FileKind::Regular, 0, NaiveDateTime::default(), 1)
     };
     let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let insecure_dir = cache.is_insecure(parent);
@@ -276,8 +293,20 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
 /// Like [`scan`], but collects facts (the `stat`s and directory listings) only for the rules in
 /// `only`; every rule is still expanded so that duplicates are attributed as in a full run.
 pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
+    scan_settled(rules, only, diags, |_, _| false)
+}
+
+/// Like [`scan_only`]; `settled(rule, path)` says the state alone proves that log cannot be due
+/// (see [`crate::plan::cannot_be_due`]). Such a log, when a glob found it (so it exists), is not
+/// looked at itself: no `stat` at all. Its directory's listing is still read, for repairs.
+pub fn scan_settled(
+    rules: &[Rule],
+    only: Option<&[usize]>,
+    diags: &mut Vec<Diagnostic>,
+    settled: impl Fn(usize, &Path) -> bool,
+) -> Vec<SetFacts> {
     // Each path taken, and whether the rule that took it has `ignoreduplicates`.
-    let mut seen: HashMap<PathBuf, bool> = HashMap::new();
+    let mut seen: HashMap<OsString, bool> = HashMap::new();
     let mut cache = DirCache::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -286,7 +315,7 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
         for (path, from_glob) in expand_matches(rule) {
             // One lstat per log: the facts' own, which also leaves out the directories a glob
             // matched (only a rule not scanned now needs a separate check).
-            let facts = if wanted { Some(file_facts(rule, &path, &mut cache)) } else { None };
+            let facts = wanted.then(|| facts_of(rule, &path, &mut cache, !(from_glob && settled(i, &path))));
             let is_dir = match &facts {
                 Some(f) => f.kind == FileKind::Directory,
                 None => from_glob && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()),
@@ -294,7 +323,7 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
             if is_dir && from_glob {
                 continue;
             }
-            if let Some(&owner_ignores) = seen.get(&path) {
+            if let Some(&owner_ignores) = seen.get(path.as_os_str()) {
                 // Honoured when either stanza has it (3.21 looks only at the earlier one).
                 if wanted && !owner_ignores && !rule.options.ignore_duplicates {
                     diags.push(Diagnostic::error(format!(
@@ -305,7 +334,7 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
                 }
                 continue;
             }
-            seen.insert(path.clone(), rule.options.ignore_duplicates);
+            seen.insert(path.as_os_str().to_owned(), rule.options.ignore_duplicates);
             files.extend(facts);
         }
         if wanted {

@@ -85,12 +85,17 @@ impl<'a> Executor<'a> {
         let o = &rule.options;
         self.pattern.clone_from(&set.pattern);
         let mut failed = false;
-        for line in trace::set_header(rule, set, self.opts.force) {
-            self.out.info(&line);
+        let verbose = self.out.wants_info();
+        if verbose {
+            for line in trace::set_header(rule, set, self.opts.force) {
+                self.out.info(&line);
+            }
         }
         for log in &set.logs {
-            for line in trace::log_lines(log, now) {
-                self.out.info(&line);
+            if verbose {
+                for line in trace::log_lines(log, now) {
+                    self.out.info(&line);
+                }
             }
             match &log.decision {
                 Decision::Error(msg) => {

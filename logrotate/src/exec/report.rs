@@ -95,6 +95,11 @@ impl Reporter {
         self.emit(msg, v);
     }
 
+    /// Whether verbose notes go anywhere (`-v`, `-d` or `-l`): callers skip building them if not.
+    pub fn wants_info(&self) -> bool {
+        self.verbose || self.log.is_some()
+    }
+
     /// How many errors were reported.
     pub fn error_count(&self) -> usize {
         self.errors

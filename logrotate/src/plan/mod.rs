@@ -151,6 +151,19 @@ pub fn is_time_due(freq: Frequency, last: NaiveDateTime, now: NaiveDateTime) -> 
     }
 }
 
+/// Whether the rule and the state alone prove that a log cannot be due now, whatever its size
+/// or age: a time rule without `maxsize`, not forced, last rotated this period (and not in the
+/// future). The scanner then need not look at the file at all.
+pub fn cannot_be_due(rule: &Rule, last: Option<NaiveDateTime>, now: NaiveDateTime, force: bool) -> bool {
+    let o = &rule.options;
+    let (Some(last), Some(Criterion::Time(freq)), None, false) = (last, o.criterion, o.max_size, force)
+    else {
+        return false;
+    };
+    let same_hour = last.date() == now.date() && last.hour() == now.hour();
+    last - now <= chrono::Duration::hours(25) && (same_hour || !is_time_due(freq, last, now))
+}
+
 /// Why a log that is not rotated is not, in logrotate 3.21's words.
 fn not_needed(why: &str) -> Decision {
     Decision::Skip(format!("log does not need rotating ({why})"))
