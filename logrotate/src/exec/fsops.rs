@@ -371,6 +371,11 @@ pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
 
 /// `rename` that fails instead of replacing an existing `to`.
 ///
+/// It is the `renameat2(RENAME_NOREPLACE)` system call, made directly (musl has no wrapper).
+/// Where the filesystem refuses the flag (NFS and some FUSE filesystems answer `EINVAL`) or the
+/// kernel predates it (`ENOSYS`), a regular file is moved as `tempfile` does: `link` (which never
+/// replaces) then `unlink`.
+///
 /// # Errors
 ///
 /// `to` exists (`EEXIST`), or the rename failed.
@@ -380,13 +385,34 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     let t = std::ffi::CString::new(to.as_os_str().as_bytes())?;
     // SAFETY: valid NUL-terminated paths; AT_FDCWD for relative paths.
     let rc = unsafe {
-        libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE)
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            f.as_ptr(),
+            libc::AT_FDCWD,
+            t.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
     };
     if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
+        return Ok(());
     }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS) => link_then_unlink(from, to),
+        _ => Err(e),
+    }
+}
+
+/// Moves a file without replacing anything where `renameat2` cannot: a hard link under the new
+/// name (`EEXIST` if taken), then the old name removed.
+fn link_then_unlink(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::hard_link(from, to)?;
+    if let Err(e) = std::fs::remove_file(from) {
+        let _ = std::fs::remove_file(to);
+        return Err(e);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -467,6 +493,19 @@ mod tests {
         std::os::unix::fs::symlink(&target, d.path().join("link")).unwrap();
         assert!(create_exclusive(&d.path().join("link"), 0o644, None, None).is_err());
         assert!(!target.exists(), "the symlink was followed");
+    }
+
+    #[test]
+    fn link_then_unlink_never_replaces() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b, c) = (d.path().join("a"), d.path().join("b"), d.path().join("c"));
+        std::fs::write(&a, "a").unwrap();
+        std::fs::write(&b, "b").unwrap();
+        assert!(link_then_unlink(&a, &b).is_err());
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "b");
+        link_then_unlink(&a, &c).unwrap();
+        assert!(!a.exists());
+        assert_eq!(std::fs::read_to_string(&c).unwrap(), "a");
     }
 
     #[test]
