@@ -41,13 +41,13 @@ macro_rules! scenarios {
 mod scenarios_config;
 #[path = "differential/scenarios_options.rs"]
 mod scenarios_options;
+#[path = "differential/scenarios_parser.rs"]
+mod scenarios_parser;
 #[path = "differential/scenarios_review.rs"]
 mod scenarios_review;
+#[path = "differential/scenarios_rotate0.rs"]
+mod scenarios_rotate0;
 #[path = "differential/scenarios_rotation.rs"]
 mod scenarios_rotation;
 #[path = "differential/scenarios_schedule.rs"]
 mod scenarios_schedule;
-#[path = "differential/scenarios_rotate0.rs"]
-mod scenarios_rotate0;
-#[path = "differential/scenarios_parser.rs"]
-mod scenarios_parser;
