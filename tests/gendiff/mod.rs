@@ -47,32 +47,51 @@ fn env_u64(name: &str) -> Option<u64> {
     Some(parsed.unwrap_or_else(|e| panic!("{name}={text}: {e}")))
 }
 
-/// `None` (with the reason) when the oracle is missing or is not Debian's 3.21.
-fn oracle_problem(ours: &Path) -> Option<String> {
-    if !Path::new(ORACLE).exists() {
-        return Some(format!("{ORACLE} is not installed"));
+/// Where Debian's logrotate 3.21 may be: its own path, or where our Debian package's
+/// `dpkg-divert` puts it (pkg/debian/preinst).
+const ORACLE_CANDIDATES: &[&str] = &[ORACLE, "/usr/sbin/logrotate.debian"];
+
+/// Why `path` cannot serve as the oracle, or `None` when it is Debian's 3.21 and not ours.
+fn oracle_problem(path: &str, ours: &Path) -> Option<String> {
+    if !Path::new(path).exists() {
+        return Some(format!("{path} is not installed"));
     }
-    let version = Command::new(ORACLE).arg("--version").output().ok()?;
+    let version = match Command::new(path).arg("--version").output() {
+        Ok(version) => version,
+        Err(e) => return Some(format!("{path} --version: {e}")),
+    };
     let text =
         String::from_utf8_lossy(&version.stdout).to_string() + &String::from_utf8_lossy(&version.stderr);
     let first = text.lines().next().unwrap_or("").trim().to_string();
     if !first.starts_with("logrotate 3.21") {
-        return Some(format!("{ORACLE} --version says {first:?}, not logrotate 3.21"));
+        return Some(format!("{path} --version says {first:?}, not logrotate 3.21"));
     }
-    let dpkg = Command::new("dpkg").args(["-S", ORACLE]).output();
-    if let Ok(dpkg) = dpkg {
+    if let Ok(dpkg) = Command::new("dpkg").args(["-S", path]).output() {
         let owner = String::from_utf8_lossy(&dpkg.stdout);
-        if !owner.starts_with("logrotate:") {
+        let diverted = format!("diversion by logrotate-rs to: {path}");
+        if !owner.lines().any(|l| l.starts_with("logrotate: ") || l == diverted) {
             return Some(format!(
-                "{ORACLE} does not belong to Debian's logrotate package (dpkg -S: {owner:?})"
+                "{path} does not belong to Debian's logrotate package (dpkg -S: {owner:?})"
             ));
         }
     }
-    let same = std::fs::read(ORACLE).ok() == std::fs::read(ours).ok();
-    if same || std::fs::canonicalize(ORACLE).ok() == std::fs::canonicalize(ours).ok() {
-        return Some(format!("{ORACLE} is the binary under test: refusing to compare it with itself"));
+    let same = std::fs::read(path).ok() == std::fs::read(ours).ok();
+    if same || std::fs::canonicalize(path).ok() == std::fs::canonicalize(ours).ok() {
+        return Some(format!("{path} is the binary under test: refusing to compare it with itself"));
     }
     None
+}
+
+/// The oracle to use, or every candidate's problem.
+fn find_oracle(ours: &Path) -> Result<&'static str, String> {
+    let mut problems = Vec::new();
+    for path in ORACLE_CANDIDATES {
+        match oracle_problem(path, ours) {
+            None => return Ok(path),
+            Some(problem) => problems.push(problem),
+        }
+    }
+    Err(problems.join("; "))
 }
 
 fn ours_bin() -> PathBuf {
@@ -155,12 +174,15 @@ fn shrink_finding(
 /// The test: run the seeds, tally the categories, shrink and print, fail on unknown ones.
 pub fn main() {
     let ours = ours_bin();
-    if let Some(problem) = oracle_problem(&ours) {
-        assert!(std::env::var_os("CI").is_none(), "CI is set and the oracle is unusable: {problem}");
-        eprintln!("skipping the generative differential test: {problem}");
-        return;
-    }
-    let oracle = Path::new(ORACLE);
+    let oracle = match find_oracle(&ours) {
+        Ok(path) => Path::new(path),
+        Err(problem) => {
+            assert!(std::env::var_os("CI").is_none(), "CI is set and the oracle is unusable: {problem}");
+            eprintln!("skipping the generative differential test: {problem}");
+            return;
+        }
+    };
+    eprintln!("gen_differential: oracle {}, ours {}", oracle.display(), ours.display());
     let threads = env_u64("GENDIFF_THREADS").unwrap_or(2).max(1) as usize;
     if let Some(seed) = env_u64("GENDIFF_CASE") {
         let case = generate::generate(seed);
