@@ -17,8 +17,9 @@
 //! Time: both tools run on the real clock one after the other; a case is skipped when an
 //! hour boundary (or, for dateformats with `%M %S %s`, a second boundary) falls between them.
 //!
-//! CI runs `cargo test --test gen_differential`: a fixed seed, plus the day's seed (printed),
-//! a few hundred scenarios in all. The long run, shrinking one example of every category:
+//! CI runs `cargo test --test gen_differential`: a fixed seed, 250 scenarios, so that it is
+//! deterministic; the day's seed is printed to be run by hand (`GENDIFF_DAILY=1` adds it). The
+//! long run, shrinking one example of every category:
 //!
 //! ```text
 //! GENDIFF_SEED=20261123 GENDIFF_CASES=5000 GENDIFF_REPRO=1 cargo test --release --test gen_differential -- --nocapture

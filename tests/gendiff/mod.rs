@@ -208,8 +208,19 @@ pub fn main() {
     let seeds: Vec<(u64, usize)> = match explicit {
         Some(seed) => vec![(seed, env_u64("GENDIFF_CASES").map_or(FIXED_CASES, |n| n as usize))],
         None => {
+            // CI runs the fixed seed only, so that it is deterministic; the day's seed is printed
+            // for a human (or `GENDIFF_DAILY=1`) to run.
             let n = env_u64("GENDIFF_CASES").map(|n| n as usize);
-            vec![(FIXED_SEED, n.unwrap_or(FIXED_CASES)), (day_seed, n.map_or(DAILY_CASES, |n| n / 2))]
+            let mut seeds = vec![(FIXED_SEED, n.unwrap_or(FIXED_CASES))];
+            if std::env::var_os("GENDIFF_DAILY").is_some_and(|v| v != "0") {
+                seeds.push((day_seed, n.map_or(DAILY_CASES, |n| n / 2)));
+            } else {
+                eprintln!(
+                    "gen_differential: today's seed, not run here: GENDIFF_SEED={day_seed} \
+                     GENDIFF_CASES=1000 cargo test --release --test gen_differential -- --nocapture"
+                );
+            }
+            seeds
         }
     };
     let repro_all = std::env::var_os("GENDIFF_REPRO").is_some_and(|v| v != "0");
