@@ -191,3 +191,9 @@ fn state_file_on_a_read_only_filesystem_ends_as_3_21() {
     assert!(remounted.success());
     assert_eq!(ours, theirs, "ours left, 3.21 right");
 }
+
+#[test]
+fn log_in_a_missing_directory_is_reported_as_3_21_reports_it() {
+    // As root 3.21 looks at the directory first: `stat of DIR failed`, not the log.
+    same_errors_as_the_oracle("missing dir", "@D@/sub/app.log {\n    rotate 1\n}\n", &[("other", "x\n")]);
+}

@@ -50,6 +50,8 @@ pub struct FileFacts {
     pub nlink: u64,
     /// The parent directory is writable by others, or by a non-root group.
     pub insecure_dir: bool,
+    /// The parent directory does not exist.
+    pub parent_missing: bool,
     /// The directory archives go to (`olddir` resolved, or the log's directory).
     pub archive_dir: PathBuf,
     /// Whether `archive_dir` exists.
@@ -129,7 +131,8 @@ pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct DirCache {
     dirs: HashMap<OsString, Option<Vec<String>>>,
-    parents: HashMap<OsString, bool>,
+    /// For each parent directory: `None` if it is missing, else whether it is insecure.
+    parents: HashMap<OsString, Option<bool>>,
     links: HashMap<OsString, Option<PathBuf>>,
 }
 
@@ -148,12 +151,15 @@ impl DirCache {
         self.dirs.get(dir.as_os_str()).and_then(Option::as_ref)
     }
 
-    fn is_insecure(&mut self, dir: &Path) -> bool {
+    /// Whether a log's directory is writable by others or a non-root group; `None` if it is
+    /// missing.
+    fn is_insecure(&mut self, dir: &Path) -> Option<bool> {
         if let Some(&insecure) = self.parents.get(dir.as_os_str()) {
             return insecure;
         }
         let insecure = std::fs::metadata(dir)
-            .is_ok_and(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
+            .ok()
+            .map(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
         self.parents.insert(dir.as_os_str().to_owned(), insecure);
         insecure
     }
@@ -217,7 +223,8 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
         (FileKind::Regular, 0, NaiveDateTime::default(), 1)
     };
     let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let insecure_dir = cache.is_insecure(parent);
+    let parent_state = cache.is_insecure(parent);
+    let (insecure_dir, parent_missing) = (parent_state == Some(true), parent_state.is_none());
     let archive_dir = archive_dir(rule, path);
     let stem = archive_stem(rule, path);
     let mut archives = Vec::new();
@@ -252,6 +259,7 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
         mtime,
         nlink,
         insecure_dir,
+        parent_missing,
         archive_dir,
         archive_dir_exists,
         archive_dir_link,

@@ -290,3 +290,18 @@ scenarios! {
     .file("b/other.log", "from b\n")
     .run(&["-f"]);
 }
+
+scenarios! {
+    /// A log whose directory is missing: as root, 3.21 stops at the directory (`stat of DIR
+    /// failed`) and records no state entry for it.
+    diff_log_in_a_missing_directory: Scenario::new("@D@/sub/app.log {\n    rotate 1\n}\n@D@/app.log {\n    rotate 1\n}\n")
+        .file("app.log", "x\n")
+        .run(&["-f"]);
+
+    /// The same with `missingok`.
+    diff_log_in_a_missing_directory_missingok: Scenario::new(
+        "@D@/sub/app.log {\n    rotate 1\n    missingok\n}\n@D@/app.log {\n    rotate 1\n}\n",
+    )
+    .file("app.log", "x\n")
+    .run(&["-f"]);
+}

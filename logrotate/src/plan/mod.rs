@@ -172,6 +172,21 @@ fn not_needed(why: &str) -> Decision {
 fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, flags: RunFlags) -> Decision {
     let o = &rule.options;
     let path = f.path.display();
+    // As root (without su), logrotate looks at the log's directory first.
+    if flags.is_root && o.su.is_none() {
+        if f.parent_missing {
+            if o.missing_ok {
+                return skip(&format!("log {path} does not exist -- skipping"));
+            }
+            let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).display();
+            return Decision::Error(format!("stat of {dir} failed: No such file or directory"));
+        }
+        if f.insecure_dir {
+            return Decision::Error(format!(
+                "skipping \"{path}\" because parent directory has insecure permissions (It's world writable or writable by group which is not \"root\") Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation."
+            ));
+        }
+    }
     match f.kind {
         FileKind::Missing if o.missing_ok => return skip(&format!("log {path} does not exist -- skipping")),
         FileKind::Missing => {
@@ -188,11 +203,6 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
             return Decision::Warn(format!("log {path} is not a regular file -- skipping"))
         }
         FileKind::Regular => {}
-    }
-    if flags.is_root && f.insecure_dir && o.su.is_none() {
-        return Decision::Error(format!(
-            "skipping \"{path}\" because parent directory has insecure permissions (It's world writable or writable by group which is not \"root\") Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation."
-        ));
     }
     if let Some(link) = f.archive_dir_link.as_ref().filter(|_| flags.is_root && o.su.is_none()) {
         return Decision::Error(format!(

@@ -33,6 +33,7 @@ fn facts(size: u64, archives: &[&str]) -> FileFacts {
         mtime: t(2026, 11, 20, 0),
         nlink: 1,
         insecure_dir: false,
+        parent_missing: false,
         archive_dir: "/l".into(),
         archive_dir_exists: true,
         archives: archives
