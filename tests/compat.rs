@@ -9,17 +9,19 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[test]
-fn missing_olddir_drops_only_its_stanza() {
-    // logrotate rejects the whole config file; we drop the stanza and rotate the others.
+fn missing_olddir_abandons_the_rest_of_the_file_as_3_21() {
+    // As logrotate 3.21 at load time: the stanza and the rest of its file are dropped
+    // (tests/differential/scenarios_olddir.rs compares it with 3.21).
     let fx = Fx::new();
     fx.write("app.log", "x\n");
     fx.write("other.log", "o\n");
     fx.conf("@D@/app.log {\n rotate 1\n olddir nowhere\n}\n@D@/other.log {\n rotate 1\n}\n");
     let o = fx.run(&["-f"]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("olddir"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error verifying olddir path"), "{}", stderr(&o));
     assert_eq!(fx.read("app.log"), "x\n");
-    assert_eq!(fx.read("other.log.1"), "o\n");
+    assert_eq!(fx.read("other.log"), "o\n");
+    assert!(!fx.p("other.log.1").exists());
 }
 
 #[test]
@@ -220,7 +222,7 @@ fn log_option_copies_messages_to_a_file() {
     let log = fx.p("run.log");
     let o = fx.run(&["-f", "-l", log.to_str().unwrap()]);
     assert_eq!(code(&o), 1);
-    assert!(fx.read("run.log").contains("error: olddir"), "{}", fx.read("run.log"));
+    assert!(fx.read("run.log").contains("error verifying olddir path"), "{}", fx.read("run.log"));
 }
 
 #[test]

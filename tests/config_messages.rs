@@ -119,6 +119,63 @@ cases! {
         ["@D@/a.log {\n size\n rotate x\n}\n"];
     duplicate_log_entry:
         ["@D@/a.log {\n}\n@D@/a.log {\n}\n"];
+    missing_olddir_is_reported_at_load_and_abandons_the_file:
+        ["@D@/a.log {\n olddir old\n}\n@D@/b.log {\n rotate x\n}\n", "@D@/c.log {\n olddir old2\n}\n"];
+    missing_olddir_for_a_glob_without_match:
+        ["@D@/*.nomatch {\n olddir old\n}\n"];
+    missing_olddir_under_home:
+        ["@D@/a.log {\n olddir ~/old\n}\n"];
+    missing_olddir_from_the_global_options:
+        ["olddir old\n@D@/a.log {\n}\n"];
+    olddir_log_directory_missing:
+        ["@D@/nodir/a.log {\n olddir old\n}\n@D@/b.log {\n rotate x\n}\n"];
+    olddir_log_directory_missing_with_missingok_says_nothing:
+        ["@D@/nodir/a.log {\n missingok\n olddir old\n}\n@D@/b.log {\n rotate x\n}\n"];
+    olddir_through_a_file_is_not_a_directory_even_with_createolddir:
+        ["@D@/a.log {\n olddir c.log/old\n createolddir\n}\n"];
+    olddir_on_another_device:
+        ["@D@/a.log {\n olddir /proc\n}\n@D@/b.log {\n copytruncate\n olddir /proc\n}\n"];
+    olddir_is_not_checked_for_a_directory_named_as_a_log:
+        ["@D@ {\n olddir old\n}\n@D@/a.log {\n rotate x\n}\n"];
+    olddir_on_another_device_is_fine_when_copied:
+        ["@D@/a.log {\n copy\n olddir /proc\n}\n@D@/b.log {\n renamecopy\n olddir /proc\n}\n@D@/c.log {\n rotate x\n}\n"];
+}
+
+#[test]
+fn missing_olddir_message_names_the_closing_brace_line() {
+    let ours = same_as_the_oracle("olddir", &["@D@/a.log {\n rotate 1\n olddir old\n}\n"]);
+    assert_eq!(
+        ours,
+        vec!["error: @D@/0.conf:4 error verifying olddir path @D@/old: No such file or directory"]
+    );
+}
+
+/// 3.21 creates a missing `createolddir` directory when it loads the config, even with `-d`;
+/// our dry run changes nothing (README "Compatibility"), and a real run creates it at load
+/// time, before anything is due.
+#[test]
+fn createolddir_at_load_time_but_never_in_a_dry_run() {
+    let run = |bin: &Path, flags: &[&str]| {
+        let root = tempfile::tempdir().unwrap();
+        fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let dir = root.path().join("logs");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("a.log"), "").unwrap();
+        let conf = dir.join("0.conf");
+        let text = "@D@/a.log {\n notifempty\n olddir x/old\n createolddir 0700\n}\n";
+        fs::write(&conf, text.replace("@D@", dir.to_str().unwrap())).unwrap();
+        fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
+        let out = Command::new(bin).args(flags).arg("-s").arg(dir.join("state")).arg(&conf).output().unwrap();
+        let mode = fs::metadata(dir.join("x/old")).ok().map(|m| m.permissions().mode() & 0o7777);
+        (out.status.code(), mode)
+    };
+    let ours = common::bin("logrotate");
+    assert_eq!(run(&ours, &["-d"]), (Some(0), None), "a dry run creates nothing");
+    assert_eq!(run(&ours, &[]), (Some(0), Some(0o700)), "created at load, nothing being due");
+    if Path::new(ORACLE).exists() {
+        assert_eq!(run(Path::new(ORACLE), &["-d"]), (Some(0), Some(0o700)));
+        assert_eq!(run(Path::new(ORACLE), &[]), (Some(0), Some(0o700)));
+    }
 }
 
 #[test]

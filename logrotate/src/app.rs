@@ -68,7 +68,14 @@ pub const DEFAULT_STATE: &str = "/var/lib/logrotate/status";
 /// Loads the configuration as logrotate does (ownership checks when root) and prints its
 /// diagnostics.
 pub fn load_config(paths: &[PathBuf], out: &mut Reporter) -> Config {
-    let cfg = config::load(paths, &LoadOptions { check_ownership: ids::is_root() });
+    load_config_creating(paths, out, true)
+}
+
+/// [`load_config`], with the `olddir` checks of 3.21 at load time; `create_dirs: false` checks
+/// without creating a missing `createolddir` directory (a dry run changes nothing).
+pub fn load_config_creating(paths: &[PathBuf], out: &mut Reporter, create_dirs: bool) -> Config {
+    let olddirs = std::sync::Arc::new(config::olddir::DiskOlddirs { create_dirs });
+    let cfg = config::load(paths, &LoadOptions { check_ownership: ids::is_root(), olddirs: Some(olddirs) });
     for d in &cfg.diagnostics {
         match d.level {
             config::Level::Error => out.error(&d.message),
@@ -92,7 +99,8 @@ pub fn run_once(rc: &RunConfig) -> Exit {
     if rc.dry_run && rc.output == Output::Rotate {
         out.warning("logrotate in debug mode does nothing except printing debug messages!  Consider using verbose mode (-v) instead if this is not what you want.\n");
     }
-    let cfg = load_config(&rc.configs, &mut out);
+    // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
+    let cfg = load_config_creating(&rc.configs, &mut out, !rc.dry_run && rc.output == Output::Rotate);
     match rc.output {
         Output::DumpToml => {
             print!("{}", config::dump::to_toml(&cfg.rules));

@@ -124,6 +124,12 @@ pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
     }
 }
 
+/// The first symbolic link on the way to `dir` whose own directory a user other than root can
+/// write (what the planner refuses to follow to an olddir as root without `su`).
+pub fn untrusted_link(dir: &Path) -> Option<PathBuf> {
+    DirCache::default().untrusted_link(dir)
+}
+
 /// Directory listings read once per scan: many logs in one directory share one `read_dir`.
 ///
 /// Keyed by the paths' bytes: hashing a `Path` parses its components, which cost more than

@@ -323,7 +323,8 @@ fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
-fn io_msg(e: &std::io::Error) -> String {
+/// An `io::Error` as C's `strerror` words it (no `(os error N)`).
+pub(super) fn io_msg(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),

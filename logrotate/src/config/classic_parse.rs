@@ -14,7 +14,7 @@
 use super::{Loader, Options, Rule};
 use crate::config::cursor::{c_char_hex, split_args};
 use crate::config::directives::{apply_directive, expand_home, takes, DirectiveError, Scope, Takes, Value};
-use crate::config::Diagnostic;
+use crate::config::{olddir, Diagnostic};
 use crate::rule::Source;
 use std::path::Path;
 
@@ -256,6 +256,16 @@ impl Parse<'_> {
                 self.error(ld, "unexpected }");
                 return Flow::Abort;
             };
+            if let Some(fs) = ld.opts.olddirs.clone() {
+                let mut notes = Vec::new();
+                let checked = olddir::check(fs.as_ref(), &st.rule, &self.where_(), &mut notes);
+                ld.out.diagnostics.extend(notes.into_iter().map(Diagnostic::note));
+                if let Err(olddir::Failure(msg)) = checked {
+                    // 3.21's `goto error`: the stanza and the rest of the file are dropped.
+                    ld.error(msg);
+                    return Flow::Abort;
+                }
+            }
             ld.out.rules.push(st.rule);
             self.state = DEFINITION_END;
             return Flow::Next;

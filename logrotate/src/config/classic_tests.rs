@@ -185,7 +185,8 @@ fn ownership_check_refuses_group_writable_config() {
     let path = dir.path().join("w.conf");
     std::fs::write(&path, "/a.log {\n}\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
-    let c = Loader::new(LoadOptions { check_ownership: true }).load_all(std::slice::from_ref(&path));
+    let c = Loader::new(LoadOptions { check_ownership: true, ..Default::default() })
+        .load_all(std::slice::from_ref(&path));
     assert!(c.rules.is_empty());
     assert!(kept_errors(&c)[0].contains("writable by group or others"));
     assert!(c

@@ -8,6 +8,7 @@ pub mod classic;
 pub mod cursor;
 pub mod directives;
 pub mod dump;
+pub mod olddir;
 pub mod toml_rules;
 
 use crate::rule::Rule;
@@ -86,11 +87,24 @@ impl Config {
 }
 
 /// Settings for loading.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LoadOptions {
     /// Refuse config files not owned by root or writable by group/others (logrotate does this
     /// when it runs as root).
     pub check_ownership: bool,
+    /// Check (and with `createolddir`, create) each stanza's `olddir` when the stanza closes,
+    /// as 3.21 does, through this filesystem ([`olddir::DiskOlddirs`] for the real one).
+    /// `None` (the default) leaves the disk alone; the planner still reports a missing olddir.
+    pub olddirs: Option<std::sync::Arc<dyn olddir::OlddirFs>>,
+}
+
+impl fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("check_ownership", &self.check_ownership)
+            .field("olddirs", &self.olddirs.as_ref().map(|_| "OlddirFs"))
+            .finish()
+    }
 }
 
 /// Loads every config path in order (a directory means every file in it), as `logrotate`
