@@ -5,6 +5,7 @@ mod common;
 
 use std::fs;
 use std::io::Read;
+use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,6 +13,29 @@ use std::time::{Duration, Instant};
 struct Daemon {
     child: Child,
     dir: tempfile::TempDir,
+    /// The fake `$NOTIFY_SOCKET` (`DIR/notify`), when started with [`Launch::notify`].
+    notify: Option<UnixDatagram>,
+    /// Everything received on it so far, one datagram per entry.
+    notes: Vec<String>,
+}
+
+/// How to start the daemon, beyond `-s DIR/state --debounce-ms 100`.
+#[derive(Default)]
+struct Launch<'a> {
+    args: &'a [&'a str],
+    /// The config arguments, relative to DIR (default `conf.d`); given as absolute paths
+    /// unless `relative`, in which case they are given as written (the daemon runs in DIR).
+    configs: &'a [&'a str],
+    relative: bool,
+    /// Bind a datagram socket at DIR/notify and pass it as `$NOTIFY_SOCKET`; the daemon is
+    /// ready at its `READY=1` (otherwise when its first pass wrote the state file).
+    notify: bool,
+    /// More environment variables.
+    env: &'a [(&'a str, &'a str)],
+    /// Stderr to the file DIR/stderr, and `$JOURNAL_STREAM` naming it, as systemd does.
+    journal: bool,
+    /// Do not wait until the daemon is ready (it may exit at once).
+    no_wait: bool,
 }
 
 impl Daemon {
@@ -21,23 +45,64 @@ impl Daemon {
     }
     /// Like [`Daemon::start`], with more options.
     fn start_with(args: &[&str], setup: impl FnOnce(&Path)) -> Daemon {
+        Daemon::launch(Launch { args, ..Launch::default() }, setup)
+    }
+    fn launch(l: Launch<'_>, setup: impl FnOnce(&Path)) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("conf.d")).unwrap();
         fs::create_dir_all(dir.path().join("logs")).unwrap();
         setup(dir.path());
-        let child = Command::new(common::bin("logrotated"))
+        let configs = if l.configs.is_empty() { &["conf.d"][..] } else { l.configs };
+        let mut cmd = Command::new(common::bin("logrotated"));
+        cmd.current_dir(dir.path())
             .arg("-s")
             .arg(dir.path().join("state"))
             .args(["--debounce-ms", "100"])
-            .args(args)
-            .arg(dir.path().join("conf.d"))
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let d = Daemon { child, dir };
-        // The first pass writes the state file: the daemon is ready after it.
-        assert!(wait_for(|| d.p("state").exists()), "daemon did not start");
+            .args(l.args)
+            .args(configs.iter().map(|c| if l.relative { PathBuf::from(c) } else { dir.path().join(c) }))
+            .env_remove("NOTIFY_SOCKET")
+            .env_remove("JOURNAL_STREAM")
+            .env_remove("WATCHDOG_USEC")
+            .envs(l.env.iter().copied());
+        let notify = l.notify.then(|| {
+            let sock = UnixDatagram::bind(dir.path().join("notify")).unwrap();
+            sock.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            cmd.env("NOTIFY_SOCKET", dir.path().join("notify"));
+            sock
+        });
+        if l.journal {
+            use std::os::unix::fs::MetadataExt;
+            let f = fs::File::create(dir.path().join("stderr")).unwrap();
+            let md = f.metadata().unwrap();
+            cmd.env("JOURNAL_STREAM", format!("{}:{}", md.dev(), md.ino())).stderr(f);
+        } else {
+            cmd.stderr(Stdio::piped());
+        }
+        let child = cmd.spawn().unwrap();
+        let mut d = Daemon { child, dir, notify, notes: Vec::new() };
+        if l.no_wait {
+        } else if d.notify.is_some() {
+            assert!(d.wait_note("READY=1"), "no READY=1: {:?}", d.notes);
+        } else {
+            // The first pass writes the state file: the daemon is ready after it.
+            assert!(wait_for(|| d.p("state").exists()), "daemon did not start");
+        }
         d
+    }
+    /// Waits until a datagram with the line `line` arrives after those already seen.
+    fn wait_note(&mut self, line: &str) -> bool {
+        let sock = self.notify.as_ref().expect("started without Launch::notify");
+        let mut buf = [0u8; 4096];
+        let notes = &mut self.notes;
+        wait_for(|| match sock.recv(&mut buf) {
+            Ok(n) => {
+                let note = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let found = note.lines().any(|l| l == line);
+                notes.push(note);
+                found
+            }
+            Err(_) => false,
+        })
     }
     fn p(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
@@ -54,9 +119,16 @@ impl Daemon {
     /// Stops with SIGTERM and returns (exit code, stderr).
     fn stop(&mut self) -> (Option<i32>, String) {
         self.signal(libc::SIGTERM);
+        self.exit()
+    }
+    /// Waits for the daemon to exit and returns (exit code, stderr).
+    fn exit(&mut self) -> (Option<i32>, String) {
         let status = self.child.wait().unwrap();
         let mut err = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        match self.child.stderr.take() {
+            Some(mut pipe) => drop(pipe.read_to_string(&mut err).unwrap()),
+            None => err = fs::read_to_string(self.p("stderr")).unwrap(),
+        }
         eprintln!("daemon stderr:\n{err}");
         (status.code(), err)
     }
@@ -212,7 +284,7 @@ fn concurrent_one_shot_run_causes_no_double_rotation() {
     assert_eq!(one_shot.status.code(), Some(0), "{}", String::from_utf8_lossy(&one_shot.stderr));
     assert!(wait_for(|| (0..10).all(|i| d.join(format!("logs/l{i}.log.1")).exists())));
     std::thread::sleep(Duration::from_millis(300));
-    let mut daemon = Daemon { child: daemon, dir };
+    let mut daemon = Daemon { child: daemon, dir, notify: None, notes: Vec::new() };
     daemon.signal(libc::SIGTERM);
     assert_eq!(daemon.child.wait().unwrap().code(), Some(0));
     let d = daemon.dir.path();
@@ -407,4 +479,128 @@ fn size_trigger_fires_while_another_log_is_written_without_pause() {
     assert!(rotated, "size trigger did not fire under write load");
     assert!(!d.p("logs/busy.txt.1").exists());
     assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn systemd_hears_ready_reloading_and_stopping() {
+    let mut d = Daemon::launch(Launch { notify: true, ..Launch::default() }, size_rule);
+    assert!(d.notes[0].lines().any(|l| l.starts_with("STATUS=1 rules")), "{:?}", d.notes);
+    let seen = d.notes.len();
+    d.signal(libc::SIGHUP);
+    assert!(d.wait_note("READY=1"), "no READY=1 after SIGHUP: {:?}", d.notes);
+    let reloading = d.notes[seen..].iter().position(|n| n.lines().any(|l| l == "RELOADING=1"));
+    let ready = d.notes[seen..].iter().position(|n| n.lines().any(|l| l == "READY=1"));
+    assert!(reloading.is_some() && reloading < ready, "{:?}", d.notes);
+    assert!(d.notes[seen + reloading.unwrap()].contains("MONOTONIC_USEC="), "{:?}", d.notes);
+    d.signal(libc::SIGTERM);
+    assert!(d.wait_note("STOPPING=1"), "no STOPPING=1: {:?}", d.notes);
+    let (code, err) = d.exit();
+    assert_eq!(code, Some(0));
+    assert!(err.contains("info: configuration reloaded: 1 rules"), "{err}");
+}
+
+#[test]
+fn watchdog_is_fed_when_systemd_asks_for_it() {
+    let pid_free = Launch { notify: true, env: &[("WATCHDOG_USEC", "400000")], ..Launch::default() };
+    let mut d = Daemon::launch(pid_free, size_rule);
+    assert!(d.wait_note("WATCHDOG=1"), "no WATCHDOG=1: {:?}", d.notes);
+    assert!(d.wait_note("WATCHDOG=1"), "WATCHDOG=1 only once: {:?}", d.notes);
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn journal_stream_gets_priority_prefixes_and_no_timestamps() {
+    let launch = Launch { journal: true, notify: true, ..Launch::default() };
+    let mut d = Daemon::launch(launch, |p| {
+        size_rule(p);
+        // An unknown directive (a warning) on a missing log (an error at each pass).
+        fs::write(p.join("conf.d/odd.conf"), format!("{}/logs/x.txt {{\n frobnicate\n}}\n", p.display()))
+            .unwrap();
+    });
+    fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
+    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "size trigger did not fire");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    assert!(!err.is_empty());
+    for line in err.lines() {
+        let prio = line.get(..3).unwrap_or(line);
+        assert!(["<3>", "<4>", "<6>", "<7>"].contains(&prio), "no priority: {line:?}\n{err}");
+        assert!(!line.contains("2026-") && !line[3..].starts_with(|c: char| c.is_ascii_digit()), "{line}");
+    }
+    assert!(err.lines().any(|l| l.starts_with("<6>info: rotated ")), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("<4>warning: ") && l.contains("frobnicate")), "{err}");
+    // x.txt is missing, without `missingok`.
+    assert!(err.lines().any(|l| l.starts_with("<3>error: stat of ") && l.contains("x.txt")), "{err}");
+}
+
+#[test]
+fn regression_relative_config_paths_reload_on_change() {
+    // Issue 11: relative config arguments were compared as written with the watcher's paths;
+    // a config file named without a directory (`main.conf`) had no watched directory at all.
+    let launch =
+        Launch { configs: &["conf.d", "main.conf"], relative: true, notify: true, ..Launch::default() };
+    let mut d = Daemon::launch(launch, |p| {
+        fs::write(p.join("main.conf"), "# nothing yet\n").unwrap();
+        fs::write(p.join("logs/a.txt"), "z".repeat(4096)).unwrap();
+        fs::write(p.join("logs/b.dat"), "z".repeat(4096)).unwrap();
+    });
+    d.rule("txt.conf", "@D@/logs/*.txt {\n size 1k\n rotate 5\n}\n");
+    assert!(wait_for(|| d.p("logs/a.txt.1").exists()), "a file added to conf.d was not picked up");
+    let text = format!("{}/logs/*.dat {{\n size 1k\n rotate 5\n}}\n", d.d());
+    fs::write(d.p("main.conf"), text).unwrap();
+    assert!(wait_for(|| d.p("logs/b.dat.1").exists()), "an edit of main.conf was not picked up");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    let absolute = format!("{} {}", d.p("conf.d").display(), d.p("main.conf").display());
+    assert!(err.contains(&format!("no rules loaded from {absolute}")), "{err}");
+}
+
+#[test]
+fn regression_missing_config_file_is_loaded_when_it_appears() {
+    // Issue 11: `logrotated /nonexistent.conf` idled for ever with 0 rules. Here even the
+    // file's directory is made later.
+    let launch = Launch { configs: &["later/app.conf"], notify: true, ..Launch::default() };
+    let mut d = Daemon::launch(launch, |p| fs::write(p.join("logs/a.txt"), "z".repeat(4096)).unwrap());
+    fs::create_dir(d.p("later")).unwrap();
+    let text = format!("{}/logs/*.txt {{\n size 1k\n rotate 5\n}}\n", d.d());
+    fs::write(d.p("later/app.conf"), text).unwrap();
+    assert!(wait_for(|| d.p("logs/a.txt.1").exists()), "the config file was not loaded");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    assert!(err.contains("warning: no rules loaded from "), "{err}");
+    assert!(err.contains("info: configuration reloaded: 1 rules"), "{err}");
+}
+
+#[test]
+fn no_rules_is_a_warning_and_with_strict_an_error_exit() {
+    let mut d = Daemon::launch(Launch { notify: true, ..Launch::default() }, |_| {});
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    let warning = format!("warning: no rules loaded from {}", d.p("conf.d").display());
+    assert!(err.contains(&warning), "{err}");
+
+    let mut d = Daemon::launch(Launch { args: &["--strict"], no_wait: true, ..Launch::default() }, |_| {});
+    let (code, err) = d.exit();
+    assert_eq!(code, Some(1));
+    assert!(err.contains(&format!("warning: no rules loaded from {}", d.p("conf.d").display())), "{err}");
+    assert!(err.contains("error: no rules to follow; exiting (--strict)"), "{err}");
+    // With a rule, --strict changes nothing.
+    let mut d = Daemon::launch(Launch { args: &["--strict"], notify: true, ..Launch::default() }, size_rule);
+    assert_eq!(d.stop().0, Some(0));
+}
+
+#[test]
+fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
+    // Issue 11: the daemon said `forced from command line`.
+    let mut d = Daemon::launch(Launch { notify: true, ..Launch::default() }, |p| {
+        fs::write(p.join("logs/app.log"), "a\n").unwrap();
+        let rule = format!("{}/logs/app.log {{\n weekly\n rotate 3\n}}\n", p.display());
+        fs::write(p.join("conf.d/weekly.conf"), rule).unwrap();
+    });
+    d.signal(libc::SIGUSR1);
+    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    assert!(err.contains("info: rotating every log now: forced by SIGUSR1"), "{err}");
+    assert!(!err.contains("command line"), "{err}");
 }

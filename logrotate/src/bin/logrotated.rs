@@ -1,4 +1,4 @@
-//! `logrotated`: the rotation daemon. Runs in the foreground (systemd `Type=simple`).
+//! `logrotated`: the rotation daemon. Runs in the foreground (systemd `Type=notify`).
 
 use clap::Parser;
 use logrotate::app::{self, Exit};
@@ -30,7 +30,10 @@ struct Opts {
     /// At most this many inotify watches (directories); beyond, the periodic rescan applies
     #[arg(long = "max-watches", value_name = "N", default_value_t = daemon::DEFAULT_MAX_WATCHES)]
     max_watches: usize,
-    /// Config files or directories
+    /// Exit with status 1 when no rule is loaded at start (instead of only warning)
+    #[arg(long = "strict")]
+    strict: bool,
+    /// Config files or directories (made absolute at start)
     #[arg(value_name = "configfile", required = true)]
     configs: Vec<PathBuf>,
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         debounce: Duration::from_millis(opts.debounce_ms),
         lock_wait: Duration::from_secs(30),
         max_watches: opts.max_watches,
+        strict: opts.strict,
     };
     ExitCode::from(daemon::run(dc) as u8)
 }

@@ -3,6 +3,11 @@
 //! or on SIGHUP, forces a rotation of everything on SIGUSR1, and on SIGTERM or SIGINT finishes
 //! the rotation in progress, writes the state and exits 0.
 //!
+//! Under systemd (`Type=notify`) it says `READY=1` once started, `RELOADING=1` then `READY=1`
+//! around each reload, `STOPPING=1` on the way out, and `WATCHDOG=1` when `WatchdogSec=` asks
+//! for it ([`systemd`]). When its stderr is the journal, lines carry a `<N>` priority and no
+//! timestamp of their own.
+//!
 //! Every rotation goes through [`crate::app::run_pass`], the same engine as `logrotate`; the
 //! state lock is held only during a pass, so a cron-run `logrotate` can share the state file.
 //!
@@ -11,6 +16,7 @@
 //! and merged per file, and a log's size is checked at most once per debounce.
 
 pub mod inotify;
+pub mod systemd;
 pub mod watch;
 pub mod watcher;
 
@@ -26,6 +32,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use systemd::Notifier;
 use watch::Matcher;
 use watcher::{Mailbox, Pending, Synced, Watcher};
 
@@ -48,6 +55,8 @@ pub struct DaemonConfig {
     pub lock_wait: Duration,
     /// At most this many inotify watches; directories beyond are left to the rescan.
     pub max_watches: usize,
+    /// Exit with an error, instead of only warning, when the daemon starts with no rule.
+    pub strict: bool,
 }
 
 /// The default of [`DaemonConfig::max_watches`]: a small share of the kernel's default per-user
@@ -65,6 +74,7 @@ const MAX_SYNC_GAP: Duration = Duration::from_secs(10);
 
 struct Daemon {
     dc: DaemonConfig,
+    systemd: Notifier,
     cfg: Config,
     matcher: Matcher,
     out: Reporter,
@@ -87,8 +97,27 @@ struct Daemon {
 }
 
 /// Runs until SIGTERM/SIGINT. Returns the exit code.
-pub fn run(dc: DaemonConfig) -> Exit {
-    let mut out = Reporter::new(dc.verbose).with_timestamps();
+///
+/// Call it before the process starts other threads: it takes systemd's variables out of the
+/// environment (see [`Notifier::from_env`]).
+pub fn run(mut dc: DaemonConfig) -> Exit {
+    let systemd = Notifier::from_env();
+    let mut out = if systemd::stderr_is_journal() {
+        Reporter::new(dc.verbose).for_journal()
+    } else {
+        Reporter::new(dc.verbose).with_timestamps()
+    };
+    // Absolute from the start: the watcher reports absolute paths, and a config event is
+    // recognised by comparing them with these.
+    for config in &mut dc.configs {
+        match std::path::absolute(&*config) {
+            Ok(abs) => *config = abs,
+            Err(e) => {
+                out.error(&format!("cannot make {} absolute: {e}", config.display()));
+                return Exit::Error;
+            }
+        }
+    }
     let mailbox = Arc::new(Mailbox::default());
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
     let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) {
@@ -112,8 +141,16 @@ pub fn run(dc: DaemonConfig) -> Exit {
         }
     };
     let cfg = app::load_config(&dc.configs, &mut out);
+    if cfg.rules.is_empty() {
+        out.warning(&no_rules_message(&dc.configs));
+        if dc.strict {
+            out.error("no rules to follow; exiting (--strict)");
+            return Exit::Error;
+        }
+    }
     let now = Instant::now();
     let mut d = Daemon {
+        systemd,
         next_rescan: now + dc.rescan,
         matcher: Matcher::new(&cfg.rules),
         dc,
@@ -131,13 +168,27 @@ pub fn run(dc: DaemonConfig) -> Exit {
         sync_due: None,
     };
     let n = d.sync_watches(false).watched;
-    d.out.notice(&format!("started: {} rules, watching {n} directories", d.cfg.rules.len()));
+    let started = format!("{} rules, watching {n} directories", d.cfg.rules.len());
+    d.out.notice(&format!("started: {started}"));
+    // Ready before the first pass: a pass compressing large logs must not count against
+    // systemd's start timeout.
+    d.systemd.notify(&format!("READY=1\nSTATUS={started}"));
+    let watchdog_every = d.systemd.watchdog_every();
+    let mut next_ping = Instant::now();
     d.pass(None, false);
     // An absolute deadline for the next time rule, recomputed only after passes, so a steady
     // stream of file events cannot push it back (nor make us re-read the state for each).
     let mut time_wake = d.time_wake();
     loop {
         let now = Instant::now();
+        // The watchdog is fed from this loop, so a loop that hangs stops feeding it; a pass
+        // holds it up as long as the pass takes (see WatchdogSec in the man page).
+        if let Some(every) = watchdog_every {
+            if now >= next_ping {
+                d.systemd.notify("WATCHDOG=1");
+                next_ping = now + every;
+            }
+        }
         let wake = [Some(time_wake), Some(d.next_rescan), d.retry_at, d.deferred_at, d.sync_due]
             .into_iter()
             .flatten()
@@ -171,7 +222,8 @@ pub fn run(dc: DaemonConfig) -> Exit {
             time_wake = d.time_wake();
             continue;
         }
-        let Some(mut p) = mailbox.take(wake) else { continue };
+        let wait_until = if watchdog_every.is_some() { wake.min(next_ping) } else { wake };
+        let Some(mut p) = mailbox.take(wait_until) else { continue };
         if !p.signals.iter().any(|&s| s == SIGTERM || s == SIGINT) {
             // Gather the rest of a burst, then act once.
             std::thread::sleep(d.dc.debounce);
@@ -187,10 +239,12 @@ pub fn run(dc: DaemonConfig) -> Exit {
         let reload = p.signals.contains(&SIGHUP)
             || p.paths.iter().any(|path| watch::is_config_event(path, &d.cfg.sources, &d.dc.configs));
         let mut changed = p.paths;
-        if reload && d.reload() {
-            d.sync_watches(false);
-            full = true;
-        } else if p.dirs || p.new_dirs.iter().any(|dir| d.matcher.may_lead_to_logs(dir)) {
+        if reload {
+            full = d.reload_and_watch();
+        }
+        // After a reload the pass is full; otherwise (or if the reload failed) new directories
+        // may hold logs.
+        if !full && (p.dirs || p.new_dirs.iter().any(|dir| d.matcher.may_lead_to_logs(dir))) {
             changed.extend(d.dirs_changed());
         }
         if p.overflow {
@@ -203,6 +257,9 @@ pub fn run(dc: DaemonConfig) -> Exit {
                 d.retry_at = Some(d.retry_at.map_or(at, |r| r.min(at)));
             }
         }
+        if force {
+            d.out.notice("rotating every log now: forced by SIGUSR1");
+        }
         if force || full {
             d.pass(None, force);
         } else if let Some(rules) = d.triggered_rules(changed) {
@@ -212,11 +269,46 @@ pub fn run(dc: DaemonConfig) -> Exit {
         }
         time_wake = d.time_wake();
     }
+    d.systemd.notify("STOPPING=1");
     d.out.notice("stopping");
     Exit::Ok
 }
 
+fn no_rules_message(configs: &[PathBuf]) -> String {
+    let names: Vec<String> = configs.iter().map(|c| c.display().to_string()).collect();
+    format!(
+        "no rules loaded from {}: nothing will be rotated until the configuration changes",
+        names.join(" ")
+    )
+}
+
+/// A config argument, or a directory on the way to one, that was not watched until now: a
+/// config file made in it before the watch existed gave no event.
+fn leads_to_config(added: &[PathBuf], configs: &[PathBuf]) -> bool {
+    added.iter().any(|dir| configs.iter().any(|c| c.starts_with(dir)))
+}
+
 impl Daemon {
+    /// A config file or directory changed, or SIGHUP: reloads (telling systemd) and makes the
+    /// watched set follow, also when the reload failed (a missing config directory may have
+    /// appeared on the way to the file). Returns whether the rules changed.
+    fn reload_and_watch(&mut self) -> bool {
+        self.systemd.reloading();
+        let mut changed = false;
+        // Each round may watch one more directory on the way to a missing config; the depth
+        // of the path bounds the rounds.
+        let rounds = self.dc.configs.iter().map(|c| c.components().count()).max().unwrap_or(0) + 1;
+        for _ in 0..rounds {
+            changed |= self.reload();
+            let added = self.sync_watches(false).added;
+            if !leads_to_config(&added, &self.dc.configs) {
+                break;
+            }
+        }
+        self.systemd.notify(&format!("READY=1\nSTATUS={} rules", self.cfg.rules.len()));
+        changed
+    }
+
     /// Re-reads the config. On errors the old config stays in force. Returns whether it changed.
     fn reload(&mut self) -> bool {
         let new = app::load_config(&self.dc.configs, &mut self.out);
@@ -225,6 +317,9 @@ impl Daemon {
             return false;
         }
         self.out.notice(&format!("configuration reloaded: {} rules", new.rules.len()));
+        if new.rules.is_empty() {
+            self.out.warning(&no_rules_message(&self.dc.configs));
+        }
         self.cfg = new;
         self.matcher = Matcher::new(&self.cfg.rules);
         self.checked.clear();
@@ -252,7 +347,7 @@ impl Daemon {
     /// directories are left to the periodic rescan (again at a rescan if their number changed).
     fn sync_watches(&mut self, rescan: bool) -> Synced {
         let start = Instant::now();
-        let s = self.watcher.sync(&watch::wanted_dirs(&self.cfg));
+        let s = self.watcher.sync(&watch::wanted_dirs(&self.cfg, &self.dc.configs));
         self.last_sync = Instant::now();
         self.sync_cost = self.last_sync - start;
         if s.left == 0 {

@@ -43,11 +43,18 @@ pub fn pattern_dirs(pattern: &str) -> Vec<(usize, PathBuf)> {
     dirs
 }
 
-/// Every directory to watch for `cfg`, most important first: config directories, then the
-/// literal directories of the patterns, then each wildcard level in turn. When there are more
-/// than the watch cap, the tail of this list is left to the periodic rescan.
-pub fn wanted_dirs(cfg: &Config) -> Vec<PathBuf> {
+/// Every directory to watch for `cfg` loaded from `args`, most important first: config
+/// directories (for a missing config file or directory, its nearest existing ancestor, so its
+/// creation is seen), then the literal directories of the patterns, then each wildcard level
+/// in turn. When there are more than the watch cap, the tail of this list is left to the
+/// periodic rescan.
+pub fn wanted_dirs(cfg: &Config, args: &[PathBuf]) -> Vec<PathBuf> {
     let mut ranked: Vec<(usize, PathBuf)> = Vec::new();
+    for arg in args {
+        let dir =
+            if arg.is_dir() { Some(arg.clone()) } else { arg.parent().and_then(nearest_existing_ancestor) };
+        ranked.extend(dir.map(|d| (0, d)));
+    }
     for src in &cfg.sources {
         if src.is_dir() {
             ranked.push((0, src.clone()));
@@ -72,9 +79,11 @@ fn nearest_existing_ancestor(path: &Path) -> Option<PathBuf> {
 }
 
 /// Whether an event on `path` concerns the configuration: a config file itself, or an entry
-/// of a config directory (a new file in conf.d), or a config argument that did not exist.
+/// of a config directory (a new file in conf.d), or a config argument that did not exist, or a
+/// directory on the way to one.
 pub fn is_config_event(path: &Path, sources: &[PathBuf], args: &[PathBuf]) -> bool {
     sources.iter().chain(args).any(|s| s == path || path.parent() == Some(s.as_path()))
+        || args.iter().any(|a| a != path && a.starts_with(path))
 }
 
 /// The rules' patterns, compiled once per config: which rules a changed path belongs to.
@@ -188,6 +197,29 @@ mod tests {
         assert!(!is_config_event(Path::new("/etc/passwd"), &sources, &[]));
     }
 
+    #[test]
+    fn config_events_include_directories_on_the_way_to_a_config_argument() {
+        let args = vec![PathBuf::from("/srv/later/conf/app.conf")];
+        assert!(is_config_event(Path::new("/srv/later"), &[], &args));
+        assert!(is_config_event(Path::new("/srv/later/conf"), &[], &args));
+        assert!(is_config_event(Path::new("/srv/later/conf/app.conf"), &[], &args));
+        assert!(!is_config_event(Path::new("/srv/other"), &[], &args));
+    }
+
+    #[test]
+    fn missing_config_argument_is_watched_through_its_nearest_existing_ancestor() {
+        let d = tempfile::tempdir().unwrap();
+        let empty = Config { rules: Vec::new(), diagnostics: Vec::new(), sources: Vec::new() };
+        let file = d.path().join("later/deeper/app.conf");
+        assert_eq!(wanted_dirs(&empty, std::slice::from_ref(&file)), vec![d.path().to_path_buf()]);
+        std::fs::create_dir(d.path().join("later")).unwrap();
+        assert_eq!(wanted_dirs(&empty, &[file]), vec![d.path().join("later")]);
+        let dir = d.path().join("conf.d");
+        assert_eq!(wanted_dirs(&empty, std::slice::from_ref(&dir)), vec![d.path().to_path_buf()]);
+        std::fs::create_dir(&dir).unwrap();
+        assert_eq!(wanted_dirs(&empty, std::slice::from_ref(&dir)), vec![dir]);
+    }
+
     fn names(d: &Path, dirs: Vec<(usize, PathBuf)>) -> Vec<(usize, String)> {
         dirs.into_iter().map(|(n, p)| (n, p.strip_prefix(d).unwrap().display().to_string())).collect()
     }
@@ -239,7 +271,7 @@ mod tests {
             diagnostics: Vec::new(),
             sources: vec![d.path().join("conf.d")],
         };
-        let got: Vec<String> = wanted_dirs(&cfg)
+        let got: Vec<String> = wanted_dirs(&cfg, &[d.path().join("conf.d")])
             .into_iter()
             .map(|p| p.strip_prefix(d.path()).unwrap().display().to_string())
             .collect();

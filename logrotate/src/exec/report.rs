@@ -4,11 +4,18 @@
 use std::fs::File;
 use std::io::Write;
 
+/// sd-daemon priorities (`sd-daemon(3)`), written before each line for journald.
+const ERR: u8 = 3;
+const WARNING: u8 = 4;
+const INFO: u8 = 6;
+const DEBUG: u8 = 7;
+
 /// Collects and prints messages, remembering whether any error was reported.
 #[derive(Debug, Default)]
 pub struct Reporter {
     verbose: bool,
     timestamps: bool,
+    journal: bool,
     log: Option<LogTarget>,
     errors: usize,
 }
@@ -22,7 +29,7 @@ enum LogTarget {
 impl Reporter {
     /// A reporter; `verbose` prints notes as well as warnings and errors.
     pub fn new(verbose: bool) -> Self {
-        Reporter { verbose, timestamps: false, log: None, errors: 0 }
+        Reporter { verbose, timestamps: false, journal: false, log: None, errors: 0 }
     }
 
     /// Prefix every line with the local time (for the daemon, whose stderr goes to journald
@@ -32,9 +39,19 @@ impl Reporter {
         self
     }
 
+    /// Write for journald (the daemon's stderr is `$JOURNAL_STREAM`): each line on stderr
+    /// starts with its sd-daemon priority (`<3>` error, `<4>` warning, `<6>` info, `<7>` a
+    /// verbose note) so that `journalctl -p` can filter, and carries no timestamp of its own
+    /// (the journal adds one). A log file or syslog copy is written as before.
+    pub fn for_journal(mut self) -> Self {
+        self.journal = true;
+        self.timestamps = false;
+        self
+    }
+
     /// A note printed even without `-v` (the daemon reports each rotation this way).
     pub fn notice(&mut self, msg: &str) {
-        self.emit(&format!("info: {msg}"), true);
+        self.emit(&format!("info: {msg}"), INFO, true);
     }
 
     /// Also write every message to `target` (a path, or `syslog`).
@@ -52,7 +69,7 @@ impl Reporter {
         Ok(())
     }
 
-    fn emit(&mut self, line: &str, to_stderr: bool) {
+    fn emit(&mut self, line: &str, priority: u8, to_stderr: bool) {
         let stamped;
         let line = if self.timestamps {
             stamped = format!("{} {line}", chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f"));
@@ -60,7 +77,11 @@ impl Reporter {
         } else {
             line
         };
-        if to_stderr {
+        if to_stderr && self.journal {
+            // journald reads each line as an entry: every one gets the prefix.
+            let prefixed: Vec<String> = line.lines().map(|l| format!("<{priority}>{l}")).collect();
+            eprintln!("{}", prefixed.join("\n"));
+        } else if to_stderr {
             eprintln!("{line}");
         }
         match &mut self.log {
@@ -75,24 +96,24 @@ impl Reporter {
     /// Reports an error (exit status 1).
     pub fn error(&mut self, msg: &str) {
         self.errors += 1;
-        self.emit(&format!("error: {msg}"), true);
+        self.emit(&format!("error: {msg}"), ERR, true);
     }
 
     /// Prints an `error:` line that, as the same message in logrotate 3.21, does not change the
     /// exit status (the run dealt with the problem and went on).
     pub fn error_without_status(&mut self, msg: &str) {
-        self.emit(&format!("error: {msg}"), true);
+        self.emit(&format!("error: {msg}"), ERR, true);
     }
 
     /// Reports a warning.
     pub fn warning(&mut self, msg: &str) {
-        self.emit(&format!("warning: {msg}"), true);
+        self.emit(&format!("warning: {msg}"), WARNING, true);
     }
 
     /// A verbose note.
     pub fn info(&mut self, msg: &str) {
         let v = self.verbose;
-        self.emit(msg, v);
+        self.emit(msg, DEBUG, v);
     }
 
     /// Whether verbose notes go anywhere (`-v`, `-d` or `-l`): callers skip building them if not.
