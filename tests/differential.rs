@@ -45,6 +45,8 @@ mod scenarios_olddir;
 mod scenarios_options;
 #[path = "differential/scenarios_parser.rs"]
 mod scenarios_parser;
+#[path = "differential/scenarios_quirks.rs"]
+mod scenarios_quirks;
 #[path = "differential/scenarios_review.rs"]
 mod scenarios_review;
 #[path = "differential/scenarios_rotate0.rs"]

@@ -274,6 +274,12 @@ impl Default for Options {
 }
 
 impl Options {
+    /// What a stanza starts from when these are the global options: all of them but
+    /// `addextension`, which logrotate 3.21 does not carry from the globals into a stanza.
+    pub fn stanza_defaults(&self) -> Options {
+        Options { add_extension: None, ..self.clone() }
+    }
+
     /// The extension of compressed files: `compressext`, or one derived from the command.
     pub fn effective_compress_ext(&self) -> String {
         if let Some(ext) = &self.compress_ext {

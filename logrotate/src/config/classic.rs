@@ -260,7 +260,7 @@ impl Loader {
             }
         };
         if path.extension().is_some_and(|e| e == "toml") {
-            let (rules, diags) = toml_rules::parse(path, &text, &self.globals);
+            let (rules, diags) = toml_rules::parse(path, &text, &self.globals.stanza_defaults());
             let failed = diags.iter().any(|d| d.level == super::Level::Error);
             self.out.rules.extend(rules);
             self.out.diagnostics.extend(diags);

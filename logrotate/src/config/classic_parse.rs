@@ -403,7 +403,12 @@ impl Parse<'_> {
                         return Flow::Abort;
                     }
                     let source = Source { file: self.file.to_path_buf(), line: self.line };
-                    let rule = Rule { patterns, source, header: Some(header), options: ld.globals.clone() };
+                    let rule = Rule {
+                        patterns,
+                        source,
+                        header: Some(header),
+                        options: ld.globals.stanza_defaults(),
+                    };
                     self.stanza = Some(Stanza { rule });
                     return Flow::Next;
                 }

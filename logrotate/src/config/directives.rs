@@ -324,8 +324,9 @@ pub fn apply_directive(
         "monthly" => o.criterion = Some(Criterion::Time(Frequency::Monthly)),
         "yearly" => o.criterion = Some(Criterion::Time(Frequency::Yearly)),
         "size" => o.criterion = Some(Criterion::Size(c_size(v)?)),
-        "minsize" => o.min_size = Some(c_size(v)?),
-        "maxsize" => o.max_size = Some(c_size(v)?),
+        // 0 is no limit at all, as in logrotate (`if (log->maxsize && ...)`).
+        "minsize" => o.min_size = Some(c_size(v)?).filter(|&n| n > 0),
+        "maxsize" => o.max_size = Some(c_size(v)?).filter(|&n| n > 0),
         "minage" | "maxage" => {
             let what = if key == "minage" { "minimum" } else { "maximum" };
             // 3.21 quotes from the value's last character to the end of the file.
