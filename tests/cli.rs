@@ -222,10 +222,15 @@ fn create_sets_mode_and_numeric_owner() {
     }
     let fx = Fx::new();
     fx.write("app.log", "x\n");
-    fx.conf("@D@/app.log {\n rotate 1\n create 0604 1234 4321\n}\n");
+    // A number is taken as an id only if that user (group) exists, as in 3.21.
+    fx.conf("@D@/app.log {\n rotate 1\n create 0604 65534 65534\n}\n");
     assert_eq!(code(&fx.run(&["-f"])), 0);
     let md = fs::metadata(fx.p("app.log")).unwrap();
-    assert_eq!((md.mode() & 0o7777, md.uid(), md.gid()), (0o604, 1234, 4321));
+    assert_eq!((md.mode() & 0o7777, md.uid(), md.gid()), (0o604, 65534, 65534));
+    fx.conf("@D@/app.log {\n rotate 1\n create 0604 1234 4321\n}\n");
+    let o = fx.run(&["-f"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("unknown user '1234'"), "{}", stderr(&o));
 }
 
 #[test]

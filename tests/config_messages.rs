@@ -59,6 +59,8 @@ macro_rules! cases {
 }
 
 cases! {
+    numeric_owner_that_is_no_user_is_unknown:
+        ["@D@/a.log {\n create 0640 999 root\n}\n@D@/b.log {\n su root 99999\n}\n"];
     text_after_closing_brace_is_an_error_line_with_exit_0:
         ["@D@/a.log {\n rotate 1\n} junk\n"];
     missing_size_and_taboo_arguments_are_error_lines_with_exit_0:

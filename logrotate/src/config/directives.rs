@@ -175,23 +175,24 @@ fn c_size(text: &str) -> Result<u64, DirectiveError> {
     Ok(size as u64)
 }
 
-/// Parses an owner (user or group) name or numeric id, checking that a name exists.
+/// Parses an owner (user or group) as logrotate 3.21 does: a known name, else a number that
+/// is the id of an existing user (group).
 ///
 /// # Errors
 ///
-/// A name that is neither numeric nor known to the system.
+/// Neither a known name nor the id of an existing user (group).
 pub fn parse_owner(text: &str, is_group: bool) -> Result<Owner, String> {
-    if let Ok(id) = text.parse::<u32>() {
-        return Ok(Owner::Id(id));
-    }
-    let known = if is_group {
-        crate::exec::ids::group_id(text).is_some()
-    } else {
-        crate::exec::ids::user_id(text).is_some()
-    };
+    use crate::exec::ids;
+    let known = if is_group { ids::group_id(text).is_some() } else { ids::user_id(text).is_some() };
     if known {
-        Ok(Owner::Name(text.to_string()))
-    } else if is_group {
+        return Ok(Owner::Name(text.to_string()));
+    }
+    if let Some(id) = text.parse::<u32>().ok().filter(|&id| id < i32::MAX as u32) {
+        if if is_group { ids::gid_exists(id) } else { ids::uid_exists(id) } {
+            return Ok(Owner::Id(id));
+        }
+    }
+    if is_group {
         Err(format!("unknown group '{text}'"))
     } else {
         Err(format!("unknown user '{text}'"))

@@ -40,6 +40,26 @@ pub fn group_id(name: &str) -> Option<u32> {
     (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
 }
 
+/// Whether a user with this uid exists.
+pub fn uid_exists(uid: u32) -> bool {
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    rc == 0 && !result.is_null()
+}
+
+/// Whether a group with this gid exists.
+pub fn gid_exists(gid: u32) -> bool {
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 64 * 1024];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
+    rc == 0 && !result.is_null()
+}
+
 /// Resolves an owner to a uid.
 pub fn resolve_user(o: &Owner) -> Option<u32> {
     match o {
