@@ -89,8 +89,9 @@ fn comments_are_whole_lines() {
 
 #[test]
 fn create_mode_owner_group_and_numeric_ids() {
-    let (c, _d) =
-        load_text("/a.log {\n create 0640 root 0\n}\n/b.log {\n create\n}\n/c.log {\n create 0640 65534 65534\n}\n");
+    let (c, _d) = load_text(
+        "/a.log {\n create 0640 root 0\n}\n/b.log {\n create\n}\n/c.log {\n create 0640 65534 65534\n}\n",
+    );
     let spec = c.rules[0].options.create.clone().unwrap();
     assert_eq!(spec.mode, Some(0o640));
     assert_eq!(spec.owner, Some(Owner::Name("root".into())));
