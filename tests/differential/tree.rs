@@ -202,19 +202,7 @@ impl Tree {
             .stderr(err)
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
-        let deadline = Instant::now() + RUN_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break Some(status);
-            }
-            if Instant::now() > deadline {
-                // The child is ours; kill it by its id.
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let status = wait_or_kill(&mut child, RUN_TIMEOUT, Duration::from_millis(10));
         let finished = clock::now();
         let mut output = fs::read_to_string(&out_path).unwrap_or_default();
         output = output.replace(&self.root_str(), "@R@");
@@ -357,4 +345,26 @@ fn set_mtime(path: &Path, epoch: i64) {
     let rc =
         unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) };
     assert_eq!(rc, 0, "utimensat {}", path.display());
+}
+
+/// Waits for `child` for at most `timeout` (checking every `poll`); kills it then. `None` when
+/// it had to be killed.
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    timeout: Duration,
+    poll: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            // The child is ours; kill it by its id.
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(poll);
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::clock;
 use crate::tree::{Node, Snapshot, Tree};
@@ -177,19 +177,7 @@ fn run_tool(tree: &Tree, bin: &Path, args: &[String]) -> (SideRun, i64, i64) {
         .stderr(err)
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            // The child is ours; kill it by its id.
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    let status = crate::tree::wait_or_kill(&mut child, RUN_TIMEOUT, Duration::from_millis(2));
     let finished = clock::now();
     let root = tree.root.to_str().expect("utf-8 temp path").to_string();
     let read = |p: &Path| {
