@@ -5,12 +5,11 @@
 //! logrotate on one and ours on the other, and after every run compares exit codes, the trees
 //! (names, types, modes, contents with gzip decompressed) and the normalised state files.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::clock;
 use super::report;
-use super::tree::{RunOutput, Tree};
+use super::tree::{parse_state, RunOutput, Tree};
 
 /// Debian's logrotate 3.21, the oracle.
 pub const ORACLE: &str = "/usr/sbin/logrotate";
@@ -336,21 +335,6 @@ fn ours_bin() -> PathBuf {
         Some(path) => PathBuf::from(path),
         None => crate::common::bin("logrotate"),
     }
-}
-
-/// Parse state text into `path -> time` (path still escaped as written) plus other lines.
-fn parse_state(text: &str) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut entries = BTreeMap::new();
-    let mut other = Vec::new();
-    for line in text.lines() {
-        match line.rsplit_once(' ') {
-            Some((path, when)) if path.starts_with('"') && path.ends_with('"') && path.len() > 1 => {
-                entries.insert(path.to_string(), when.to_string());
-            }
-            _ => other.push(line.to_string()),
-        }
-    }
-    (entries, other)
 }
 
 /// Seconds of slack around a run within which a state time counts as "now".

@@ -368,3 +368,18 @@ pub fn wait_or_kill(
         std::thread::sleep(poll);
     }
 }
+
+/// Parse state text into `path -> time` (path still escaped as written) plus other lines.
+pub fn parse_state(text: &str) -> (std::collections::BTreeMap<String, String>, Vec<String>) {
+    let mut entries = std::collections::BTreeMap::new();
+    let mut other = Vec::new();
+    for line in text.lines() {
+        match line.rsplit_once(' ') {
+            Some((path, when)) if path.starts_with('"') && path.ends_with('"') && path.len() > 1 => {
+                entries.insert(path.to_string(), when.to_string());
+            }
+            _ => other.push(line.to_string()),
+        }
+    }
+    (entries, other)
+}

@@ -1,9 +1,8 @@
 //! Normalisation before comparing: what README "Compatibility" lists as deliberate is mapped to
 //! one spelling on both sides, and times are reduced to what both tools must agree on.
 
-use std::collections::BTreeMap;
-
 use crate::clock;
+use crate::tree::parse_state;
 
 /// `FILE:LINE: message` (ours, deliberate) → `FILE:LINE message` (3.21).
 fn drop_colon_after_line_number(line: &str) -> String {
@@ -41,21 +40,6 @@ pub fn output_line(line: &str) -> String {
 /// Output text (root already replaced by `@R@`) → normalised non-empty lines.
 pub fn output_lines(text: &str) -> Vec<String> {
     text.lines().filter(|l| !l.trim().is_empty()).map(output_line).collect()
-}
-
-/// Parse state text into `path -> time` (path still escaped as written) plus other lines.
-fn parse_state(text: &str) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut entries = BTreeMap::new();
-    let mut other = Vec::new();
-    for line in text.lines() {
-        match line.rsplit_once(' ') {
-            Some((path, when)) if path.starts_with('"') && path.ends_with('"') && path.len() > 1 => {
-                entries.insert(path.to_string(), when.to_string());
-            }
-            _ => other.push(line.to_string()),
-        }
-    }
-    (entries, other)
 }
 
 /// Seconds of slack around a run within which a state time counts as "now".
