@@ -274,7 +274,11 @@ pub fn main() {
         }
         let first = findings.iter().min_by_key(|f| f.case.all_conf_text().len()).expect("non-empty");
         eprintln!("\n===== {} ({} cases): shrinking case {:#x}", category, findings.len(), first.case.seed);
-        let time = if repro_all { SHRINK_TIME } else { SHRINK_TIME_CI };
+        let time = match env_u64("GENDIFF_SHRINK_SECS") {
+            Some(secs) => Duration::from_secs(secs),
+            None if repro_all => SHRINK_TIME,
+            None => SHRINK_TIME_CI,
+        };
         let (case, diff) = shrink_finding(first, category, time, oracle, &ours);
         eprintln!("{}", report::render(&case, &diff));
     }
