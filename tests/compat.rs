@@ -39,7 +39,7 @@ fn ignoreduplicates_in_the_later_stanza_is_honoured() {
 }
 
 #[test]
-fn duplicate_without_ignoreduplicates_is_an_error_and_skipped() {
+fn duplicate_without_ignoreduplicates_is_an_error_and_drops_the_rest_of_the_pattern() {
     let fx = Fx::new();
     fx.write("app.log", "a\n");
     fx.write("other.log", "o\n");
@@ -48,8 +48,8 @@ fn duplicate_without_ignoreduplicates_is_an_error_and_skipped() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("duplicate log entry"), "{}", stderr(&o));
     assert_eq!(fx.read("app.log.1"), "a\n");
-    // logrotate stops reading the stanza's files at the duplicate; we skip only the duplicate.
-    assert_eq!(fx.read("other.log.1"), "o\n");
+    // As 3.21: the rest of the pattern's files after the duplicate are dropped too.
+    assert!(!fx.exists("other.log.1"));
 }
 
 #[test]

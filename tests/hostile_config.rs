@@ -156,8 +156,9 @@ fn regression_include_of_a_fifo_and_of_a_directory_holding_one_is_skipped() {
     std::fs::write(case.p("inc/b.conf"), rule).unwrap();
     let ours = case.ours();
     assert_eq!(ours.code, 0, "{}", ours.stderr);
-    for fifo in ["fifo", "inc/a-fifo"] {
-        let msg = format!("Ignoring {} because it's not a regular file.", case.p(fifo).display());
+    // A file of an included directory is named bare, as 3.21 names it (read from inside it).
+    for shown in [case.p("fifo").display().to_string(), "a-fifo".to_string()] {
+        let msg = format!("Ignoring {shown} because it's not a regular file.");
         assert!(ours.stderr.contains(&msg), "{}", ours.stderr);
     }
 }

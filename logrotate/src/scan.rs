@@ -83,35 +83,126 @@ pub(crate) fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
-/// Expands a rule's patterns into paths: glob matches that are directories are skipped; a
-/// pattern with no match is kept literally unless `missingok`, so the planner reports it.
+/// Expands a rule's patterns into paths as 3.21 builds a stanza's file list: every pattern
+/// globbed ([`expand_pattern`]), directories left out (named literally or not), and a path met
+/// twice in the rule taken once.
 pub fn expand(rule: &Rule) -> Vec<PathBuf> {
-    expand_matches(rule)
-        .into_iter()
-        .filter(|(p, from_glob)| !from_glob || !std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
-        .map(|(p, _)| p)
-        .collect()
+    let claims = Claims::default();
+    let mut files = Vec::new();
+    for pat in &rule.patterns {
+        let matches: Vec<PathBuf> =
+            expand_pattern(pat).into_iter().map(|(p, _)| p).filter(|p| !is_dir(p)).collect();
+        let (taken, _) = claims.claim_pattern(&matches, &files, true);
+        files.extend(taken);
+    }
+    files
 }
 
-/// Like [`expand`], but directories matched by a glob are still there (told by the second
-/// member, "matched by a glob"), so that the caller's own `lstat` can leave them out.
-fn expand_matches(rule: &Rule) -> Vec<(PathBuf, bool)> {
-    let mut out = Vec::new();
-    for pat in &rule.patterns {
-        if !has_glob_chars(pat) {
-            out.push((PathBuf::from(pat), false));
-            continue;
+/// Whether `p` is a directory itself (`lstat`): never a log, as in 3.21's file lists.
+pub(crate) fn is_dir(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+}
+
+/// One pattern expanded as 3.21's `glob(pattern, GLOB_NOCHECK | GLOB_TILDE)`: a leading `~`
+/// or `~/` is `$HOME`; wildcards do not match a leading `.`; matches come sorted. When nothing
+/// matches, the pattern itself is the one result, as written (`~/app.log` stays so). The flag
+/// says whether the path was found on disk by a glob or `~` (so it exists); a path kept as
+/// written is not known to exist.
+pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, bool)> {
+    let expanded = expand_glob_tilde(pat);
+    let literal = || vec![(PathBuf::from(pat), false)];
+    if !has_glob_chars(&expanded) {
+        // Without `~` the path is the same found or not: no need to look (false: not known
+        // to exist).
+        return if expanded != pat && std::fs::symlink_metadata(&expanded).is_ok() {
+            vec![(PathBuf::from(expanded), true)]
+        } else {
+            literal()
+        };
+    }
+    let opts = glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() };
+    let found: Vec<(PathBuf, bool)> = match glob::glob_with(&expanded, opts) {
+        Ok(paths) => paths.flatten().map(|p| (p, true)).collect(),
+        Err(_) => Vec::new(),
+    };
+    if found.is_empty() {
+        literal()
+    } else {
+        found
+    }
+}
+
+/// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
+fn expand_glob_tilde(pat: &str) -> String {
+    let Some(rest) = pat.strip_prefix('~') else { return pat.to_string() };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return pat.to_string();
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => format!("{}{rest}", home.to_string_lossy()),
+        None => pat.to_string(),
+    }
+}
+
+/// What became of one path of a pattern when its stanza's file list was built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimEvent {
+    /// Already taken by an earlier stanza (or earlier in this one) with `ignoreduplicates`:
+    /// left out, the rest of the pattern goes on (3.21's debug line `ignore duplicate log
+    /// entry`).
+    Ignored(PathBuf),
+    /// Already taken and duplicates are not ignored: an error, and the rest of the pattern's
+    /// paths are dropped (3.21's `goto duperror`).
+    Duplicate(PathBuf),
+}
+
+/// The paths taken by the stanzas read so far, each with whether its stanza has
+/// `ignoreduplicates`. As 3.21 builds each stanza's file list at load time, a path belongs to
+/// the first stanza that names it.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    taken: HashMap<OsString, bool>,
+}
+
+impl Claims {
+    /// Claims the paths one pattern expanded to (directories already left out) for a stanza
+    /// whose `ignoreduplicates` is `ignore`, without taking them yet: returns the paths it
+    /// gets and what happened to the others. A duplicate is ignored when the stanza that took
+    /// the path or this one has `ignoreduplicates` (3.21 looks only at the one that took it;
+    /// honouring either is deliberate).
+    /// `own` is what the stanza already has from its earlier patterns.
+    pub fn claim_pattern(
+        &self,
+        paths: &[PathBuf],
+        own: &[PathBuf],
+        ignore: bool,
+    ) -> (Vec<PathBuf>, Vec<ClaimEvent>) {
+        let mut got: Vec<PathBuf> = Vec::new();
+        let mut events = Vec::new();
+        for p in paths {
+            let owner_ignores = match self.taken.get(p.as_os_str()) {
+                Some(&flag) => Some(flag),
+                // Earlier in this same stanza: its own flag.
+                None => (own.contains(p) || got.contains(p)).then_some(ignore),
+            };
+            match owner_ignores {
+                None => got.push(p.clone()),
+                Some(flag) if flag || ignore => events.push(ClaimEvent::Ignored(p.clone())),
+                Some(_) => {
+                    events.push(ClaimEvent::Duplicate(p.clone()));
+                    break;
+                }
+            }
         }
-        let before = out.len();
-        if let Ok(paths) = glob::glob(pat) {
-            out.extend(paths.flatten().map(|p| (p, true)));
-        }
-        if out.len() == before {
-            // Kept literally: an error without `missingok`, and recorded in the state either way.
-            out.push((PathBuf::from(pat), false));
+        (got, events)
+    }
+
+    /// Records `paths` as taken by a stanza whose `ignoreduplicates` is `ignore`.
+    pub fn take(&mut self, paths: &[PathBuf], ignore: bool) {
+        for p in paths {
+            self.taken.entry(p.as_os_str().to_owned()).or_insert(ignore);
         }
     }
-    out
 }
 
 /// The directory where archives of `log` go.
@@ -298,8 +389,9 @@ pub fn refresh(rule: &Rule, set: &SetFacts) -> SetFacts {
     SetFacts { rule: set.rule, files }
 }
 
-/// Expands every rule and collects facts, reporting duplicates as logrotate does: a file
-/// matched by an earlier stanza is an error for the later one unless it has `ignoreduplicates`.
+/// Expands every rule and collects facts. A path belongs to the first rule that names it, as
+/// 3.21 builds the file lists at load time ([`Claims`]); the loader has already reported the
+/// duplicates, so nothing is said here.
 pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
     scan_only(rules, None, diags)
 }
@@ -316,41 +408,43 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
 pub fn scan_settled(
     rules: &[Rule],
     only: Option<&[usize]>,
-    diags: &mut Vec<Diagnostic>,
+    _diags: &mut Vec<Diagnostic>,
     settled: impl Fn(usize, &Path) -> bool,
 ) -> Vec<SetFacts> {
-    // Each path taken, and whether the rule that took it has `ignoreduplicates`.
-    let mut seen: HashMap<OsString, bool> = HashMap::new();
+    let mut claims = Claims::default();
     let mut cache = DirCache::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let wanted = only.is_none_or(|o| o.contains(&i));
+        let ignore = rule.options.ignore_duplicates;
+        let mut own: Vec<PathBuf> = Vec::new();
         let mut files = Vec::new();
-        for (path, from_glob) in expand_matches(rule) {
-            // One lstat per log: the facts' own, which also leaves out the directories a glob
-            // matched (only a rule not scanned now needs a separate check).
-            let facts = wanted.then(|| facts_of(rule, &path, &mut cache, !(from_glob && settled(i, &path))));
-            let is_dir = match &facts {
-                Some(f) => f.kind == FileKind::Directory,
-                None => from_glob && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()),
-            };
-            if is_dir && from_glob {
-                continue;
-            }
-            if let Some(&owner_ignores) = seen.get(path.as_os_str()) {
-                // Honoured when either stanza has it (3.21 looks only at the earlier one).
-                if wanted && !owner_ignores && !rule.options.ignore_duplicates {
-                    diags.push(Diagnostic::error(format!(
-                        "{} duplicate log entry for {}",
-                        rule.source,
-                        path.display()
-                    )));
+        for pat in &rule.patterns {
+            let mut matches = Vec::new();
+            for (path, found) in expand_pattern(pat) {
+                // One lstat per log: the facts' own, which also leaves out directories (only a
+                // rule not scanned now needs a separate check).
+                let facts = wanted.then(|| facts_of(rule, &path, &mut cache, !(found && settled(i, &path))));
+                let dir = match &facts {
+                    Some(f) => f.kind == FileKind::Directory,
+                    None => is_dir(&path),
+                };
+                if !dir {
+                    matches.push((path, facts));
                 }
-                continue;
             }
-            seen.insert(path.as_os_str().to_owned(), rule.options.ignore_duplicates);
-            files.extend(facts);
+            let paths: Vec<PathBuf> = matches.iter().map(|(p, _)| p.clone()).collect();
+            let (got, _) = claims.claim_pattern(&paths, &own, ignore);
+            let mut next = got.iter().peekable();
+            for (path, facts) in matches {
+                if next.peek() == Some(&&path) {
+                    next.next();
+                    files.extend(facts);
+                }
+            }
+            own.extend(got);
         }
+        claims.take(&own, ignore);
         if wanted {
             sets.push(SetFacts { rule: i, files });
         }

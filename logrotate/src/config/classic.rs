@@ -46,8 +46,12 @@ const MAX_FILES_READ: usize = 10_000;
 pub struct Loader {
     opts: LoadOptions,
     globals: Options,
-    taboo_ext: Vec<String>,
-    taboo_pat: Vec<String>,
+    /// 3.21's `tabooPatterns`: `tabooext` items become `*EXT`, `taboopat` items are kept as
+    /// they are, in one list.
+    taboo: Vec<String>,
+    /// The log files taken by the stanzas loaded so far (3.21 builds each stanza's file list
+    /// when it reads the stanza's header).
+    claims: crate::scan::Claims,
     out: Config,
     depth: usize,
     /// `(dev, ino)` of the files and directories being read, outermost first: a file that
@@ -64,8 +68,8 @@ impl Loader {
         Loader {
             opts,
             globals: Options::default(),
-            taboo_ext: DEFAULT_TABOO_EXT.iter().map(|s| s.to_string()).collect(),
-            taboo_pat: Vec::new(),
+            taboo: DEFAULT_TABOO_EXT.iter().map(|s| format!("*{s}")).collect(),
+            claims: crate::scan::Claims::default(),
             out: Config::default(),
             depth: 0,
             reading: Vec::new(),
@@ -110,15 +114,25 @@ impl Loader {
         }
     }
 
-    fn is_taboo(&self, name: &str) -> bool {
-        let ext_hit = self.taboo_ext.iter().any(|ext| {
-            if ext.contains(['*', '?', '[']) {
-                glob::Pattern::new(&format!("*{ext}")).is_ok_and(|p| p.matches(name))
-            } else {
-                name.ends_with(ext.as_str())
-            }
+    /// 3.21's `checkFile`: `.` and `..` are left out, and so is a name a taboo pattern
+    /// matches (`fnmatch` with `FNM_PERIOD`), with a debug line naming the pattern.
+    fn is_wanted(&mut self, name: &str) -> bool {
+        if name == "." || name == ".." {
+            return false;
+        }
+        let opts = glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() };
+        let hit = self.taboo.iter().find(|pat| match glob::Pattern::new(pat) {
+            Ok(p) => p.matches_with(name, opts),
+            Err(_) => pat.as_str() == name,
         });
-        ext_hit || self.taboo_pat.iter().any(|pat| glob::Pattern::new(pat).is_ok_and(|p| p.matches(name)))
+        match hit {
+            Some(pat) => {
+                let msg = format!("Ignoring {name}, because of {pat} pattern match");
+                self.out.diagnostics.push(Diagnostic::note(msg));
+                false
+            }
+            None => true,
+        }
     }
 
     fn load_dir(&mut self, dir: &Path) -> bool {
@@ -130,19 +144,15 @@ impl Loader {
                 return true;
             }
         };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            // Symlinks count, as in logrotate; subdirectories and dangling links are skipped.
-            // FIFOs, sockets and devices go on to `load_file`, which refuses to read them.
-            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
+        // As 3.21: names are checked in the directory's order (the taboo lines come in that
+        // order), then read sorted. Subdirectories, FIFOs, sockets and devices go on to
+        // `load_file`, which refuses to read them, as 3.21 does.
+        let names: Vec<String> =
+            entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = names.into_iter().filter(|n| self.is_wanted(n)).collect();
         names.sort();
         let mut failed = false;
         for name in names {
-            if self.is_taboo(&name) {
-                continue;
-            }
             // 3.21 reads a directory's files from inside it: its messages name them bare.
             self.shown_name = Some(name.clone());
             let file_failed = self.load_file(&dir.join(&name));
@@ -156,8 +166,8 @@ impl Loader {
     }
 
     /// Checks logrotate's root-only rules for config files. Returns false if the file must be
-    /// ignored.
-    fn is_trusted(&mut self, path: &Path, md: &std::fs::Metadata) -> bool {
+    /// ignored. `shown` is the file as messages name it.
+    fn is_trusted(&mut self, shown: &str, md: &std::fs::Metadata) -> bool {
         if !self.opts.check_ownership {
             return true;
         }
@@ -165,20 +175,18 @@ impl Loader {
         // with an `error:` line that leaves the exit status alone.
         if md.mode() & 0o7533 != 0o400 {
             let mode = md.mode() & 0o7777;
-            self.out.diagnostics.push(Diagnostic::warning(format!(
-                "Potentially dangerous mode on {}: 0{mode:o}",
-                path.display()
-            )));
+            self.out
+                .diagnostics
+                .push(Diagnostic::warning(format!("Potentially dangerous mode on {shown}: 0{mode:o}")));
         }
         if md.mode() & 0o022 != 0 {
-            let msg = format!("Ignoring {} because it is writable by group or others.", path.display());
+            let msg = format!("Ignoring {shown} because it is writable by group or others.");
             self.out.diagnostics.push(Diagnostic::error_kept(msg));
             return false;
         }
         if md.uid() != 0 {
             let msg = format!(
-                "Ignoring {} because the file owner is wrong (should be root or user with uid 0).",
-                path.display()
+                "Ignoring {shown} because the file owner is wrong (should be root or user with uid 0)."
             );
             self.out.diagnostics.push(Diagnostic::error_kept(msg));
             return false;
@@ -190,18 +198,17 @@ impl Loader {
     /// reading `/dev/zero` or a FIFO would never end. logrotate 3.21 opens them first (and so
     /// hangs on a FIFO), then says `Ignoring PATH because it's not a regular file.` and goes
     /// on without an error; opening a socket fails there with `No such device or address`.
-    fn is_readable_kind(&mut self, path: &Path, md: &std::fs::Metadata) -> bool {
+    fn is_readable_kind(&mut self, shown: &str, md: &std::fs::Metadata) -> bool {
         if md.is_file() {
             return true;
         }
         if md.file_type().is_socket() {
             self.error(format!(
-                "failed to open config file {}: {}",
-                path.display(),
+                "failed to open config file {shown}: {}",
                 io_msg(&std::io::Error::from_raw_os_error(libc::ENXIO))
             ));
         } else {
-            self.ignore_not_regular(path);
+            self.ignore_not_regular(shown);
         }
         false
     }
@@ -210,15 +217,18 @@ impl Loader {
         self.error(format!("{}: include loop, it is already being read", path.display()));
     }
 
-    fn ignore_not_regular(&mut self, path: &Path) {
+    fn ignore_not_regular(&mut self, shown: &str) {
         // logrotate says this only in its debug output.
-        let msg = format!("Ignoring {} because it's not a regular file.", path.display());
+        let msg = format!("Ignoring {shown} because it's not a regular file.");
         self.out.diagnostics.push(Diagnostic::note(msg));
     }
 
     /// Loads one file; returns whether it had an error. As in 3.21, a file with an error
     /// leaves the global options as they were before it (the stanzas it closed are kept).
     fn load_file(&mut self, path: &Path) -> bool {
+        // A file of a directory is named bare (3.21 reads it from inside the directory).
+        let from_dir = self.shown_name.is_some();
+        let shown = self.shown_name.take().unwrap_or_else(|| path.display().to_string());
         if self.depth >= MAX_INCLUDE_DEPTH {
             self.error(format!("{}: include nesting too deep", path.display()));
             return true;
@@ -226,15 +236,20 @@ impl Loader {
         self.out.sources.push(path.to_path_buf());
         let md = match std::fs::metadata(path) {
             Ok(md) => md,
+            // 3.21 opens a directory's files without a `stat` first.
+            Err(e) if from_dir => {
+                self.error(format!("failed to open config file {shown}: {}", io_msg(&e)));
+                return true;
+            }
             Err(e) => {
                 self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e)));
                 return true;
             }
         };
-        if !self.is_readable_kind(path, &md) {
+        if !self.is_readable_kind(&shown, &md) {
             return md.file_type().is_socket();
         }
-        if !self.is_trusted(path, &md) {
+        if !self.is_trusted(&shown, &md) {
             return false;
         }
         let id = (md.dev(), md.ino());
@@ -251,25 +266,26 @@ impl Loader {
             Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
             // Swapped for something else since the `stat` above.
             Ok(None) => {
-                self.ignore_not_regular(path);
+                self.ignore_not_regular(&shown);
                 return false;
             }
             Err(e) => {
-                self.error(format!("failed to open config file {}: {}", path.display(), io_msg(&e)));
+                self.error(format!("failed to open config file {shown}: {}", io_msg(&e)));
                 return true;
             }
         };
+        if text.is_empty() {
+            self.out.diagnostics.push(Diagnostic::note(format!("Ignoring {shown} because it's empty.")));
+            return false;
+        }
+        self.out.diagnostics.push(Diagnostic::note(format!("reading config file {shown}")));
         if path.extension().is_some_and(|e| e == "toml") {
-            let (rules, diags) = toml_rules::parse(path, &text, &self.globals.stanza_defaults());
-            let failed = diags.iter().any(|d| d.level == super::Level::Error);
-            self.out.rules.extend(rules);
-            self.out.diagnostics.extend(diags);
-            return failed;
+            return self.load_toml(path, &text);
         }
         let before = self.globals.clone();
         self.depth += 1;
         self.reading.push(id);
-        let failed = parse::parse_text(self, path, &text);
+        let failed = parse::parse_text(self, path, &shown, &text);
         self.reading.pop();
         self.depth -= 1;
         if failed {
@@ -278,9 +294,26 @@ impl Loader {
         failed
     }
 
+    /// A TOML rule file: its rules take their log files as classic stanzas do.
+    fn load_toml(&mut self, path: &Path, text: &str) -> bool {
+        let (rules, diags) = toml_rules::parse(path, text, &self.globals.stanza_defaults());
+        let mut failed = diags.iter().any(|d| d.level == super::Level::Error);
+        self.out.diagnostics.extend(diags);
+        for rule in rules {
+            let ignore = rule.options.ignore_duplicates;
+            let (files, msgs, duplicate) = self.claim(&rule, &rule.source.to_string(), ignore);
+            failed |= duplicate;
+            self.out.diagnostics.extend(msgs);
+            self.claims.take(&files, ignore);
+            self.out.rules.push(rule);
+        }
+        failed
+    }
+
     /// `include PATH` (`~/` expanded): returns whether the included path had an error.
     fn include(&mut self, target: &str) -> bool {
-        let path = PathBuf::from(super::directives::expand_home(target));
+        let path = PathBuf::from(self.expand_home(target));
+        self.out.diagnostics.push(Diagnostic::note(format!("including {}", path.display())));
         self.depth += 1;
         let failed = self.load_path(&path);
         self.depth -= 1;
@@ -288,19 +321,69 @@ impl Loader {
     }
 
     /// `tabooext`/`taboopat` as 3.21 reads the value: items separated by whitespace or
-    /// commas; a leading `+` adds to the list instead of replacing it.
+    /// commas; a leading `+` adds to the list instead of replacing it (the one list both
+    /// share). An empty `tabooext` item is left out; `taboopat` keeps it, as 3.21.
     fn taboo(&mut self, key: &str, value: &str) {
-        let list = if key == "tabooext" { &mut self.taboo_ext } else { &mut self.taboo_pat };
         let items = match value.strip_prefix('+') {
-            Some(rest) => rest,
+            Some(rest) => rest.trim_start_matches(is_space),
             None => {
-                list.clear();
+                self.taboo.clear();
                 value
             }
         };
-        list.extend(
-            items.split(|c: char| c == ',' || is_space(c)).filter(|s| !s.is_empty()).map(String::from),
-        );
+        let mut rest = items;
+        while !rest.is_empty() {
+            let end = rest.find(|c: char| c == ',' || is_space(c)).unwrap_or(rest.len());
+            let item = &rest[..end];
+            if key == "tabooext" {
+                if !item.is_empty() {
+                    self.taboo.push(format!("*{item}"));
+                }
+            } else {
+                self.taboo.push(item.to_string());
+            }
+            rest = rest[end..].strip_prefix(',').unwrap_or(&rest[end..]);
+            rest = rest.trim_start_matches(is_space);
+        }
+    }
+
+    /// 3.21's `expand_home_relative_path`: `~/` at the start is `$HOME/`, with a debug line.
+    fn expand_home(&mut self, path: &str) -> String {
+        let expanded = super::directives::expand_home(path);
+        if expanded != path {
+            self.out.diagnostics.push(Diagnostic::note(format!("replaced '{path}' with '{expanded}'")));
+        }
+        expanded
+    }
+
+    /// The log files of a stanza (or TOML rule) just read, as 3.21 builds its list when it
+    /// reads the header: each pattern globbed, directories left out, and a path an earlier
+    /// stanza took is a duplicate (see [`crate::scan::Claims`]). `ignore` is whether the stanza
+    /// has `ignoreduplicates`. Returns the files, the messages (located at `at`), and whether
+    /// one is a `duplicate log entry` error.
+    fn claim(&self, rule: &Rule, at: &str, ignore: bool) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
+        use crate::scan::{expand_pattern, is_dir, ClaimEvent};
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut msgs = Vec::new();
+        let mut duplicate = false;
+        for pat in &rule.patterns {
+            let matches: Vec<PathBuf> =
+                expand_pattern(pat).into_iter().map(|(p, _)| p).filter(|p| !is_dir(p)).collect();
+            let (got, events) = self.claims.claim_pattern(&matches, &files, ignore);
+            for ev in events {
+                msgs.push(match ev {
+                    ClaimEvent::Ignored(p) => {
+                        Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.display()))
+                    }
+                    ClaimEvent::Duplicate(p) => {
+                        duplicate = true;
+                        Diagnostic::error(format!("{at} duplicate log entry for {}", p.display()))
+                    }
+                });
+            }
+            files.extend(got);
+        }
+        (files, msgs, duplicate)
     }
 }
 

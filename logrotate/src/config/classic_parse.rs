@@ -13,7 +13,9 @@
 
 use super::{Loader, Options, Rule};
 use crate::config::cursor::{c_char_hex, split_args};
-use crate::config::directives::{apply_directive, expand_home, takes, DirectiveError, Scope, Takes, Value};
+use crate::config::directives::{
+    apply_directive, takes, DirectiveError, Scope, Takes, Value, COMPRESS_EXT_BY_COMMAND,
+};
 use crate::config::{olddir, Diagnostic};
 use crate::rule::Source;
 use std::path::Path;
@@ -43,7 +45,19 @@ fn is_space(b: u8) -> bool {
 
 struct Stanza {
     rule: Rule,
+    /// Where in the diagnostics the header's `duplicate log entry` lines go: they are
+    /// decided when the stanza ends (whether it has `ignoreduplicates`), but come in the
+    /// order 3.21 prints them, at the header.
+    diag_at: usize,
+    /// The log files and messages if the stanza ends without `ignoreduplicates`.
+    strict: Claimed,
+    /// The same if it ends with `ignoreduplicates`.
+    lenient: Claimed,
 }
+
+/// What a stanza's header got: its log files, the messages about duplicates, and whether one
+/// of them is an error.
+type Claimed = (Vec<std::path::PathBuf>, Vec<Diagnostic>, bool);
 
 /// What a step of the loop asks for next, as the C loop's `break`, `continue`, `RAISE_ERROR()`
 /// and `goto error`.
@@ -71,13 +85,16 @@ struct Parse<'t> {
     failed: bool,
     /// Where the script being read starts, and which one it is.
     script: Option<(usize, String)>,
+    /// 3.21's `criterium_set`: a frequency or `size` was given since the file began or the
+    /// last stanza ended (a later one is noted as overriding it).
+    criterion_set: bool,
 }
 
 /// Parses `text` (the contents of `file`) into `ld`: closed stanzas go to its rules, global
 /// options to its globals. Returns whether the file had an error (3.21's non-zero
 /// `readConfigFile`).
-pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
-    let shown = ld.shown_name.take().unwrap_or_else(|| file.display().to_string());
+pub(super) fn parse_text(ld: &mut Loader, file: &Path, shown: &str, text: &str) -> bool {
+    let shown = shown.to_string();
     let mut p = Parse {
         file,
         shown,
@@ -89,6 +106,7 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
         stanza: None,
         failed: false,
         script: None,
+        criterion_set: false,
     };
     while p.pos < p.b.len() {
         let flow = match p.state {
@@ -100,7 +118,7 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
                 p.state = SKIP_CONFIG;
                 Flow::Next
             }
-            SKIP_CONFIG => p.skip_config(),
+            SKIP_CONFIG => p.skip_config(ld),
             DEFINITION_END => p.definition_end(ld),
             s if s & SKIP_LINE != 0 => {
                 if p.at(p.pos) == b'\n' {
@@ -122,7 +140,7 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
             Flow::Continue => {}
             Flow::Raise if p.stanza.is_some() => p.state = ERROR,
             Flow::Raise | Flow::Abort => {
-                p.stanza = None;
+                p.drop_stanza(ld);
                 return true;
             }
         }
@@ -130,11 +148,14 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, text: &str) -> bool {
     }
     if p.script.is_some() {
         ld.error(format!("{}:prerotate, postrotate or preremove without endscript", p.shown));
+        p.drop_stanza(ld);
         return true;
     }
     // A stanza left open at the end of the file is kept, as 3.21 keeps it.
     if let Some(st) = p.stanza.take() {
-        ld.out.rules.push(st.rule);
+        let (rule, files) = p.settle(ld, st);
+        ld.claims.take(&files, rule.options.ignore_duplicates);
+        ld.out.rules.push(rule);
     }
     p.failed
 }
@@ -256,17 +277,21 @@ impl Parse<'_> {
                 self.error(ld, "unexpected }");
                 return Flow::Abort;
             };
+            let (rule, files) = self.settle(ld, st);
             if let Some(fs) = ld.opts.olddirs.clone() {
                 let mut notes = Vec::new();
-                let checked = olddir::check(fs.as_ref(), &st.rule, &self.where_(), &mut notes);
+                let checked = olddir::check(fs.as_ref(), &rule, &files, &self.where_(), &mut notes);
                 ld.out.diagnostics.extend(notes.into_iter().map(Diagnostic::note));
                 if let Err(olddir::Failure(msg)) = checked {
                     // 3.21's `goto error`: the stanza and the rest of the file are dropped.
                     ld.error(msg);
+                    removing_last_config(ld);
                     return Flow::Abort;
                 }
             }
-            ld.out.rules.push(st.rule);
+            ld.claims.take(&files, rule.options.ignore_duplicates);
+            ld.out.rules.push(rule);
+            self.criterion_set = false;
             self.state = DEFINITION_END;
             return Flow::Next;
         }
@@ -354,8 +379,20 @@ impl Parse<'_> {
         let after_value = self.slice(self.pos, self.b.len());
         let value = Value { text: &text, after_key: &after_key, after_value: &after_value };
         let scope = self.scope();
+        if matches!(key.as_str(), "hourly" | "daily" | "weekly" | "monthly" | "yearly") {
+            let old = self.options(ld).criterion;
+            self.note_criterion(ld, &key, old);
+        }
+        let old_criterion = self.options(ld).criterion;
         match apply_directive(self.options(ld), &key, value, scope) {
-            Ok(()) => Flow::Next,
+            Ok(()) => {
+                // `size` counts only once its value is read.
+                if key == "size" {
+                    self.note_criterion(ld, "size", old_criterion);
+                }
+                self.note_directive(ld, &key, &text);
+                Flow::Next
+            }
             // `takes` knows every keyword `apply_directive` does.
             Err(DirectiveError::Unknown) => Flow::Next,
             Err(DirectiveError::Bad(msg)) => {
@@ -367,6 +404,60 @@ impl Parse<'_> {
                 Flow::Abort
             }
         }
+    }
+
+    /// 3.21's `set_criterium`: a debug line when a frequency (or `size`) replaces a
+    /// different one given earlier in the file (since the last stanza ended).
+    fn note_criterion(&mut self, ld: &mut Loader, new: &str, old: Option<crate::rule::Criterion>) {
+        use crate::rule::{Criterion, Frequency};
+        let old = match old {
+            Some(Criterion::Size(_)) => "size",
+            Some(Criterion::Time(Frequency::Hourly)) => "hourly",
+            Some(Criterion::Time(Frequency::Daily)) => "daily",
+            Some(Criterion::Time(Frequency::Weekly(_))) => "weekly",
+            Some(Criterion::Time(Frequency::Monthly)) => "monthly",
+            Some(Criterion::Time(Frequency::Yearly)) => "yearly",
+            None => "XXX",
+        };
+        if self.criterion_set && old != new {
+            ld.out
+                .diagnostics
+                .push(Diagnostic::note(format!("note: '{new}' overrides previously specified '{old}'")));
+        }
+        self.criterion_set = true;
+    }
+
+    /// The debug lines 3.21 prints after some directives (`olddir is now DIR`, ...).
+    fn note_directive(&mut self, ld: &mut Loader, key: &str, text: &str) {
+        let o = self.options(ld).clone();
+        let mut notes = Vec::new();
+        match key {
+            "olddir" => {
+                let now = o.olddir.unwrap_or_default();
+                if now != text {
+                    notes.push(format!("replaced '{text}' with '{now}'"));
+                }
+                notes.push(format!("olddir is now {now}"));
+            }
+            "extension" => notes.push(format!("extension is now {}", o.extension.unwrap_or_default())),
+            "addextension" => {
+                notes.push(format!("addextension is now {}", o.add_extension.unwrap_or_default()))
+            }
+            "compresscmd" => {
+                notes.push(format!("compress_prog is now {}", o.compress_cmd));
+                let base = text.rsplit('/').next().unwrap_or(text);
+                if let Some((_, ext)) = COMPRESS_EXT_BY_COMMAND.iter().find(|(cmd, _)| *cmd == base) {
+                    notes.push(format!("compress_ext was changed to {ext}"));
+                }
+            }
+            "uncompresscmd" => notes.push(format!("uncompress_prog is now {}", o.uncompress_cmd)),
+            "compressoptions" => notes.push(format!("compress_options is now {text}")),
+            "compressext" => {
+                notes.push(format!("compress_ext is now {}", o.compress_ext.unwrap_or_default()))
+            }
+            _ => {}
+        }
+        ld.out.diagnostics.extend(notes.into_iter().map(Diagnostic::note));
     }
 
     /// A stanza header: everything up to `{` (comments left out), which may span lines that
@@ -393,13 +484,17 @@ impl Parse<'_> {
             match c {
                 b'}' => {
                     self.error(ld, "unexpected } (missing previous '{')");
+                    removing_last_config(ld);
                     return Flow::Abort;
                 }
                 b'{' => {
                     let header = String::from_utf8_lossy(&header).into_owned();
-                    let patterns: Vec<String> = split_args(&header).iter().map(|p| expand_tilde(p)).collect();
+                    // `~` stays: the log files are globbed as 3.21 does (`GLOB_TILDE`, and a
+                    // pattern that matches nothing is kept as written).
+                    let patterns: Vec<String> = split_args(&header);
                     if patterns.is_empty() {
                         self.error(ld, "{ expected after log file name(s)");
+                        removing_last_config(ld);
                         return Flow::Abort;
                     }
                     let source = Source { file: self.file.to_path_buf(), line: self.line };
@@ -409,7 +504,11 @@ impl Parse<'_> {
                         header: Some(header),
                         options: ld.globals.stanza_defaults(),
                     };
-                    self.stanza = Some(Stanza { rule });
+                    let at = self.where_();
+                    let strict = ld.claim(&rule, &at, false);
+                    let lenient = ld.claim(&rule, &at, true);
+                    let diag_at = ld.out.diagnostics.len();
+                    self.stanza = Some(Stanza { rule, diag_at, strict, lenient });
                     return Flow::Next;
                 }
                 _ => header.push(c),
@@ -417,6 +516,7 @@ impl Parse<'_> {
             self.pos += 1;
         }
         self.error(ld, "missing '{' after log files definition");
+        removing_last_config(ld);
         Flow::Abort
     }
 
@@ -438,10 +538,30 @@ impl Parse<'_> {
         Flow::Next
     }
 
-    fn skip_config(&mut self) -> Flow {
+    /// The stanza being read is dropped (3.21's `freeTailLogs(1)`); its duplicate lines
+    /// stay.
+    fn drop_stanza(&mut self, ld: &mut Loader) {
+        if let Some(st) = self.stanza.take() {
+            self.settle(ld, st);
+            removing_last_config(ld);
+        }
+    }
+
+    /// The stanza has ended (kept or not): its `duplicate log entry` lines are put where
+    /// its header was read, as it turns out to have `ignoreduplicates` or not. Returns the
+    /// rule and its log files.
+    fn settle(&mut self, ld: &mut Loader, st: Stanza) -> (Rule, Vec<std::path::PathBuf>) {
+        let (files, msgs, duplicate) = if st.rule.options.ignore_duplicates { st.lenient } else { st.strict };
+        self.failed |= duplicate;
+        let at = st.diag_at.min(ld.out.diagnostics.len());
+        ld.out.diagnostics.splice(at..at, msgs);
+        (st.rule, files)
+    }
+
+    fn skip_config(&mut self, ld: &mut Loader) -> Flow {
         if self.b[self.pos] == b'}' {
             self.state = DEFAULT;
-            self.stanza = None;
+            self.drop_stanza(ld);
             return Flow::Next;
         }
         let key = self.word();
@@ -482,12 +602,9 @@ impl Parse<'_> {
     }
 }
 
-/// `~` and `~/...` in a log pattern are `$HOME`, as with 3.21's `GLOB_TILDE`.
-fn expand_tilde(pattern: &str) -> String {
-    if pattern == "~" {
-        return std::env::var("HOME").unwrap_or_else(|_| pattern.to_string());
-    }
-    expand_home(pattern)
+/// 3.21's debug line when a stanza is dropped (`freeTailLogs(1)`).
+fn removing_last_config(ld: &mut Loader) {
+    ld.out.diagnostics.push(Diagnostic::note("removing last 1 log configs"));
 }
 
 fn set_script(o: &mut Options, key: &str, script: String) {

@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 
 /// The filesystem as the `olddir` checks at load time see it.
 pub trait OlddirFs: Send + Sync {
-    /// The stanza's log files, globs expanded (a pattern with no match stands for itself).
-    fn log_files(&self, rule: &Rule) -> Vec<PathBuf>;
     /// The device of `path` (`stat`, following symlinks).
     ///
     /// # Errors
@@ -53,18 +51,20 @@ fn dirname(file: &Path) -> String {
     }
 }
 
-/// Runs 3.21's checks for a stanza that just closed at `at` (`FILE:LINE`). `notes` receives the
-/// debug lines. `Err` means the rest of the file is abandoned.
+/// Runs 3.21's checks for a stanza that just closed at `at` (`FILE:LINE`), whose log files (as
+/// the loader built its list) are `files`. `notes` receives the debug lines. `Err` means the
+/// rest of the file is abandoned.
 pub(super) fn check(
     fs: &dyn OlddirFs,
     rule: &Rule,
+    files: &[PathBuf],
     at: &str,
     notes: &mut Vec<String>,
 ) -> Result<(), Failure> {
     let o = &rule.options;
     let Some(olddir) = &o.olddir else { return Ok(()) };
-    for file in fs.log_files(rule) {
-        let log_dir = dirname(&file);
+    for file in files {
+        let log_dir = dirname(file);
         let log_dev = match fs.device(Path::new(&log_dir)) {
             Ok(dev) => dev,
             Err(e) if o.missing_ok => {
@@ -126,13 +126,6 @@ pub struct DiskOlddirs {
 }
 
 impl OlddirFs for DiskOlddirs {
-    fn log_files(&self, rule: &Rule) -> Vec<PathBuf> {
-        // As 3.21's file list: a directory is never a log, named literally or not.
-        let mut files = crate::scan::expand(rule);
-        files.retain(|f| !std::fs::symlink_metadata(f).is_ok_and(|m| m.is_dir()));
-        files
-    }
-
     fn device(&self, path: &Path) -> io::Result<u64> {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(path).map(|m| m.dev())
