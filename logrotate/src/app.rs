@@ -179,19 +179,19 @@ pub fn run_pass(
     let is_new = !p.dry_run && std::fs::symlink_metadata(&p.state).is_err();
     let opened =
         if p.dry_run { Ok(StateFile::read_only(&p.state)) } else { StateFile::open(&p.state, p.lock) };
-    if opened.is_ok() && p.state != std::path::Path::new("/dev/null") {
-        // What logrotate says about its state file with -v.
+    let dev_null = p.state == std::path::Path::new("/dev/null");
+    if opened.is_ok() && !dev_null && !p.dry_run {
+        // What 3.21's lockState says with -v (its lock lines have no line end).
         if is_new {
             out.info(&format!("Creating stub state file: {}", p.state.display()));
         }
-        if !p.dry_run && p.lock != LockMode::Skip {
-            out.info(&format!("acquired lock on state file {}", p.state.display()));
-        }
-        out.info(&format!("Reading state from file: {}", p.state.display()));
     }
     let state_file = match opened {
         Ok(s) => s,
         Err(e @ StateError::Locked { .. }) => {
+            if matches!(p.lock, LockMode::Wait(_)) {
+                out.info_unterminated(&format!("waiting for lock on state file {}", p.state.display()));
+            }
             out.error(&e.to_string());
             eprintln!("{}", StateError::PARALLEL_HINT);
             return Err(PassError::Locked);
@@ -204,11 +204,41 @@ pub fn run_pass(
     for d in state_file.diagnostics() {
         out.warning(&d.message);
     }
+    if !dev_null && !p.dry_run && state_file.diagnostics().is_empty() {
+        let path = p.state.display();
+        match p.lock {
+            LockMode::Skip => out.info(&format!("Skip locking state file {path}")),
+            LockMode::Wait(_) => {
+                out.info_unterminated(&format!("waiting for lock on state file {path}"));
+                out.info_unterminated(&format!("acquired lock on state file {path}"));
+            }
+            LockMode::NonBlocking => out.info_unterminated(&format!("acquired lock on state file {path}")),
+        }
+    }
+    out.info(&format!("Reading state from file: {}", p.state.display()));
+    let size = match std::fs::metadata(&p.state) {
+        Ok(md) => md.len(),
+        Err(e) => {
+            if p.dry_run && e.kind() == std::io::ErrorKind::NotFound {
+                out.info(&format!("state file {} does not exist", p.state.display()));
+            }
+            0
+        }
+    };
     let (mut state, diags) = state_file.read();
-    out.info(&format!("\nHandling {} logs", rules.len()));
+    // 3.21 sizes its hash table from the file (80 bytes an entry, 200 entries a bucket) and
+    // says "Creating new state" for each entry it reads.
+    let buckets = (size / 80 / 200).clamp(64, 8192);
+    out.info(&format!("Allocating hash table for state file, size {buckets} entries"));
+    if out.wants_info() {
+        for _ in 0..state.len() {
+            out.info("Creating new state");
+        }
+    }
     for d in diags {
         out.error(&d.message);
     }
+    out.info(&format!("\nHandling {} logs", rules.len()));
     let mut diags = Vec::new();
     let now = Local::now().naive_local();
     // Logs the state alone shows are not due are not even looked at (the nightly no-op).
@@ -251,7 +281,14 @@ pub fn run_pass(
                 .filter(|f| f.kind != scan::FileKind::Missing)
                 .map(|f| f.path.to_string_lossy().into_owned())
                 .collect();
-            state.prune(now, |path| used.contains(path));
+            let mut stale = state.prune(now, |path| used.contains(path));
+            // Said as 3.21 writes its state: in the order of its hash table.
+            stale.sort_by_key(|path| state_bucket(path, buckets));
+            for path in stale {
+                out.info(&format!(
+                    "Removing {path} from state file, because it does not exist and has not been rotated for one year"
+                ));
+            }
         }
         // A state that reads back byte for byte as it would be written (the nightly no-op) is
         // left alone: no rewrite, no fsync.
@@ -263,6 +300,12 @@ pub fn run_pass(
         }
     }
     Ok(rotated)
+}
+
+/// The bucket of 3.21's state hash table that holds `path`.
+fn state_bucket(path: &str, buckets: u64) -> u64 {
+    let hash = path.bytes().fold(0u32, |h, b| h.wrapping_mul(13).wrapping_add(u32::from(b)));
+    u64::from(hash) % buckets
 }
 
 /// Exit code for a run: 1 if any error was reported.

@@ -168,6 +168,46 @@ pub fn match_prefix(format: &str, name: &str) -> Option<usize> {
     Some(i)
 }
 
+/// What 3.21 makes of a `dateformat` for its `-v` lines: the `strftime` format it uses
+/// (`Converted 'FORMAT' -> 'THIS'`: a `%` before anything but `Y m d H M S V s` doubled) and
+/// the glob pattern that finds the archives (`glob pattern 'THIS'`).
+///
+/// # Examples
+///
+/// ```
+/// let (converted, glob) = logrotate::dateext::converted_and_glob("-%Y%m%d");
+/// assert_eq!(converted, "-%Y%m%d");
+/// assert_eq!(glob, format!("-{}", "[0-9]".repeat(8)));
+/// ```
+pub fn converted_and_glob(format: &str) -> (String, String) {
+    let (mut converted, mut glob) = (String::new(), String::new());
+    let mut chars = format.trim_start_matches(' ').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek().copied()) {
+            ('%', Some(s @ ('Y' | 'm' | 'd' | 'H' | 'M' | 'S' | 'V' | 's'))) => {
+                chars.next();
+                converted.push('%');
+                converted.push(s);
+                let digits = match s {
+                    'Y' => 4,
+                    's' => 10,
+                    _ => 2,
+                };
+                glob.push_str(&"[0-9]".repeat(digits));
+            }
+            ('%', _) => {
+                converted.push_str("%%");
+                glob.push('%');
+            }
+            _ => {
+                converted.push(c);
+                glob.push(c);
+            }
+        }
+    }
+    (converted, glob)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use super::ids::{resolve_group, resolve_user};
 use super::{compress, fsops, handshake, path_str, rotation_of, scripts, tmp_name, trace, Executor};
-use crate::plan::{LogPlan, Method};
+use crate::plan::{LogPlan, Method, Step};
 use crate::rule::{CreateSpec, Options};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -167,7 +167,7 @@ impl Executor<'_> {
     /// Moves the live log to its archive name and creates the new log.
     pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
         let r = rotation_of(log);
-        for line in trace::move_lines(log, r) {
+        for line in trace::move_lines(o, log, r) {
             self.out.info(&line);
         }
         if self.opts.dry_run {
@@ -272,6 +272,12 @@ impl Executor<'_> {
     /// After postrotate: finish renamecopy, then compress, mail and remove.
     pub(super) fn finish(&mut self, o: &Options, log: &LogPlan) -> bool {
         let r = rotation_of(log);
+        if r.method == Method::RenameCopy {
+            let tmp = tmp_name(&log.path);
+            self.out.info(&format!("copying {} to {}", tmp.display(), r.rotated.display()));
+            self.out.info(&format!("Not truncating {}", tmp.display()));
+            self.out.info(&format!("removing tmp log {}", tmp.display()));
+        }
         if r.method == Method::RenameCopy && !self.opts.dry_run {
             let tmp = tmp_name(&log.path);
             let Ok(guard) = self.su(o) else { return false };
@@ -287,6 +293,21 @@ impl Executor<'_> {
                     r.rotated.display()
                 ));
             }
+        }
+        if self.opts.dry_run {
+            // 3.21 mentions neither mail nor removal of an archive a dry run did not shift there.
+            let finish: Vec<Step> = r
+                .finish
+                .iter()
+                .filter(|s| match s {
+                    Step::Mail { path, .. } | Step::Remove { path } => {
+                        r.unsaid_in_dry_run.as_ref() != Some(path)
+                    }
+                    _ => true,
+                })
+                .cloned()
+                .collect();
+            return self.steps(o, &finish);
         }
         self.steps(o, &r.finish)
     }

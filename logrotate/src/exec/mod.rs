@@ -16,7 +16,7 @@ pub mod report;
 pub mod scripts;
 pub mod trace;
 
-use crate::plan::{Decision, LogPlan, Plan, Rotation, SetPlan, Step};
+use crate::plan::{LogPlan, Note, Plan, Rotation, SetPlan, Step};
 use crate::rule::{Options, Rule};
 use crate::state::State;
 use ids::{resolve_group, resolve_user, SuGuard};
@@ -85,30 +85,13 @@ impl<'a> Executor<'a> {
         let o = &rule.options;
         self.pattern.clone_from(&set.pattern);
         let mut failed = false;
-        let verbose = self.out.wants_info();
-        if verbose {
+        if self.out.wants_info() {
             for line in trace::set_header(rule, set, self.opts.force) {
                 self.out.info(&line);
             }
         }
         for log in &set.logs {
-            if verbose {
-                for line in trace::log_lines(log, now) {
-                    self.out.info(&line);
-                }
-            }
-            match &log.decision {
-                Decision::Error(msg) => {
-                    self.out.error(msg);
-                    failed = true;
-                }
-                Decision::Warn(msg) => self.out.warning(msg),
-                // logrotate says so as an error, without failing the run.
-                Decision::Rotate(why) if why.ends_with("-- rotation forced") => {
-                    self.out.error_without_status(why)
-                }
-                Decision::Rotate(_) | Decision::Skip(_) => {}
-            }
+            failed |= trace::consider(self.out, log, now);
         }
         for log in &set.logs {
             if let Some(t) = log.record {
@@ -116,6 +99,9 @@ impl<'a> Executor<'a> {
             }
         }
         if !set.is_rotating() {
+            if !set.logs.is_empty() {
+                self.say_not_running(o, failed);
+            }
             return failed;
         }
         if let Some(script) = &o.scripts.firstaction {
@@ -133,13 +119,16 @@ impl<'a> Executor<'a> {
         } else {
             (0..runs.len()).map(|i| i..i + 1).collect()
         };
+        let deferred = o.scripts.prerotate.is_some();
         for group in groups {
             for run in &mut runs[group.clone()] {
                 state.set(&run.plan.path.to_string_lossy(), now);
                 if !set_failed {
                     let rotation = rotation_of(run.plan);
                     self.out.info(&trace::rotating_log(o, run.plan));
-                    run.failed = !self.steps(o, &rotation.prepare);
+                    // With a prerotate script the older archives only move once it succeeded
+                    // (newer upstream; 3.21 moves them first and leaves a gap when it fails).
+                    run.failed = !self.prepare(o, rotation, true, !deferred);
                     if let Some(msg) = rotation.refused.as_ref().filter(|_| !run.failed) {
                         self.out.error(msg);
                         run.failed = true;
@@ -154,6 +143,7 @@ impl<'a> Executor<'a> {
                     runs[group.start].failed
                 }
             };
+            let mut prerotate_failed = false;
             if let Some(script) = &o.scripts.prerotate {
                 if !blocked(&runs, set_failed) {
                     let arg = if o.shared_scripts {
@@ -165,6 +155,15 @@ impl<'a> Executor<'a> {
                         self.out.error(&script_error("prerotate", o.shared_scripts, &arg, &set.pattern));
                         runs[group.start].failed = true;
                         set_failed |= o.shared_scripts;
+                        prerotate_failed = true;
+                    }
+                }
+            }
+            if deferred && !prerotate_failed {
+                for run in &mut runs[group.clone()] {
+                    if !(run.failed || set_failed) {
+                        run.failed = !self.prepare(o, rotation_of(run.plan), false, true);
+                        set_failed |= o.shared_scripts && run.failed;
                     }
                 }
             }
@@ -253,23 +252,90 @@ impl<'a> Executor<'a> {
     }
 
     fn step(&mut self, o: &Options, step: &Step) -> bool {
+        self.announce(o, step);
+        self.opts.dry_run || self.perform(o, step)
+    }
+
+    /// What `-v` says before a step (a shifted archive is said in the prepare notes instead).
+    fn announce(&mut self, o: &Options, step: &Step) {
         match step {
             Step::Compress { .. } => self.out.info(&format!("compressing log with: {}", o.compress_cmd)),
+            // 3.21 says nothing of its own before mailing.
+            Step::Mail { .. } | Step::Rename { .. } => {}
             _ => self.out.info(&step.to_string()),
         }
-        if self.opts.dry_run {
-            return true;
-        }
+    }
+
+    fn perform(&mut self, o: &Options, step: &Step) -> bool {
         match step {
             Step::CreateDir { path, spec } => self.create_dir(path, spec),
             Step::Rename { from, to } => match std::fs::rename(from, to) {
                 Ok(()) => true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-                Err(e) => self.fail(&format!("error renaming {} to {}: {e}", from.display(), to.display())),
+                Err(e) => self.fail(&format!(
+                    "error renaming {} to {}: {}",
+                    from.display(),
+                    to.display(),
+                    report::strerror(&e)
+                )),
             },
             Step::Compress { src, dst } => self.compress(o, src, dst),
             Step::Mail { path, subject, compressed } => self.mail(o, path, subject, *compressed),
             Step::Remove { path } => self.remove(o, path),
+        }
+    }
+
+    /// The steps before the prerotate script with 3.21's lines between them: `announce` says
+    /// them, `perform` carries them out (as the `su` user). Returns false on the first failure.
+    fn prepare(&mut self, o: &Options, r: &Rotation, announce: bool, perform: bool) -> bool {
+        let perform = perform && !self.opts.dry_run;
+        let guard = if perform {
+            match self.su(o) {
+                Ok(g) => g,
+                Err(()) => return false,
+            }
+        } else {
+            None
+        };
+        let mut ok = true;
+        for note in &r.trace {
+            match note {
+                Note::Say(line) if announce => self.out.info(line),
+                Note::SayIfReal(line) if announce && !self.opts.dry_run => self.out.info(line),
+                Note::SayIfDry(line) if announce && self.opts.dry_run => self.out.info(line),
+                Note::Say(_) | Note::SayIfReal(_) | Note::SayIfDry(_) => {}
+                Note::Step(i) => {
+                    let step = &r.prepare[*i];
+                    if announce {
+                        self.announce(o, step);
+                    }
+                    if perform && !self.perform(o, step) {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+        }
+        drop(guard);
+        ok
+    }
+
+    /// 3.21's lines for the scripts of a set in which no log rotates.
+    fn say_not_running(&mut self, o: &Options, failed: bool) {
+        let s = &o.scripts;
+        if s.firstaction.is_some() {
+            self.out.info("not running first action script, since no logs will be rotated");
+        }
+        if o.shared_scripts && !failed {
+            if s.prerotate.is_some() {
+                self.out.info("not running prerotate script, since no logs will be rotated");
+            }
+            if s.postrotate.is_some() {
+                self.out.info("not running postrotate script, since no logs were rotated");
+            }
+        }
+        if s.lastaction.is_some() {
+            self.out.info("not running last action script, since no logs will be rotated");
         }
     }
 

@@ -70,6 +70,13 @@ impl Reporter {
     }
 
     fn emit(&mut self, line: &str, priority: u8, to_stderr: bool) {
+        self.emit_with(line, priority, to_stderr, true);
+    }
+
+    fn emit_with(&mut self, line: &str, priority: u8, to_stderr: bool, newline: bool) {
+        // A line left open is only possible where lines are not stamped or prefixed.
+        let newline = newline || self.timestamps || self.journal;
+        let end = if newline { "\n" } else { "" };
         let stamped;
         let line = if self.timestamps {
             stamped = format!("{} {line}", chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f"));
@@ -82,11 +89,11 @@ impl Reporter {
             let prefixed: Vec<String> = line.lines().map(|l| format!("<{priority}>{l}")).collect();
             eprintln!("{}", prefixed.join("\n"));
         } else if to_stderr {
-            eprintln!("{line}");
+            eprint!("{line}{end}");
         }
         match &mut self.log {
             Some(LogTarget::File(f)) => {
-                let _ = writeln!(f, "{line}");
+                let _ = write!(f, "{line}{end}");
             }
             Some(LogTarget::Syslog) => syslog(line),
             None => {}
@@ -116,6 +123,14 @@ impl Reporter {
         self.emit(msg, DEBUG, v);
     }
 
+    /// A verbose note without its line end: the next message continues the line, as 3.21's
+    /// `acquired lock on state file PATH` runs into `Reading state from file: PATH`. (The
+    /// daemon's stamped or journal lines always end.)
+    pub fn info_unterminated(&mut self, msg: &str) {
+        let v = self.verbose;
+        self.emit_with(msg, DEBUG, v, false);
+    }
+
     /// Whether verbose notes go anywhere (`-v`, `-d` or `-l`): callers skip building them if not.
     pub fn wants_info(&self) -> bool {
         self.verbose || self.log.is_some()
@@ -131,5 +146,15 @@ fn syslog(line: &str) {
     if let Ok(c) = std::ffi::CString::new(line.replace('%', "%%")) {
         // SAFETY: the format string is a valid NUL-terminated literal and `c` outlives the call.
         unsafe { libc::syslog(libc::LOG_INFO, c"%s".as_ptr(), c.as_ptr()) };
+    }
+}
+
+/// An I/O error in C's words (`strerror`), as 3.21 prints it: `No such file or directory`,
+/// without Rust's ` (os error 2)`.
+pub fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) if e.raw_os_error().is_some() => text[..at].to_string(),
+        _ => text,
     }
 }

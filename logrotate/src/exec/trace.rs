@@ -1,6 +1,7 @@
 //! The lines `-v`, `-d` and `-l` print about each log set and log, in logrotate 3.21's words
 //! (its debug messages), so that people and scripts reading them see what they know.
 
+use super::report::Reporter;
 use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
 use crate::rule::{Criterion, Frequency, Options, Rule};
 use chrono::NaiveDateTime;
@@ -55,29 +56,51 @@ pub fn set_header(rule: &Rule, set: &SetPlan, force: bool) -> Vec<String> {
     lines
 }
 
-/// What is said about one log while deciding: `considering log …`, the clock and the last
-/// rotation, and whether it needs rotating (and if not, why).
-pub fn log_lines(log: &LogPlan, now: NaiveDateTime) -> Vec<String> {
-    let mut lines = vec![format!("considering log {}", log.path.display())];
+/// What is said about one log while deciding, in 3.21's order: `considering log …`, the
+/// clock and the last rotation, whether it needs rotating (and if not, why), its error, and
+/// `Creating new state` where 3.21 makes its entry. Returns whether an error was reported.
+pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
+    let verbose = out.wants_info();
     let stamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
-    match &log.decision {
-        Decision::Skip(why) if why.ends_with("-- skipping.") || why.ends_with("-- skipping") => {
-            lines.push(format!("  {why}"));
+    if verbose {
+        out.info(&format!("considering log {}", log.path.display()));
+        if log.is_new && log.is_found {
+            out.info("Creating new state");
         }
-        Decision::Skip(_) | Decision::Rotate(_) => {
-            if log.record.is_some() {
-                lines.push("Creating new state".into());
-            }
-            lines.push(format!("  Now: {}", stamp(now)));
-            lines.push(format!("  Last rotated at {}", stamp(log.last_rotated)));
-            lines.push(match &log.decision {
-                Decision::Skip(why) => format!("  {why}"),
-                _ => "  log needs rotating".into(),
-            });
-        }
-        Decision::Error(_) | Decision::Warn(_) => {}
     }
-    lines
+    let mut failed = false;
+    match &log.decision {
+        Decision::Skip(why) if why.is_empty() => {}
+        Decision::Skip(why) if why.ends_with("-- skipping.") || why.ends_with("-- skipping") => {
+            out.info(&format!("  {why}"));
+        }
+        Decision::Skip(_) | Decision::Rotate(_) if verbose => {
+            out.info(&format!("  Now: {}", stamp(now)));
+            out.info(&format!("  Last rotated at {}", stamp(log.last_rotated)));
+            match &log.decision {
+                Decision::Skip(why) => out.info(&format!("  {why}")),
+                Decision::Rotate(why) => {
+                    if why.ends_with("-- rotation forced") {
+                        out.error_without_status(why);
+                    }
+                    out.info("  log needs rotating");
+                }
+                _ => {}
+            }
+        }
+        // logrotate says so as an error, without failing the run.
+        Decision::Rotate(why) if why.ends_with("-- rotation forced") => out.error_without_status(why),
+        Decision::Skip(_) | Decision::Rotate(_) => {}
+        Decision::Error(msg) => {
+            out.error(msg);
+            failed = true;
+        }
+        Decision::Warn(msg) => out.warning(msg),
+    }
+    if verbose && log.is_new && !log.is_found {
+        out.info("Creating new state");
+    }
+    failed
 }
 
 /// `rotating log …, log->rotateCount is N`: where a log's rotation starts.
@@ -87,7 +110,7 @@ pub fn rotating_log(o: &Options, log: &LogPlan) -> String {
 
 /// How the log is moved (and the new one created), as logrotate says it: `renaming X to Y`,
 /// `copying X to Y` and `truncating X`, `creating new X mode = 0640 uid = 0 gid = 4`.
-pub fn move_lines(log: &LogPlan, r: &Rotation) -> Vec<String> {
+pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
     let (path, to) = (log.path.display(), r.rotated.display());
     let mut lines = match r.method {
         Method::Rename => vec![format!("renaming {path} to {to}")],
@@ -103,6 +126,10 @@ pub fn move_lines(log: &LogPlan, r: &Rotation) -> Vec<String> {
             ]
         }
     };
+    if o.rotate == 0 && matches!(r.method, Method::Rename | Method::RenameCopy) {
+        let ext = if o.compress && !o.delay_compress { o.effective_compress_ext() } else { String::new() };
+        lines.push(format!("disposeName will be {to}{ext}"));
+    }
     if let (Some(spec), Ok(md)) = (&r.create, std::fs::symlink_metadata(&log.path)) {
         use std::os::unix::fs::MetadataExt;
         let id =

@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use rotation::{first_archive_name, method_of, Method, Rotation, Step};
+pub use rotation::{first_archive_name, method_of, Method, Note, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -53,6 +53,13 @@ pub struct LogPlan {
     pub last_rotated: NaiveDateTime,
     /// The steps, when rotating.
     pub rotation: Option<Rotation>,
+    /// The state had no entry for the log (3.21 then says `Creating new state`).
+    #[serde(skip)]
+    pub is_new: bool,
+    /// The log itself was looked at (3.21's `lstat` of it was reached and succeeded): its
+    /// `Creating new state` comes before the reasons, not after the error.
+    #[serde(skip)]
+    pub is_found: bool,
 }
 
 impl LogPlan {
@@ -118,7 +125,17 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
     let record = if last.is_none() { Some(first_seen(now)) } else { None };
     let last_rotated = last.unwrap_or_else(|| first_seen(now));
     let decision = decide(rule, f, last_rotated, now, flags);
-    let mut out = LogPlan { path: f.path.clone(), decision, record, last_rotated, rotation: None };
+    let blocked_dir = flags.is_root && o_su_none(rule) && (f.parent_missing || f.insecure_dir);
+    let is_found = f.kind != FileKind::Missing && !blocked_dir;
+    let mut out = LogPlan {
+        path: f.path.clone(),
+        decision,
+        record,
+        last_rotated,
+        rotation: None,
+        is_new: last.is_none(),
+        is_found,
+    };
     if let Decision::Rotate(_) = &out.decision {
         match rotation::plan_rotation(rule, f, now) {
             Ok(r) => out.rotation = Some(r),
@@ -130,6 +147,10 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
         }
     }
     out
+}
+
+fn o_su_none(rule: &Rule) -> bool {
+    rule.options.su.is_none()
 }
 
 fn skip(s: &str) -> Decision {
@@ -176,7 +197,8 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
     if flags.is_root && o.su.is_none() {
         if f.parent_missing {
             if o.missing_ok {
-                return skip(&format!("log {path} does not exist -- skipping"));
+                // 3.21 says nothing at all here.
+                return skip("");
             }
             let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).display();
             return Decision::Error(format!("stat of {dir} failed: No such file or directory"));

@@ -65,6 +65,20 @@ pub enum Step {
     },
 }
 
+/// A line `-v` prints while the older archives are prepared, or a prepare step, in 3.21's
+/// order (its `prerotateSingleLog`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Said in any run.
+    Say(String),
+    /// Said only when the steps really run (3.21 learns it from a rename that failed).
+    SayIfReal(String),
+    /// Said only in a dry run (3.21 then looks at the unchanged disk).
+    SayIfDry(String),
+    /// The prepare step with this index.
+    Step(usize),
+}
+
 /// Everything that rotates one log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rotation {
@@ -83,6 +97,13 @@ pub struct Rotation {
     pub create: Option<CreateSpec>,
     /// Steps after the postrotate script.
     pub finish: Vec<Step>,
+    /// The `-v` lines and the `prepare` steps, interleaved as 3.21 says them.
+    #[serde(skip)]
+    pub trace: Vec<Note>,
+    /// An archive disposed of in `finish` that is not there before the shift: a dry run, which
+    /// does not shift, does not mention its removal (3.21 looks at the disk).
+    #[serde(skip)]
+    pub unsaid_in_dry_run: Option<PathBuf>,
 }
 
 struct Ctx<'a> {
@@ -98,9 +119,21 @@ struct Ctx<'a> {
     finish: Vec<Step>,
     /// Why the log must not be moved after all (its dated archive exists already).
     refused: Option<String>,
+    trace: Vec<Note>,
+    unsaid_in_dry_run: Option<PathBuf>,
 }
 
 impl Ctx<'_> {
+    /// Plans a step before the prerotate script.
+    fn prepare(&mut self, step: Step) {
+        self.trace.push(Note::Step(self.prepare.len()));
+        self.prepare.push(step);
+    }
+
+    fn say(&mut self, line: String) {
+        self.trace.push(Note::Say(line));
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.f.archive_dir.join(name)
     }
@@ -133,9 +166,14 @@ impl Ctx<'_> {
             self.path(name).display().to_string()
         };
         if let Some(m) = self.mail_step(name, subject) {
-            self.prepare.push(m);
+            self.prepare(m);
         }
-        self.prepare.push(Step::Remove { path: self.path(name) });
+        if self.rule.options.date_ext {
+            // 3.21's own line before its removal of an old dated archive.
+            let line = format!("removing {}", self.path(name).display());
+            self.say(line);
+        }
+        self.prepare(Step::Remove { path: self.path(name) });
         self.names.remove(name);
     }
 
@@ -169,11 +207,14 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         prepare: Vec::new(),
         finish: Vec::new(),
         refused: None,
+        trace: Vec::new(),
+        unsaid_in_dry_run: None,
     };
+    say_dateext(&mut cx, now);
     if !f.archive_dir_exists {
         match &o.create_olddir {
             Some(spec) if o.olddir.is_some() => {
-                cx.prepare.push(Step::CreateDir { path: f.archive_dir.clone(), spec: spec.clone() })
+                cx.prepare(Step::CreateDir { path: f.archive_dir.clone(), spec: spec.clone() })
             }
             _ => return Err(format!("olddir {} does not exist", f.archive_dir.display())),
         }
@@ -238,7 +279,36 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         skip_copy,
         create,
         finish: cx.finish,
+        trace: cx.trace,
+        unsaid_in_dry_run: cx.unsaid_in_dry_run,
     })
+}
+
+/// 3.21's `dateext suffix` and `glob pattern` lines (said for every rotation, with or without
+/// `dateext`), after `Converted 'FORMAT' -> 'STRFTIME'` when `dateformat` is given.
+fn say_dateext(cx: &mut Ctx, now: NaiveDateTime) {
+    let o = &cx.rule.options;
+    let format = o.effective_date_format().to_string();
+    let (converted, glob) = dateext::converted_and_glob(&format);
+    let given = o.date_format.clone();
+    let suffix = dateext::format(shifted_now(o, now), &format);
+    if let Some(given) = given {
+        cx.say(format!("Converted '{given}' -> '{converted}'"));
+    }
+    cx.say(format!("dateext suffix '{suffix}'"));
+    cx.say(format!("glob pattern '{glob}'"));
+}
+
+/// The time a dated name is made from (`dateyesterday`, `datehourago`).
+fn shifted_now(o: &Options, now: NaiveDateTime) -> NaiveDateTime {
+    let mut when = now;
+    if o.date_yesterday {
+        when -= chrono::Duration::days(1);
+    }
+    if o.date_hour_ago {
+        when -= chrono::Duration::hours(1);
+    }
+    when
 }
 
 /// How `o` moves the live log (the last of `copytruncate`, `copy`, `renamecopy` wins as in
@@ -269,13 +339,7 @@ pub fn first_archive_name(rule: &Rule, log: &std::path::Path, when: NaiveDateTim
 }
 
 fn dated_name(o: &Options, base: &str, ext: &str, now: NaiveDateTime) -> String {
-    let mut when = now;
-    if o.date_yesterday {
-        when -= chrono::Duration::days(1);
-    }
-    if o.date_hour_ago {
-        when -= chrono::Duration::hours(1);
-    }
+    let when = shifted_now(o, now);
     format!("{base}{}{ext}", dateext::format(when, o.effective_date_format()))
 }
 
@@ -285,20 +349,24 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let o = &cx.rule.options;
     let start = o.start;
     let (base, ext, compext) = (cx.base.clone(), cx.ext.clone(), cx.compext.clone());
+    let names_before = cx.names.clone();
     // With delaycompress the previous archive is compressed now. Without it, an uncompressed
     // `.START` can only be a file a previous run left because a writer still held it (see
     // `locktimeout`); compress it too, or the move below would overwrite it. (`rotate 0` with
     // `copy`/`copytruncate` writes nothing there: logrotate compresses that file afterwards.)
     let writes_nothing = o.rotate == 0 && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+    let prev = numbered(&base, start, &ext, "");
     if o.compress && (o.delay_compress || !writes_nothing) {
-        let prev = numbered(&base, start, &ext, "");
         if cx.names.contains(&prev) {
             let dst = format!("{prev}{compext}");
-            cx.prepare.push(Step::Compress { src: cx.path(&prev), dst: cx.path(&dst) });
+            cx.prepare(Step::Compress { src: cx.path(&prev), dst: cx.path(&dst) });
             cx.names.rename(&prev, &dst);
             if let Some(t) = cx.mtimes.remove(&prev) {
                 cx.mtimes.insert(dst, t);
             }
+        } else if o.delay_compress {
+            let line = format!("previous log {} does not exist", cx.path(&prev).display());
+            cx.say(line);
         }
     }
     let top = if o.rotate < 0 {
@@ -306,31 +374,69 @@ fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     } else {
         start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
     };
-    // Only the archives that exist are looked at, so `rotate 100000000` costs nothing. As in
-    // logrotate, from the highest down: one past `maxage` is removed, the others shift up.
+    // As logrotate, from the highest down: one past `maxage` is removed, the others shift up.
     // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
-    let mut existing = existing_numbers(&cx.names, &base, &ext, &compext, start, top);
-    existing.sort_unstable_by(|a, b| b.cmp(a));
-    for i in existing {
+    // 3.21 tries every number (and says so); past a few thousand only the archives that exist
+    // are looked at, so `rotate 100000000` costs nothing.
+    let mut numbers = existing_numbers(&cx.names, &base, &ext, &compext, start, top);
+    if top - start < 4096 {
+        numbers = (start..=top).collect();
+    }
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    let count = top - start + 1;
+    for i in numbers {
         let from = numbered(&base, i, &ext, &compext);
+        let to = numbered(&base, i.saturating_add(1), &ext, &compext);
+        let (from_path, to_path) = (cx.path(&from), cx.path(&to));
+        let renaming = format!(
+            "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
+            from_path.display(),
+            to_path.display()
+        );
+        let absent = format!("old log {} does not exist", from_path.display());
+        // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
+        let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
+        if o.max_age.is_some() && !seen_by_dry_run {
+            cx.trace.push(Note::SayIfDry(absent.clone()));
+        }
+        if !cx.names.contains(&from) {
+            if o.max_age.is_some() {
+                cx.trace.push(Note::SayIfReal(absent));
+            } else {
+                cx.say(renaming);
+                cx.trace.push(Note::SayIfReal(absent));
+            }
+            continue;
+        }
         if cx.is_too_old(&from, now) {
             cx.expire(&from);
             continue;
         }
-        let to = numbered(&base, i.saturating_add(1), &ext, &compext);
-        cx.prepare.push(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
+        cx.trace.push(if seen_by_dry_run { Note::Say(renaming) } else { Note::SayIfReal(renaming) });
+        cx.prepare(Step::Rename { from: from_path, to: to_path });
         cx.names.rename(&from, &to);
         if let Some(t) = cx.mtimes.remove(&from) {
             cx.mtimes.insert(to, t);
         }
     }
-    if o.rotate > 0 {
-        let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
-        if cx.names.contains(&dispose) {
-            cx.dispose(&dispose);
+    let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
+    if o.rotate >= 0 {
+        // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
+        let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).display());
+        if !cx.names.contains(&dispose) {
+            cx.trace.push(Note::SayIfReal(line.clone()));
+        }
+        if !names_before.contains(&dispose) {
+            cx.trace.push(Note::SayIfDry(line));
         }
     }
-    numbered(&base, start, &ext, "")
+    if o.rotate > 0 && cx.names.contains(&dispose) {
+        if !names_before.contains(&dispose) {
+            cx.unsaid_in_dry_run = Some(cx.path(&dispose));
+        }
+        cx.dispose(&dispose);
+    }
+    prev
 }
 
 /// Dated archives: refuse to overwrite today's archive, compress delayed ones, and dispose of
@@ -349,11 +455,14 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
             Some(format!("destination {} already exists, skipping rotation", cx.path(first).display()));
     }
     let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
+    if o.compress && o.delay_compress && found.iter().all(|(_, name)| name.ends_with(&cx.compext)) {
+        cx.say("glob finding logs to compress failed".into());
+    }
     if o.compress && o.delay_compress {
         for (_, name) in &found {
             if !name.ends_with(&cx.compext) {
                 let dst = format!("{name}{}", cx.compext);
-                cx.prepare.push(Step::Compress { src: cx.path(name), dst: cx.path(&dst) });
+                cx.prepare(Step::Compress { src: cx.path(name), dst: cx.path(&dst) });
                 cx.names.rename(name, &dst);
                 if let Some(t) = cx.mtimes.remove(name) {
                     cx.mtimes.insert(dst, t);
@@ -367,6 +476,9 @@ fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
             .into_iter()
             .map(|(_, n)| n)
             .collect();
+    if found.iter().all(|name| !name.ends_with(&cx.compext)) || found.is_empty() {
+        cx.say("glob finding old rotated logs failed".into());
+    }
     // logrotate's count: of the n found, oldest first, those at index <= n - rotate go (so that
     // with the new one `rotate` remain), and any past `maxage`. All but the last are removed
     // now; the last is disposed of after the move (and kept with `rotate 0`).
