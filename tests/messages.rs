@@ -216,7 +216,7 @@ fn verbose_and_debug_runs_print_every_line_3_21_prints() {
     let config = "@D@/a.log {\n    rotate 0\n    compress\n}\n\
         @D@/b.log {\n    rotate 3\n    compress\n    delaycompress\n    maxage 3\n}\n\
         @D@/c.log @D@/nope.log {\n    missingok\n    sharedscripts\n    rotate 1\n    copytruncate\n    prerotate\n        true\n    endscript\n    postrotate\n        true\n    endscript\n}\n\
-        @D@/d.log {\n    dateext\n    dateformat -%Y%m%d-%s%%x\n    rotate 1\n    renamecopy\n    create 0600\n}\n\
+        @D@/d.log {\n    dateext\n    dateformat -%Y%m%d-%%x\n    rotate 1\n    renamecopy\n    create 0600\n}\n\
         @D@/e.log {\n    dateext\n    rotate 1\n    compress\n}\n\
         @D@/gone/f.log @D@/g.log {\n    rotate 2\n    firstaction\n        true\n    endscript\n    lastaction\n        true\n    endscript\n}\n\
         @D@/h.log {\n    size 1M\n    sharedscripts\n    firstaction\n        true\n    endscript\n    prerotate\n        true\n    endscript\n    postrotate\n        true\n    endscript\n    lastaction\n        true\n    endscript\n}\n";
@@ -238,4 +238,29 @@ fn verbose_and_debug_runs_print_every_line_3_21_prints() {
     for flags in [&["-v"][..], &["-v", "-f"], &["-d"], &["-d", "-f"]] {
         same_output_as_the_oracle("every line", flags, config, files);
     }
+}
+
+/// After a failed `preremove` 3.21 adds `Failed to remove old log PATH: ` and a stale errno:
+/// ENOENT for an archive removed before the log moves (old dated archives, `maxage`),
+/// ENODATA (its ACL lookup) for one disposed of after; nothing for a file just compressed.
+#[test]
+fn failed_preremove_ends_with_the_stale_errno_of_3_21() {
+    let pre = "    preremove\n        exit 1\n    endscript\n";
+    let config = format!(
+        "@D@/a.log {{\n    rotate 1\n{pre}}}\n@D@/c.log {{\n    dateext\n    rotate 1\n{pre}}}\n@D@/d.log {{\n    rotate 1\n    compress\n{pre}}}\n\
+         @D@/e.log {{\n    rotate 0\n    copytruncate\n{pre}}}\n"
+    );
+    let files: &[(&str, &str)] = &[
+        ("a.log", "a\n"),
+        ("a.log.1", "1\n"),
+        ("a.log.2", "2\n"),
+        ("c.log", "c\n"),
+        ("c.log-20200101", "1\n"),
+        ("c.log-20200102", "2\n"),
+        ("c.log-20200103", "3\n"),
+        ("d.log", "d\n"),
+        ("e.log", "e\n"),
+        ("e.log.1", "1\n"),
+    ];
+    same_output_as_the_oracle("preremove", &["-f"], &config, files);
 }

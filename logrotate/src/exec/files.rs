@@ -102,7 +102,7 @@ impl Executor<'_> {
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
         // `shred`), so `shred` never leaves the plain text behind.
-        self.remove(o, src)
+        self.remove(o, src, false)
             && (fsops::sync_parent(src).is_ok()
                 || self.fail(&format!("error syncing the directory of {}", src.display())))
     }
@@ -119,7 +119,8 @@ impl Executor<'_> {
         }
     }
 
-    pub(super) fn remove(&mut self, o: &Options, path: &Path) -> bool {
+    /// Removes an archive (`old`) or a file just compressed, after `preremove`.
+    pub(super) fn remove(&mut self, o: &Options, path: &Path, old: bool) -> bool {
         if let Some(script) = &o.scripts.preremove {
             self.out.info("running preremove script");
             if !scripts::run_script(script, &[&path_str(path)]) {
@@ -128,10 +129,13 @@ impl Executor<'_> {
                     path.display(),
                     self.pattern
                 ));
-                return self.fail(&format!(
-                    "Failed to remove old log {}: the preremove script failed",
-                    path.display()
-                ));
+                // 3.21 follows with a stale errno for an old log, and nothing more for a
+                // compressed one.
+                if old {
+                    let errno = self.stale_errno;
+                    self.out.error(&format!("Failed to remove old log {}: {errno}", path.display()));
+                }
+                return false;
             }
         }
         if let Ok(held) = fsops::open_nofollow(path) {
@@ -167,6 +171,7 @@ impl Executor<'_> {
     /// Moves the live log to its archive name and creates the new log.
     pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
         let r = rotation_of(log);
+        self.stale_errno = "No data available";
         for line in trace::move_lines(o, log, r) {
             self.out.info(&line);
         }

@@ -48,6 +48,10 @@ pub struct Executor<'a> {
     rotated: Vec<PathBuf>,
     /// The pattern of the set being executed, for messages.
     pattern: String,
+    /// What 3.21's `Failed to remove old log PATH: …` says after a failed `preremove`: the
+    /// stale `errno` of its last failed call, ENOENT from a file it looked for and did not
+    /// find, or ENODATA from the ACL lookup when a log moves.
+    stale_errno: &'static str,
 }
 
 struct LogRun<'p> {
@@ -58,7 +62,7 @@ struct LogRun<'p> {
 impl<'a> Executor<'a> {
     /// An executor for `rules`, reporting through `out`.
     pub fn new(rules: &'a [Rule], opts: ExecOptions, out: &'a mut Reporter) -> Self {
-        Executor { rules, opts, out, rotated: Vec::new(), pattern: String::new() }
+        Executor { rules, opts, out, rotated: Vec::new(), pattern: String::new(), stale_errno: ENOENT }
     }
 
     /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
@@ -92,6 +96,9 @@ impl<'a> Executor<'a> {
         }
         for log in &set.logs {
             failed |= trace::consider(self.out, log, now);
+            if !log.is_found {
+                self.stale_errno = ENOENT;
+            }
         }
         for log in &set.logs {
             if let Some(t) = log.record {
@@ -281,7 +288,7 @@ impl<'a> Executor<'a> {
             },
             Step::Compress { src, dst } => self.compress(o, src, dst),
             Step::Mail { path, subject, compressed } => self.mail(o, path, subject, *compressed),
-            Step::Remove { path } => self.remove(o, path),
+            Step::Remove { path } => self.remove(o, path, true),
         }
     }
 
@@ -300,8 +307,14 @@ impl<'a> Executor<'a> {
         let mut ok = true;
         for note in &r.trace {
             match note {
+                Note::Say(line) | Note::SayIfReal(line) if announce && !self.opts.dry_run => {
+                    // Each of these lines comes from a call that failed with ENOENT.
+                    if line.contains(" not exist") || line.contains(" doesn't exist") {
+                        self.stale_errno = ENOENT;
+                    }
+                    self.out.info(line);
+                }
                 Note::Say(line) if announce => self.out.info(line),
-                Note::SayIfReal(line) if announce && !self.opts.dry_run => self.out.info(line),
                 Note::SayIfDry(line) if announce && self.opts.dry_run => self.out.info(line),
                 Note::Say(_) | Note::SayIfReal(_) | Note::SayIfDry(_) => {}
                 Note::Step(i) => {
@@ -344,6 +357,8 @@ impl<'a> Executor<'a> {
         false
     }
 }
+
+const ENOENT: &str = "No such file or directory";
 
 fn rotation_of(log: &LogPlan) -> &Rotation {
     log.rotation.as_ref().expect("only rotating logs are executed")
