@@ -39,6 +39,8 @@ macro_rules! scenarios {
 
 #[path = "differential/scenarios_config.rs"]
 mod scenarios_config;
+#[path = "differential/scenarios_config_load.rs"]
+mod scenarios_config_load;
 #[path = "differential/scenarios_olddir.rs"]
 mod scenarios_olddir;
 #[path = "differential/scenarios_options.rs"]
