@@ -92,8 +92,9 @@ pub fn run_once(rc: &RunConfig) -> Exit {
     let mut out = Reporter::new(rc.verbose || rc.dry_run);
     if let Some(target) = &rc.log {
         if let Err(e) = out.log_to(target) {
-            out.error(&format!("cannot open log file {target}: {e}"));
-            return Exit::Error;
+            // As Debian's 3.21: said only with -v or -d, and the run goes on without the copy.
+            let why = crate::exec::report::strerror(&e);
+            out.info(&format!("error: error opening log file {target}: {why}"));
         }
     }
     if rc.dry_run && rc.output == Output::Rotate {

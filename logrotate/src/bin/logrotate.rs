@@ -109,6 +109,11 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    // 3.21 opens the -l file while reading its options, so it is created (empty) even when the
+    // command line turns out to lack a config file.
+    if let Some(log) = opts.log.as_deref().filter(|l| *l != "syslog") {
+        let _ = std::fs::File::create(log);
+    }
     if opts.configs.is_empty() {
         eprintln!("{}\n\n{USAGE}", version());
         return ExitCode::from(Exit::Error as u8);
