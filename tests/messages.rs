@@ -264,3 +264,19 @@ fn failed_preremove_ends_with_the_stale_errno_of_3_21() {
     ];
     same_output_as_the_oracle("preremove", &["-f"], &config, files);
 }
+
+/// Errors in 3.21's words, without Rust's `(os error N)`: a log matched by a pattern and moved
+/// away by an earlier log of the set (`getting file ACL`), `shred` on a file a dry run did not
+/// move there (`error opening`), compression of the copy `rotate 0` with `copytruncate` never
+/// made (`unable to open ... (read-only) for compression`).
+#[test]
+fn move_shred_and_compression_errors_as_3_21_words_them() {
+    let config =
+        "@D@/app.* {\n}\n@D@/b.log {\n    shred\n}\n@D@/c.log {\n    compress\n    copytruncate\n}\n\
+        @D@/d.log {\n    rotate 0\n    copy\n    compress\n    mail x@y\n}\n";
+    let files: &[(&str, &str)] =
+        &[("app.log", "a\n"), ("app.log.1", "1\n"), ("b.log", "b\n"), ("c.log", "c\n"), ("d.log", "d\n")];
+    for flags in [&["-f"][..], &["-d", "-f"]] {
+        same_output_as_the_oracle("move errors", flags, config, files);
+    }
+}

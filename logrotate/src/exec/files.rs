@@ -68,8 +68,14 @@ impl Executor<'_> {
                 Err(e) => self.fail(&format!("error removing {}: {e}", src.display())),
             };
         }
-        let Ok(held) = fsops::open_nofollow(src) else {
-            return self.fail(&format!("error opening {} for compression", src.display()));
+        let held = match fsops::open_nofollow(src) {
+            Ok(held) => held,
+            Err(e) => {
+                let how = if o.shred { "read-write" } else { "read-only" };
+                let why = super::report::strerror(&e);
+                return self
+                    .fail(&format!("unable to open {} ({how}) for compression: {why}", src.display()));
+            }
         };
         if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
             self.out.warning(&format!(
@@ -111,7 +117,10 @@ impl Executor<'_> {
         let Some(address) = &o.mail else { return true };
         let body = match compress::read_for_mail(o, path, compressed) {
             Ok(b) => b,
-            Err(e) => return self.fail(&format!("error reading {} for mail: {e}", path.display())),
+            Err(e) => {
+                let why = super::report::strerror(&e);
+                return self.fail(&format!("failed to open {} for mailing: {why}", path.display()));
+            }
         };
         match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
             Ok(()) => true,
@@ -220,8 +229,21 @@ impl Executor<'_> {
                 true
             }
             Err(e) => {
+                // In 3.21's words: a missing log fails its ACL lookup before the rename, or
+                // the opening of the log for a copy.
                 let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
-                self.fail(&format!("error rotating {} to {}: {e}", log.path.display(), to.display()))
+                let (from, why) = (log.path.display(), super::report::strerror(&e));
+                let missing = e.kind() == std::io::ErrorKind::NotFound;
+                self.fail(&match r.method {
+                    Method::Rename | Method::RenameCopy if missing => {
+                        format!("getting file ACL {from}: {why}")
+                    }
+                    Method::Rename | Method::RenameCopy => {
+                        format!("failed to rename {from} to {}: {why}", to.display())
+                    }
+                    _ if missing => format!("error opening {from}: {why}"),
+                    _ => format!("error copying {from} to {}: {why}", to.display()),
+                })
             }
         };
         let ok = ok

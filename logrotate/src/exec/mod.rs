@@ -260,6 +260,12 @@ impl<'a> Executor<'a> {
 
     fn step(&mut self, o: &Options, step: &Step) -> bool {
         self.announce(o, step);
+        if let Step::Remove { path } = step {
+            // With shred 3.21 opens the file first, in a dry run too.
+            if o.shred && std::fs::symlink_metadata(path).is_err() {
+                return self.fail(&format!("error opening {}: {ENOENT}", path.display()));
+            }
+        }
         self.opts.dry_run || self.perform(o, step)
     }
 

@@ -236,7 +236,9 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         } else {
             Some(final_name.clone())
         };
-        if compress_now && (!copying || cx.names.contains(&rotated_name)) {
+        // (With copy/copytruncate nothing was written there: 3.21 tries, and says it cannot
+        // open the file.)
+        if compress_now {
             cx.finish.push(Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
         let mailed = match o.mail_when {
