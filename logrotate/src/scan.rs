@@ -451,3 +451,118 @@ pub fn scan_settled(
     }
     sets
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(names: &[&str]) -> Vec<PathBuf> {
+        names.iter().map(PathBuf::from).collect()
+    }
+
+    /// One case: the paths taken before (with their stanza's `ignoreduplicates`), the
+    /// stanza's own paths so far, its flag, what its pattern matched; what it gets and what is
+    /// said.
+    struct Case {
+        name: &'static str,
+        taken: &'static [(&'static str, bool)],
+        own: &'static [&'static str],
+        ignore: bool,
+        matches: &'static [&'static str],
+        got: &'static [&'static str],
+        events: &'static [(&'static str, bool)],
+    }
+
+    #[test]
+    fn claims_as_3_21_builds_file_lists() {
+        let cases = [
+            Case {
+                name: "new paths are taken",
+                taken: &[],
+                own: &[],
+                ignore: false,
+                matches: &["/a", "/b"],
+                got: &["/a", "/b"],
+                events: &[],
+            },
+            Case {
+                name: "a duplicate drops the rest of the pattern",
+                taken: &[("/b", false)],
+                own: &[],
+                ignore: false,
+                matches: &["/a", "/b", "/c"],
+                got: &["/a"],
+                events: &[("/b", true)],
+            },
+            Case {
+                name: "the earlier stanza's ignoreduplicates skips only that path",
+                taken: &[("/b", true)],
+                own: &[],
+                ignore: false,
+                matches: &["/a", "/b", "/c"],
+                got: &["/a", "/c"],
+                events: &[("/b", false)],
+            },
+            Case {
+                name: "this stanza's ignoreduplicates is honoured too (deliberate)",
+                taken: &[("/b", false)],
+                own: &[],
+                ignore: true,
+                matches: &["/a", "/b", "/c"],
+                got: &["/a", "/c"],
+                events: &[("/b", false)],
+            },
+            Case {
+                name: "a path named twice in one stanza is a duplicate",
+                taken: &[],
+                own: &["/a"],
+                ignore: false,
+                matches: &["/a", "/b"],
+                got: &[],
+                events: &[("/a", true)],
+            },
+        ];
+        for c in cases {
+            let mut claims = Claims::default();
+            for (p, flag) in c.taken {
+                claims.take(&paths(&[p]), *flag);
+            }
+            let (got, events) = claims.claim_pattern(&paths(c.matches), &paths(c.own), c.ignore);
+            assert_eq!(got, paths(c.got), "{}", c.name);
+            let want: Vec<ClaimEvent> = c
+                .events
+                .iter()
+                .map(
+                    |(p, dup)| {
+                        if *dup {
+                            ClaimEvent::Duplicate(p.into())
+                        } else {
+                            ClaimEvent::Ignored(p.into())
+                        }
+                    },
+                )
+                .collect();
+            assert_eq!(events, want, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn pattern_without_match_is_kept_as_written_tilde_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = format!("{}/*.nothing", dir.path().display());
+        assert_eq!(expand_pattern(&none), vec![(PathBuf::from(&none), false)]);
+        assert_eq!(
+            expand_pattern("~/.logrotate-rs-no-such-file"),
+            vec![(PathBuf::from("~/.logrotate-rs-no-such-file"), false)]
+        );
+    }
+
+    #[test]
+    fn wildcards_do_not_match_a_leading_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.log"), "").unwrap();
+        std::fs::write(dir.path().join(".b.log"), "").unwrap();
+        let got = expand_pattern(&format!("{}/*.log", dir.path().display()));
+        assert_eq!(got, vec![(dir.path().join("a.log"), true)]);
+    }
+}

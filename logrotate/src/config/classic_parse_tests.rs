@@ -331,3 +331,12 @@ fn create_mode_is_the_leading_octal_digits_as_3_21() {
     assert_eq!((specs[1].mode, specs[1].owner.clone()), (Some(0o640), Some(Owner::Name("root".into()))));
     assert_eq!((specs[2].mode, specs[2].owner.clone()), (Some(0), Some(Owner::Id(8))));
 }
+
+#[test]
+fn minage_and_maxage_0_are_no_limit_as_3_21() {
+    // 3.21 tests `if (log->rotateMinAge)` and `rotateAge > 0`: its -v trace then says nothing
+    // of ages ("only log files older than 0 days" was ours).
+    let (c, _d) = load_text("/a.log {\n minage 0\n maxage 0\n}\n/b.log {\n minage 3\n maxage 4\n}\n");
+    assert_eq!((c.rules[0].options.min_age, c.rules[0].options.max_age), (None, None));
+    assert_eq!((c.rules[1].options.min_age, c.rules[1].options.max_age), (Some(3), Some(4)));
+}

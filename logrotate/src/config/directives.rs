@@ -333,7 +333,9 @@ pub fn apply_directive(
             // 3.21 quotes from the value's last character to the end of the file.
             let days =
                 c_uint_count(v).ok_or_else(|| bad(format!("bad {what} age '{}'", value.after_value)))?;
-            *(if key == "minage" { &mut o.min_age } else { &mut o.max_age }) = Some(u64::from(days));
+            // 0 is no limit at all, as in 3.21 (`if (log->rotateMinAge)`, `rotateAge > 0`).
+            *(if key == "minage" { &mut o.min_age } else { &mut o.max_age }) =
+                Some(u64::from(days)).filter(|&d| d > 0);
         }
         "rotate" => {
             let (n, whole) = c_strtol(v);
