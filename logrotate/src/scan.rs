@@ -90,8 +90,7 @@ pub fn expand(rule: &Rule) -> Vec<PathBuf> {
     let claims = Claims::default();
     let mut files = Vec::new();
     for pat in &rule.patterns {
-        let matches: Vec<PathBuf> =
-            expand_pattern(pat).into_iter().map(|(p, _)| p).filter(|p| !is_dir(p)).collect();
+        let matches = files_of_pattern(pat);
         let (taken, _) = claims.claim_pattern(&matches, &files, true);
         files.extend(taken);
     }
@@ -99,50 +98,25 @@ pub fn expand(rule: &Rule) -> Vec<PathBuf> {
 }
 
 /// Whether `p` is a directory itself (`lstat`): never a log, as in 3.21's file lists.
-pub(crate) fn is_dir(p: &Path) -> bool {
+fn is_dir(p: &Path) -> bool {
     std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
 }
 
-/// One pattern expanded as 3.21's `glob(pattern, GLOB_NOCHECK | GLOB_TILDE)`: a leading `~`
-/// or `~/` is `$HOME`; wildcards do not match a leading `.`; matches come sorted. When nothing
-/// matches, the pattern itself is the one result, as written (`~/app.log` stays so). The flag
-/// says whether the path was found on disk by a glob or `~` (so it exists); a path kept as
-/// written is not known to exist.
-pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, bool)> {
-    let expanded = expand_glob_tilde(pat);
-    let literal = || vec![(PathBuf::from(pat), false)];
-    if !has_glob_chars(&expanded) {
-        // Without `~` the path is the same found or not: no need to look (false: not known
-        // to exist).
-        return if expanded != pat && std::fs::symlink_metadata(&expanded).is_ok() {
-            vec![(PathBuf::from(expanded), true)]
-        } else {
-            literal()
-        };
-    }
-    let opts = glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() };
-    let found: Vec<(PathBuf, bool)> = match glob::glob_with(&expanded, opts) {
-        Ok(paths) => paths.flatten().map(|p| (p, true)).collect(),
-        Err(_) => Vec::new(),
-    };
-    if found.is_empty() {
-        literal()
-    } else {
-        found
-    }
+/// What one pattern adds to a file list before duplicates are looked at: its expansion
+/// ([`expand_pattern`]) without directories (3.21 `lstat`s each result; a match's type comes
+/// with its directory listing, a path kept as written is looked at).
+pub fn files_of_pattern(pat: &str) -> Vec<PathBuf> {
+    expand_pattern(pat)
+        .into_iter()
+        .filter(|(p, found)| !found.unwrap_or_else(|| is_dir(p)))
+        .map(|(p, _)| p)
+        .collect()
 }
 
-/// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
-fn expand_glob_tilde(pat: &str) -> String {
-    let Some(rest) = pat.strip_prefix('~') else { return pat.to_string() };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return pat.to_string();
-    }
-    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        Some(home) => format!("{}{rest}", home.to_string_lossy()),
-        None => pat.to_string(),
-    }
-}
+#[path = "scan_glob.rs"]
+mod glob_pattern;
+use glob_pattern::expand_pattern_in;
+pub use glob_pattern::{expand_pattern, Found};
 
 /// What became of one path of a pattern when its stanza's file list was built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,25 +201,51 @@ pub fn untrusted_link(dir: &Path) -> Option<PathBuf> {
 /// everything else a nightly pass does per log.
 #[derive(Debug, Default)]
 pub struct DirCache {
-    dirs: HashMap<OsString, Option<Vec<String>>>,
+    dirs: HashMap<OsString, Option<Listing>>,
     /// For each parent directory: `None` if it is missing, else whether it is insecure.
     parents: HashMap<OsString, Option<bool>>,
     links: HashMap<OsString, Option<PathBuf>>,
 }
 
+/// One directory's entries.
+#[derive(Debug)]
+struct Listing {
+    /// Every name (lossily made UTF-8), sorted.
+    names: Vec<String>,
+    /// The UTF-8 names and whether each is a directory (the entry's type: no `stat`), for
+    /// globbing.
+    entries: Vec<(String, bool)>,
+}
+
 impl DirCache {
-    /// The names in `dir`, sorted; `None` if it cannot be read (it does not exist).
-    fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
+    fn listing(&mut self, dir: &Path) -> Option<&Listing> {
         if !self.dirs.contains_key(dir.as_os_str()) {
-            let names = std::fs::read_dir(dir).ok().map(|rd| {
-                let mut names: Vec<String> =
-                    rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            let listing = std::fs::read_dir(dir).ok().map(|rd| {
+                let mut names = Vec::new();
+                let mut entries = Vec::new();
+                for e in rd.flatten() {
+                    let name = e.file_name();
+                    if let Some(n) = name.to_str() {
+                        entries.push((n.to_string(), e.file_type().is_ok_and(|t| t.is_dir())));
+                    }
+                    names.push(name.to_string_lossy().into_owned());
+                }
                 names.sort_unstable();
-                names
+                Listing { names, entries }
             });
-            self.dirs.insert(dir.as_os_str().to_owned(), names);
+            self.dirs.insert(dir.as_os_str().to_owned(), listing);
         }
         self.dirs.get(dir.as_os_str()).and_then(Option::as_ref)
+    }
+
+    /// The names in `dir`, sorted; `None` if it cannot be read (it does not exist).
+    fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
+        self.listing(dir).map(|l| &l.names)
+    }
+
+    /// The UTF-8 names in `dir` and whether each is a directory (for globbing).
+    fn entries(&mut self, dir: &Path) -> Option<Vec<(String, bool)>> {
+        self.listing(dir).map(|l| l.entries.clone())
     }
 
     /// Whether a log's directory is writable by others or a non-root group; `None` if it is
@@ -421,13 +421,18 @@ pub fn scan_settled(
         let mut files = Vec::new();
         for pat in &rule.patterns {
             let mut matches = Vec::new();
-            for (path, found) in expand_pattern(pat) {
-                // One lstat per log: the facts' own, which also leaves out directories (only a
-                // rule not scanned now needs a separate check).
-                let facts = wanted.then(|| facts_of(rule, &path, &mut cache, !(found && settled(i, &path))));
+            // The directories a glob lists are the ones the logs' archives are looked for in.
+            for (path, found) in expand_pattern_in(pat, &mut |d| cache.entries(d)) {
+                // A match's type came with its directory's listing: a log found so is not
+                // looked at when the state settles it. Others get one lstat, the facts' own.
+                if found == Some(true) {
+                    continue;
+                }
+                let looked_at = !(found.is_some() && settled(i, &path));
+                let facts = wanted.then(|| facts_of(rule, &path, &mut cache, looked_at));
                 let dir = match &facts {
                     Some(f) => f.kind == FileKind::Directory,
-                    None => is_dir(&path),
+                    None => found.unwrap_or_else(|| is_dir(&path)),
                 };
                 if !dir {
                     matches.push((path, facts));
@@ -544,25 +549,5 @@ mod tests {
                 .collect();
             assert_eq!(events, want, "{}", c.name);
         }
-    }
-
-    #[test]
-    fn pattern_without_match_is_kept_as_written_tilde_included() {
-        let dir = tempfile::tempdir().unwrap();
-        let none = format!("{}/*.nothing", dir.path().display());
-        assert_eq!(expand_pattern(&none), vec![(PathBuf::from(&none), false)]);
-        assert_eq!(
-            expand_pattern("~/.logrotate-rs-no-such-file"),
-            vec![(PathBuf::from("~/.logrotate-rs-no-such-file"), false)]
-        );
-    }
-
-    #[test]
-    fn wildcards_do_not_match_a_leading_dot() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.log"), "").unwrap();
-        std::fs::write(dir.path().join(".b.log"), "").unwrap();
-        let got = expand_pattern(&format!("{}/*.log", dir.path().display()));
-        assert_eq!(got, vec![(dir.path().join("a.log"), true)]);
     }
 }

@@ -301,7 +301,8 @@ impl Loader {
         self.out.diagnostics.extend(diags);
         for rule in rules {
             let ignore = rule.options.ignore_duplicates;
-            let (files, msgs, duplicate) = self.claim(&rule, &rule.source.to_string(), ignore);
+            let (files, msgs, duplicate) =
+                self.claim(&rule, &rule.source.to_string(), &[ignore]).pop().unwrap_or_default();
             failed |= duplicate;
             self.out.diagnostics.extend(msgs);
             self.claims.take(&files, ignore);
@@ -358,32 +359,35 @@ impl Loader {
 
     /// The log files of a stanza (or TOML rule) just read, as 3.21 builds its list when it
     /// reads the header: each pattern globbed, directories left out, and a path an earlier
-    /// stanza took is a duplicate (see [`crate::scan::Claims`]). `ignore` is whether the stanza
-    /// has `ignoreduplicates`. Returns the files, the messages (located at `at`), and whether
-    /// one is a `duplicate log entry` error.
-    fn claim(&self, rule: &Rule, at: &str, ignore: bool) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
-        use crate::scan::{expand_pattern, is_dir, ClaimEvent};
-        let mut files: Vec<PathBuf> = Vec::new();
-        let mut msgs = Vec::new();
-        let mut duplicate = false;
-        for pat in &rule.patterns {
-            let matches: Vec<PathBuf> =
-                expand_pattern(pat).into_iter().map(|(p, _)| p).filter(|p| !is_dir(p)).collect();
-            let (got, events) = self.claims.claim_pattern(&matches, &files, ignore);
-            for ev in events {
-                msgs.push(match ev {
-                    ClaimEvent::Ignored(p) => {
-                        Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.display()))
-                    }
-                    ClaimEvent::Duplicate(p) => {
-                        duplicate = true;
-                        Diagnostic::error(format!("{at} duplicate log entry for {}", p.display()))
-                    }
-                });
+    /// stanza took is a duplicate (see [`crate::scan::Claims`]). For each of `flags` (whether
+    /// the stanza has `ignoreduplicates`): the files, the messages (located at `at`), and
+    /// whether one is a `duplicate log entry` error. The patterns are globbed once.
+    fn claim(&self, rule: &Rule, at: &str, flags: &[bool]) -> Vec<(Vec<PathBuf>, Vec<Diagnostic>, bool)> {
+        use crate::scan::{files_of_pattern, ClaimEvent};
+        let expanded: Vec<Vec<PathBuf>> = rule.patterns.iter().map(|p| files_of_pattern(p)).collect();
+        let mut out = Vec::new();
+        for &ignore in flags {
+            let mut files: Vec<PathBuf> = Vec::new();
+            let mut msgs = Vec::new();
+            let mut duplicate = false;
+            for matches in &expanded {
+                let (got, events) = self.claims.claim_pattern(matches, &files, ignore);
+                for ev in events {
+                    msgs.push(match ev {
+                        ClaimEvent::Ignored(p) => {
+                            Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.display()))
+                        }
+                        ClaimEvent::Duplicate(p) => {
+                            duplicate = true;
+                            Diagnostic::error(format!("{at} duplicate log entry for {}", p.display()))
+                        }
+                    });
+                }
+                files.extend(got);
             }
-            files.extend(got);
+            out.push((files, msgs, duplicate));
         }
-        (files, msgs, duplicate)
+        out
     }
 }
 

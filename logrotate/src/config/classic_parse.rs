@@ -505,8 +505,9 @@ impl Parse<'_> {
                         options: ld.globals.stanza_defaults(),
                     };
                     let at = self.where_();
-                    let strict = ld.claim(&rule, &at, false);
-                    let lenient = ld.claim(&rule, &at, true);
+                    let mut both = ld.claim(&rule, &at, &[false, true]).into_iter();
+                    let strict = both.next().unwrap_or_default();
+                    let lenient = both.next().unwrap_or_default();
                     let diag_at = ld.out.diagnostics.len();
                     self.stanza = Some(Stanza { rule, diag_at, strict, lenient });
                     return Flow::Next;

@@ -1,0 +1,176 @@
+//! A log pattern expanded as logrotate 3.21 expands it when it reads a stanza's header:
+//! `glob(pattern, GLOB_NOCHECK | GLOB_TILDE)`.
+//!
+//! - A leading `~` or `~/` is `$HOME` (`~user` is left as written).
+//! - Wildcards (`*`, `?`, `[...]`) do not match a leading `.` of a name.
+//! - Matches come sorted by their bytes (the "C" locale's order).
+//! - When nothing matches, the pattern itself is the one result, as written: `~/app.log`
+//!   stays `~/app.log`.
+//!
+//! The last component is matched against a listing of its directory, whose entries carry their
+//! type, so telling directories (never logs) from files costs no `stat` per match: a nightly
+//! pass over thousands of globbed logs looks at none of them. The scan reads those listings
+//! through its cache, where it also finds the logs' archives.
+
+use super::has_glob_chars;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// What one result of a pattern is: `Some(is_dir)` when found on disk (the directory flag from
+/// `lstat`, so a symlink to a directory is not one), `None` when kept as written (not known to
+/// exist).
+pub type Found = Option<bool>;
+
+/// Expands one pattern; see the module doc.
+pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, Found)> {
+    expand_pattern_in(pat, &mut list_dir)
+}
+
+/// Reads a directory for the glob: its UTF-8 names and whether each is a directory; `None` if
+/// it cannot be read.
+pub(super) type Lister<'a> = dyn FnMut(&Path) -> Option<Vec<(String, bool)>> + 'a;
+
+/// A directory's UTF-8 names and whether each is a directory; `None` if it cannot be read.
+fn list_dir(dir: &Path) -> Option<Vec<(String, bool)>> {
+    let rd = std::fs::read_dir(dir).ok()?;
+    let entries = rd
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            Some((name, e.file_type().is_ok_and(|t| t.is_dir())))
+        })
+        .collect();
+    Some(entries)
+}
+
+/// [`expand_pattern`], reading the directories the last component is matched in through
+/// `list` (a cache shares them with the rest of a scan).
+pub(super) fn expand_pattern_in(pat: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
+    let expanded = expand_glob_tilde(pat);
+    let literal = || vec![(PathBuf::from(pat), None)];
+    if !has_glob_chars(&expanded) {
+        // Without `~` the path is the same found or not: no need to look.
+        if expanded == pat {
+            return literal();
+        }
+        return match std::fs::symlink_metadata(&expanded) {
+            Ok(md) => vec![(PathBuf::from(expanded), Some(md.is_dir()))],
+            Err(_) => literal(),
+        };
+    }
+    let mut found = glob_matches(&expanded, list);
+    if found.is_empty() {
+        return literal();
+    }
+    found.sort_by(|a, b| a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes()));
+    found
+}
+
+/// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
+fn expand_glob_tilde(pat: &str) -> String {
+    let Some(rest) = pat.strip_prefix('~') else { return pat.to_string() };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return pat.to_string();
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => format!("{}{rest}", home.to_string_lossy()),
+        None => pat.to_string(),
+    }
+}
+
+fn options() -> glob::MatchOptions {
+    glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() }
+}
+
+/// The paths on disk that `pattern` (with wildcards) matches, unsorted.
+fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
+    let (parent, last) = match pattern.rfind('/') {
+        Some(i) => (&pattern[..i], &pattern[i + 1..]),
+        None => ("", pattern),
+    };
+    if last.is_empty() {
+        // `dir/*/`: only directories match, and directories are never logs.
+        return Vec::new();
+    }
+    // The directories to list: the parent itself, or what its own wildcards match.
+    let dirs: Vec<PathBuf> = if has_glob_chars(parent) {
+        match glob::glob_with(parent, options()) {
+            Ok(paths) => paths.flatten().filter(|p| p.is_dir()).collect(),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        vec![PathBuf::from(parent)]
+    };
+    let name_pattern = glob::Pattern::new(last).ok();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let listed: &Path = match (parent.is_empty(), pattern.starts_with('/')) {
+            (true, true) => Path::new("/"),
+            (true, false) => Path::new("."),
+            (false, _) => &dir,
+        };
+        let Some(entries) = list(listed) else { continue };
+        for (name, is_dir) in entries {
+            let hit = match &name_pattern {
+                Some(p) => p.matches_with(&name, options()),
+                // Not a pattern the glob crate reads (`[` unclosed): the name as written.
+                None => name == last,
+            };
+            if !hit {
+                continue;
+            }
+            let path = if parent.is_empty() && !pattern.starts_with('/') {
+                PathBuf::from(&name)
+            } else {
+                listed.join(&name)
+            };
+            out.push((path, Some(is_dir)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_without_match_is_kept_as_written_tilde_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = format!("{}/*.nothing", dir.path().display());
+        assert_eq!(expand_pattern(&none), vec![(PathBuf::from(&none), None)]);
+        let tilde = "~/.logrotate-rs-no-such-file";
+        assert_eq!(expand_pattern(tilde), vec![(PathBuf::from(tilde), None)]);
+    }
+
+    #[test]
+    fn wildcards_skip_dot_files_and_tell_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.log", "a.log", ".c.log"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("d.log")).unwrap();
+        let got = expand_pattern(&format!("{}/*.log", dir.path().display()));
+        let want: Vec<(PathBuf, Found)> = vec![
+            (dir.path().join("a.log"), Some(false)),
+            (dir.path().join("b.log"), Some(false)),
+            (dir.path().join("d.log"), Some(true)),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn wildcards_in_directories_are_sorted_as_whole_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["a", "a-b"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("x.log"), "").unwrap();
+        }
+        let got: Vec<PathBuf> = expand_pattern(&format!("{}/a*/x.log", dir.path().display()))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        // '-' sorts before '/', as C's glob sorts the whole paths.
+        assert_eq!(got, vec![dir.path().join("a-b/x.log"), dir.path().join("a/x.log")]);
+    }
+}
