@@ -64,3 +64,17 @@ fn log_file_gets_every_line_as_3_21_writes_it() {
         assert_eq!(run(&common::bin("logrotate"), args), theirs, "{args:?}: ours left, 3.21 right");
     }
 }
+
+#[test]
+fn debug_warning_reaches_the_log_file_only_when_l_comes_first() {
+    if !has_oracle() {
+        return;
+    }
+    for args in [
+        &["-d", "-l", "@D@/run.log", "-s", "@D@/state", "@D@/test.conf"][..],
+        &["-l", "@D@/run.log", "-d", "-s", "@D@/state", "@D@/test.conf"],
+    ] {
+        let theirs = run(Path::new(ORACLE), args);
+        assert_eq!(run(&common::bin("logrotate"), args), theirs, "{args:?}: ours left, 3.21 right");
+    }
+}

@@ -280,3 +280,17 @@ fn move_shred_and_compression_errors_as_3_21_words_them() {
         same_output_as_the_oracle("move errors", flags, config, files);
     }
 }
+
+/// `rotate -1`: no count in the header (3.21 ends no line there), the shift up to the highest
+/// archive found and none without one; a dry run with `mail` fails to open the archive it did
+/// not make, as 3.21 (which opens it to mail it even then).
+#[test]
+fn rotate_minus_one_and_mail_in_a_dry_run_as_3_21() {
+    let config =
+        "@D@/b.log {\n    rotate -1\n}\n@D@/c.log {\n    rotate -1\n}\n@D@/m.log {\n    mail a@b\n}\n";
+    let files: &[(&str, &str)] =
+        &[("b.log", "b\n"), ("c.log", "c\n"), ("c.log.1", "1\n"), ("c.log.3", "3\n"), ("m.log", "m\n")];
+    for flags in [&["-v", "-f"][..], &["-d", "-f"]] {
+        same_output_as_the_oracle("rotate -1", flags, config, files);
+    }
+}

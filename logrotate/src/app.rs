@@ -56,6 +56,8 @@ pub struct RunConfig {
     pub mail_cmd: String,
     /// `-l`.
     pub log: Option<String>,
+    /// `-d` came before `-l` on the command line (3.21 then warns before the log file is open).
+    pub debug_before_log: bool,
     /// How to take the state lock.
     pub lock: LockMode,
     /// What to print.
@@ -90,6 +92,12 @@ pub fn load_config_creating(paths: &[PathBuf], out: &mut Reporter, create_dirs: 
 /// Runs once and returns the exit code.
 pub fn run_once(rc: &RunConfig) -> Exit {
     let mut out = Reporter::new(rc.verbose || rc.dry_run);
+    let debug_warning = "logrotate in debug mode does nothing except printing debug messages!  Consider using verbose mode (-v) instead if this is not what you want.\n";
+    // 3.21 says it when it reads -d: before an -l that follows it is open.
+    let warned_early = rc.dry_run && rc.output == Output::Rotate && rc.debug_before_log;
+    if warned_early {
+        out.warning(debug_warning);
+    }
     if let Some(target) = &rc.log {
         if let Err(e) = out.log_to(target) {
             // As Debian's 3.21: said only with -v or -d, and the run goes on without the copy.
@@ -97,8 +105,8 @@ pub fn run_once(rc: &RunConfig) -> Exit {
             out.info(&format!("error: error opening log file {target}: {why}"));
         }
     }
-    if rc.dry_run && rc.output == Output::Rotate {
-        out.warning("logrotate in debug mode does nothing except printing debug messages!  Consider using verbose mode (-v) instead if this is not what you want.\n");
+    if rc.dry_run && rc.output == Output::Rotate && !warned_early {
+        out.warning(debug_warning);
     }
     // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
     let cfg = load_config_creating(&rc.configs, &mut out, !rc.dry_run && rc.output == Output::Rotate);

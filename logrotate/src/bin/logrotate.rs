@@ -89,6 +89,31 @@ fn lock_mode(o: &Opts) -> Result<LockMode, String> {
     }
 }
 
+/// Where on the command line an option first appears (`-x`, a cluster such as `-fx`, `--long`
+/// or `--long=…`); `usize::MAX` if it does not.
+fn first_option(short: &[char], long: &str) -> usize {
+    let takes_value = ['m', 's', 'l'];
+    std::env::args()
+        .skip(1)
+        .position(|a| {
+            if a == long || a.starts_with(&format!("{long}=")) {
+                return true;
+            }
+            let Some(cluster) = a.strip_prefix('-').filter(|c| !c.starts_with('-')) else { return false };
+            // In `-fmX` everything after a value-taking letter is its value.
+            for c in cluster.chars() {
+                if short.contains(&c) {
+                    return true;
+                }
+                if takes_value.contains(&c) {
+                    return false;
+                }
+            }
+            false
+        })
+        .unwrap_or(usize::MAX)
+}
+
 fn main() -> ExitCode {
     let opts = match Opts::try_parse() {
         Ok(o) => o,
@@ -134,6 +159,7 @@ fn main() -> ExitCode {
     } else {
         Output::Rotate
     };
+    let debug_before_log = first_option(&['d'], "--debug") < first_option(&['l'], "--log");
     let rc = RunConfig {
         configs: opts.configs,
         state: opts.state,
@@ -142,6 +168,7 @@ fn main() -> ExitCode {
         verbose: opts.verbose,
         mail_cmd: opts.mail,
         log: opts.log,
+        debug_before_log,
         lock,
         output,
     };

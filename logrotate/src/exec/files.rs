@@ -123,8 +123,13 @@ impl Executor<'_> {
             }
         };
         match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
-            Ok(()) => true,
-            Err(e) => self.fail(&format!("failed to mail {} to {address}: {e}", path.display())),
+            Ok(true) => true,
+            // 3.21's words: its child says it cannot exec, the parent that the command failed.
+            Ok(false) => self.fail(&format!("mail command failed for {}", path.display())),
+            Err(e) => {
+                self.out.error(&format!("cannot execute mail command: {}", super::report::strerror(&e)));
+                self.fail(&format!("mail command failed for {}", path.display()))
+            }
         }
     }
 

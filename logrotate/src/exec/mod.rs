@@ -266,6 +266,12 @@ impl<'a> Executor<'a> {
                 return self.fail(&format!("error opening {}: {ENOENT}", path.display()));
             }
         }
+        if let (Step::Mail { path, .. }, true) = (step, self.opts.dry_run) {
+            // 3.21 opens the file to mail in a dry run too (and mails it: we do not).
+            if o.mail.is_some() && std::fs::symlink_metadata(path).is_err() {
+                return self.fail(&format!("failed to open {} for mailing: {ENOENT}", path.display()));
+            }
+        }
         self.opts.dry_run || self.perform(o, step)
     }
 

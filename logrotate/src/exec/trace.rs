@@ -49,7 +49,12 @@ pub fn set_header(rule: &Rule, set: &SetPlan, force: bool) -> Vec<String> {
         Some(address) => second.push_str(&format!("old logs mailed to {address}")),
         None => second.push_str("old logs are removed"),
     }
-    let mut lines = vec![String::new(), format!("rotating pattern: {} {how}{count}", set.pattern), second];
+    // Without a count (`rotate -1`) 3.21 ends no line there: the summary runs on.
+    let mut lines = if count.is_empty() {
+        vec![String::new(), format!("rotating pattern: {} {how}{second}", set.pattern)]
+    } else {
+        vec![String::new(), format!("rotating pattern: {} {how}{count}", set.pattern), second]
+    };
     if set.logs.is_empty() {
         lines.push("No logs found. Rotation not needed.".into());
     }

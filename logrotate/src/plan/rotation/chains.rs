@@ -1,0 +1,170 @@
+//! The older archives of a log: numbered ones shifted `.N` → `.N+1`, dated ones expired, with
+//! the lines 3.21 says about each in `-v`.
+
+use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
+use super::{dated_name, method_of, Ctx, Method, Note, Step};
+use chrono::NaiveDateTime;
+
+/// Numbered archives: compress the previous one if delayed, shift `.N` → `.N+1`, and dispose
+/// of what falls past `rotate`. Returns the name the log takes.
+pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
+    let o = &cx.rule.options;
+    let start = o.start;
+    let (base, ext, compext) = (cx.base.clone(), cx.ext.clone(), cx.compext.clone());
+    let names_before = cx.names.clone();
+    // With delaycompress the previous archive is compressed now. Without it, an uncompressed
+    // `.START` can only be a file a previous run left because a writer still held it (see
+    // `locktimeout`); compress it too, or the move below would overwrite it. (`rotate 0` with
+    // `copy`/`copytruncate` writes nothing there: logrotate compresses that file afterwards.)
+    let writes_nothing = o.rotate == 0 && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+    let prev = numbered(&base, start, &ext, "");
+    if o.compress && (o.delay_compress || !writes_nothing) {
+        if cx.names.contains(&prev) {
+            let dst = format!("{prev}{compext}");
+            cx.prepare(Step::Compress { src: cx.path(&prev), dst: cx.path(&dst) });
+            cx.names.rename(&prev, &dst);
+            if let Some(t) = cx.mtimes.remove(&prev) {
+                cx.mtimes.insert(dst, t);
+            }
+        } else if o.delay_compress {
+            let line = format!("previous log {} does not exist", cx.path(&prev).display());
+            cx.say(line);
+        }
+    }
+    // `rotate -1` keeps all: up to the highest number found (3.21's count), none if none.
+    let highest = if o.rotate < 0 { highest_number(&cx.names, &base, &ext, &compext, start) } else { None };
+    let top = if o.rotate < 0 {
+        highest.unwrap_or(start)
+    } else {
+        start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
+    };
+    // As logrotate, from the highest down: one past `maxage` is removed, the others shift up.
+    // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
+    // 3.21 tries every number (and says so); past a few thousand only the archives that exist
+    // are looked at, so `rotate 100000000` costs nothing.
+    let mut numbers = existing_numbers(&cx.names, &base, &ext, &compext, start, top);
+    if top - start < 4096 && (o.rotate >= 0 || highest.is_some()) {
+        numbers = (start..=top).collect();
+    }
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    let count = if o.rotate < 0 { top } else { top - start + 1 };
+    for i in numbers {
+        let from = numbered(&base, i, &ext, &compext);
+        let to = numbered(&base, i.saturating_add(1), &ext, &compext);
+        let (from_path, to_path) = (cx.path(&from), cx.path(&to));
+        let renaming = format!(
+            "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
+            from_path.display(),
+            to_path.display()
+        );
+        let absent = format!("old log {} does not exist", from_path.display());
+        // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
+        let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
+        if o.max_age.is_some() && !seen_by_dry_run {
+            cx.trace.push(Note::SayIfDry(absent.clone()));
+        }
+        if !cx.names.contains(&from) {
+            if o.max_age.is_some() {
+                cx.trace.push(Note::SayIfReal(absent));
+            } else {
+                cx.say(renaming);
+                cx.trace.push(Note::SayIfReal(absent));
+            }
+            continue;
+        }
+        if cx.is_too_old(&from, now) {
+            cx.expire(&from);
+            continue;
+        }
+        cx.trace.push(if seen_by_dry_run { Note::Say(renaming) } else { Note::SayIfReal(renaming) });
+        cx.prepare(Step::Rename { from: from_path, to: to_path });
+        cx.names.rename(&from, &to);
+        if let Some(t) = cx.mtimes.remove(&from) {
+            cx.mtimes.insert(to, t);
+        }
+    }
+    let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
+    if o.rotate >= 0 {
+        // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
+        let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).display());
+        if !cx.names.contains(&dispose) {
+            cx.trace.push(Note::SayIfReal(line.clone()));
+        }
+        if !names_before.contains(&dispose) {
+            cx.trace.push(Note::SayIfDry(line));
+        }
+    }
+    if o.rotate > 0 && cx.names.contains(&dispose) {
+        if !names_before.contains(&dispose) {
+            cx.unsaid_in_dry_run = Some(cx.path(&dispose));
+        }
+        cx.dispose(&dispose);
+    }
+    prev
+}
+
+/// Dated archives: refuse to overwrite today's archive, compress delayed ones, and dispose of
+/// the oldest beyond `rotate`. Returns the name the log takes.
+pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
+    let o = &cx.rule.options;
+    let format = o.effective_date_format().to_string();
+    let rotated = dated_name(o, &cx.base, &cx.ext, now);
+    let with_comp = format!("{rotated}{}", cx.compext);
+    // As logrotate: the log still counts as rotating (first/last action run, older archives
+    // are compressed and expired), but it is not moved over today's archive.
+    if cx.names.contains(&rotated) || (!cx.compext.is_empty() && cx.names.contains(&with_comp)) {
+        // Named as logrotate names it: the archive as it will finally be called.
+        let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
+        cx.refused =
+            Some(format!("destination {} already exists, skipping rotation", cx.path(first).display()));
+    }
+    let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
+    if o.compress && o.delay_compress && found.iter().all(|(_, name)| name.ends_with(&cx.compext)) {
+        cx.say("glob finding logs to compress failed".into());
+    }
+    if o.compress && o.delay_compress {
+        for (_, name) in &found {
+            if !name.ends_with(&cx.compext) {
+                let dst = format!("{name}{}", cx.compext);
+                cx.prepare(Step::Compress { src: cx.path(name), dst: cx.path(&dst) });
+                cx.names.rename(name, &dst);
+                if let Some(t) = cx.mtimes.remove(name) {
+                    cx.mtimes.insert(dst, t);
+                }
+            }
+        }
+    }
+    let accept_plain = !o.compress || o.delay_compress;
+    let found: Vec<String> =
+        dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, accept_plain)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+    if found.iter().all(|name| !name.ends_with(&cx.compext)) || found.is_empty() {
+        cx.say("glob finding old rotated logs failed".into());
+    }
+    // logrotate's count: of the n found, oldest first, those at index <= n - rotate go (so that
+    // with the new one `rotate` remain), and any past `maxage`. All but the last are removed
+    // now; the last is disposed of after the move (and kept with `rotate 0`).
+    let keep = match o.rotate {
+        0 => 1,
+        n if n < 0 => usize::MAX,
+        n => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let n = found.len();
+    let doomed: Vec<String> = found
+        .iter()
+        .enumerate()
+        .filter(|(i, name)| (n >= keep && *i <= n - keep) || cx.is_too_old(name, now))
+        .map(|(_, name)| name.clone())
+        .collect();
+    if let Some((last, rest)) = doomed.split_last() {
+        for name in rest {
+            cx.expire(name);
+        }
+        if o.rotate != 0 {
+            cx.dispose(last);
+        }
+    }
+    Ok(rotated)
+}
