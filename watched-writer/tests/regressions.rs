@@ -163,12 +163,14 @@ fn regression_recreated_dir_with_reused_inode_is_watched() {
         eprintln!("round {round}: directory inode {ino0} -> {ino1}");
         assert!(reopened(&log, before + 1, Duration::from_secs(10)), "recreated directory not seen");
         // Let the reopen settle, then an ordinary rotation in the new directory.
+        let deadline = Instant::now() + Duration::from_secs(10);
         let before = loop {
             let n = log.stats().reopens;
             std::thread::sleep(Duration::from_millis(50));
             if n == log.stats().reopens && path.exists() {
                 break n;
             }
+            assert!(Instant::now() < deadline, "the writer did not settle in the recreated directory");
         };
         rotate(&path, &dir.join("app.log.1"));
         assert!(
@@ -211,23 +213,34 @@ fn regression_forked_child_blocks_parent_drop() {
     let root = tempfile::tempdir().unwrap();
     let path = root.path().join("app.log");
     let log = inotify_only().open(&path).unwrap();
-    let mut release = [0; 2];
-    // SAFETY: `release` has room for two descriptors.
+    let (mut release, mut dropped_in_child) = ([0; 2], [0; 2]);
+    // SAFETY: each array has room for two descriptors.
     assert_eq!(unsafe { libc::pipe(release.as_mut_ptr()) }, 0);
-    // SAFETY: the child only drops its copy of the handle, reads and exits.
+    assert_eq!(unsafe { libc::pipe(dropped_in_child.as_mut_ptr()) }, 0);
+    // SAFETY: the child only drops its copy of the handle, writes, reads and exits.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         drop(log);
         let mut byte = 0u8;
         // SAFETY: plain system calls on descriptors the child owns.
         unsafe {
+            libc::write(dropped_in_child[1], b"d".as_ptr().cast(), 1);
             libc::read(release[0], (&mut byte as *mut u8).cast(), 1);
             libc::_exit(0);
         }
     }
     assert!(pid > 0);
-    // The child has dropped its copy (it soon blocks in read): the parent still follows rotation.
-    std::thread::sleep(Duration::from_millis(200));
+    // Wait until the child has dropped its copy (end of file instead, if it died first): the
+    // parent must still follow rotation.
+    let mut byte = 0u8;
+    // SAFETY: plain system calls on the pipe made above; the parent's write end is closed
+    // first so that the read cannot block once the child is gone.
+    unsafe {
+        libc::close(dropped_in_child[1]);
+        libc::read(dropped_in_child[0], (&mut byte as *mut u8).cast(), 1);
+        libc::close(dropped_in_child[0]);
+    }
+    assert_eq!(byte, b'd', "the child died before dropping its handle");
     rotate(&path, &root.path().join("app.log.1"));
     let followed = reopened(&log, 1, Duration::from_secs(10));
     let (tx, rx) = mpsc::channel();
