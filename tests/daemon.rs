@@ -113,6 +113,10 @@ impl Daemon {
     fn rule(&self, name: &str, text: &str) {
         fs::write(self.p(&format!("conf.d/{name}")), text.replace("@D@", &self.d())).unwrap();
     }
+    /// What the daemon wrote so far, when started with [`Launch::journal`].
+    fn stderr_so_far(&self) -> String {
+        fs::read_to_string(self.p("stderr")).unwrap_or_default()
+    }
     fn signal(&self, sig: i32) {
         unsafe { libc::kill(self.child.id() as i32, sig) };
     }
@@ -182,13 +186,15 @@ fn new_file_matching_a_glob_is_picked_up() {
 
 #[test]
 fn conf_d_change_is_picked_up_and_broken_config_keeps_old_rules() {
-    let mut d = Daemon::start(|p| fs::write(p.join("logs/a.txt"), "z".repeat(4096)).unwrap());
+    // Stderr to a file, to see when the broken edit has been read.
+    let launch = Launch { journal: true, ..Launch::default() };
+    let mut d = Daemon::launch(launch, |p| fs::write(p.join("logs/a.txt"), "z".repeat(4096)).unwrap());
     // A new rule file: the already-large log rotates after the reload.
     d.rule("txt.conf", "@D@/logs/*.txt {\n size 1k\n rotate 5\n}\n");
     assert!(wait_for(|| d.p("logs/a.txt.1").exists()), "new rule not picked up");
     // A broken edit: the daemon keeps the previous rules and keeps rotating with them.
     d.rule("txt.conf", "@D@/logs/*.txt {\n size 1k\n rotate lots\n}\n");
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(wait_for(|| d.stderr_so_far().contains("keeping the previous rules")), "broken edit not read");
     fs::write(d.p("logs/b.txt"), "w".repeat(4096)).unwrap();
     assert!(wait_for(|| d.p("logs/b.txt.1").exists()), "old rules not kept after a broken edit");
     let (code, err) = d.stop();
@@ -202,7 +208,9 @@ fn sighup_reloads_and_sigusr1_forces() {
     let mut d = Daemon::start(|p| fs::write(p.join("logs/app.log"), "a\n").unwrap());
     d.rule("daily.conf", "@D@/logs/app.log {\n daily\n rotate 3\n}\n");
     d.signal(libc::SIGHUP);
-    std::thread::sleep(Duration::from_millis(500));
+    // The pass after the reload records the log in the state; it did not rotate it.
+    let recorded = || fs::read_to_string(d.p("state")).is_ok_and(|s| s.contains("logs/app.log\""));
+    assert!(wait_for(recorded), "no pass after the reload");
     assert!(!d.p("logs/app.log.1").exists(), "daily rule, first seen: not due yet");
     d.signal(libc::SIGUSR1);
     assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
@@ -268,10 +276,16 @@ fn concurrent_one_shot_run_causes_no_double_rotation() {
         format!("{}/logs/*.log {{\n daily\n rotate 5\n create\n}}\n", d.display()),
     )
     .unwrap();
+    // READY=1 says the daemon handles SIGTERM (sent before its first pass, which it finishes).
+    let notify = UnixDatagram::bind(d.join("notify")).unwrap();
+    notify.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
     let daemon = Command::new(common::bin("logrotated"))
         .arg("-s")
         .arg(d.join("state"))
         .arg(d.join("conf.d"))
+        .env("NOTIFY_SOCKET", d.join("notify"))
+        .env_remove("JOURNAL_STREAM")
+        .env_remove("WATCHDOG_USEC")
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -283,8 +297,8 @@ fn concurrent_one_shot_run_causes_no_double_rotation() {
         .unwrap();
     assert_eq!(one_shot.status.code(), Some(0), "{}", String::from_utf8_lossy(&one_shot.stderr));
     assert!(wait_for(|| (0..10).all(|i| d.join(format!("logs/l{i}.log.1")).exists())));
-    std::thread::sleep(Duration::from_millis(300));
-    let mut daemon = Daemon { child: daemon, dir, notify: None, notes: Vec::new() };
+    let mut daemon = Daemon { child: daemon, dir, notify: Some(notify), notes: Vec::new() };
+    assert!(daemon.wait_note("READY=1"), "no READY=1: {:?}", daemon.notes);
     daemon.signal(libc::SIGTERM);
     assert_eq!(daemon.child.wait().unwrap().code(), Some(0));
     let d = daemon.dir.path();
@@ -383,8 +397,7 @@ fn regression_failed_rotation_is_not_logged_as_rotated() {
     });
     fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
     assert!(wait_for(|| d.p("prerotate-ran").exists()), "the size trigger did not fire");
-    // Let the daemon finish that pass and report it.
-    std::thread::sleep(Duration::from_millis(500));
+    // SIGTERM is handled once the pass under way has finished and reported.
     let (code, err) = d.stop();
     assert_eq!(code, Some(0));
     let log = d.p("logs/app.log");
@@ -471,7 +484,7 @@ fn size_trigger_fires_while_another_log_is_written_without_pause() {
             }
         })
     };
-    std::thread::sleep(Duration::from_millis(300));
+    assert!(wait_for(|| fs::metadata(d.p("logs/busy.txt")).is_ok_and(|m| m.len() > 0)));
     fs::write(d.p("logs/app.log"), "x".repeat(4096)).unwrap();
     let rotated = wait_for(|| d.p("logs/app.log.1").exists());
     stop.store(true, Ordering::Relaxed);
