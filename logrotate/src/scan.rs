@@ -153,14 +153,19 @@ impl Claims {
     ) -> (Vec<PathBuf>, Vec<ClaimEvent>) {
         let mut got: Vec<PathBuf> = Vec::new();
         let mut events = Vec::new();
+        // The stanza's own paths so far (a set: a glob may match thousands).
+        let mut mine: std::collections::HashSet<&Path> = own.iter().map(PathBuf::as_path).collect();
         for p in paths {
             let owner_ignores = match self.taken.get(p.as_os_str()) {
                 Some(&flag) => Some(flag),
                 // Earlier in this same stanza: its own flag.
-                None => (own.contains(p) || got.contains(p)).then_some(ignore),
+                None => mine.contains(p.as_path()).then_some(ignore),
             };
             match owner_ignores {
-                None => got.push(p.clone()),
+                None => {
+                    mine.insert(p);
+                    got.push(p.clone());
+                }
                 Some(flag) if flag || ignore => events.push(ClaimEvent::Ignored(p.clone())),
                 Some(_) => {
                     events.push(ClaimEvent::Duplicate(p.clone()));
