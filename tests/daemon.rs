@@ -617,3 +617,32 @@ fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
     assert!(err.contains("info: rotating every log now: forced by SIGUSR1"), "{err}");
     assert!(!err.contains("command line"), "{err}");
 }
+
+#[test]
+fn the_demo_rotates_and_loses_no_line() {
+    // `cargo run --release --example demo`, shortened to 3 s of writing (1.5 MB: at least one
+    // rotation, which the demo waits for before it counts).
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "--quiet", "--example", "demo"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    assert!(build.status().unwrap().success(), "cargo build --example demo failed");
+    let out = Command::new(profile_dir.join("examples/demo")).arg("3").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text.contains("step 1/4: building logrotated"), "says what it builds first");
+    assert!(text.contains("logrotated renamed app.log to app.log.1"));
+    assert!(text.contains("writer reopened app.log (reopen #1) and released its lock on app.log.1"));
+    assert!(text.contains("compressed app.log.1 to app.log.1.gz"));
+    assert!(text.contains("lines lost:             0"));
+    // One timestamp a line: the daemon's own are stripped.
+    let iso = |w: &str| w.len() >= 19 && w.as_bytes()[4] == b'-' && w.as_bytes()[10] == b'T';
+    for line in text.lines().filter(|l| l.starts_with('[')) {
+        assert!(!line.split(' ').any(iso), "two timestamps: {line}");
+    }
+    assert!(!text.contains("exit status: "), "{text}");
+}
