@@ -188,10 +188,14 @@ fn log_in_a_missing_directory_is_reported_as_3_21_reports_it() {
 }
 
 /// Everything `-v` or `-d` prints, line for line (the clock lines made equal, in case the two
-/// runs straddle a minute).
+/// runs straddle a minute, and process ids).
 fn all_lines(text: &str) -> String {
     text.lines()
-        .map(|l| if l.starts_with("  Now: ") { "  Now: (clock)" } else { l })
+        .map(|l| match l.find(" (pid ") {
+            _ if l.starts_with("  Now: ") => "  Now: (clock)".to_string(),
+            Some(at) => format!("{} (pid N)", &l[..at]),
+            None => l.to_string(),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -292,5 +296,23 @@ fn rotate_minus_one_and_mail_in_a_dry_run_as_3_21() {
         &[("b.log", "b\n"), ("c.log", "c\n"), ("c.log.1", "1\n"), ("c.log.3", "3\n"), ("m.log", "m\n")];
     for flags in [&["-v", "-f"][..], &["-d", "-f"]] {
         same_output_as_the_oracle("rotate -1", flags, config, files);
+    }
+}
+
+/// With sharedscripts and an error, 3.21 still says (and does) the shift of every log; we say
+/// it too (and leave the archives alone). `su` says `switching euid ...` around the set;
+/// `extension` wins over `addextension` when the name ends with it; a failing compression
+/// program gets 3.21's bare `failed to compress log PATH` and ends the set's work with
+/// sharedscripts.
+#[test]
+fn shared_sets_su_extensions_and_compression_failures_as_3_21() {
+    let config = "@D@/app.log @D@/missing.log {\n    sharedscripts\n    rotate 2\n}\n\
+        @D@/x.log {\n    su root adm\n    rotate 1\n}\n\
+        @D@/e.log {\n    extension .log\n    addextension .txt\n}\n\
+        @D@/z*.log {\n    sharedscripts\n    compress\n    compresscmd /bin/false\n}\n";
+    let files: &[(&str, &str)] =
+        &[("app.log", "a\n"), ("x.log", "x\n"), ("e.log", "e\n"), ("z1.log", "1\n"), ("z2.log", "2\n")];
+    for flags in [&["-v", "-f"][..], &["-d", "-f"]] {
+        same_output_as_the_oracle("shared", flags, config, files);
     }
 }

@@ -97,13 +97,9 @@ impl Executor<'_> {
             ));
             eprint!("{}", String::from_utf8_lossy(&stderr));
         }
-        if let Err(e) = compressed {
-            // 3.21's line; the reason follows unless the program already gave its own.
-            return self.fail(&if stderr.is_empty() {
-                format!("failed to compress log {}: {e}", src.display())
-            } else {
-                format!("failed to compress log {}", src.display())
-            });
+        if compressed.is_err() {
+            // 3.21's line, without a reason (the program gives its own, if any).
+            return self.fail(&format!("failed to compress log {}", src.display()));
         }
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,

@@ -86,14 +86,30 @@ impl<'a> Executor<'a> {
     /// next period rather than on every run.
     pub fn execute_set(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
         let rule = &self.rules[set.rule];
-        let o = &rule.options;
         self.pattern.clone_from(&set.pattern);
-        let mut failed = false;
         if self.out.wants_info() {
             for line in trace::set_header(rule, set, self.opts.force) {
                 self.out.info(&line);
             }
         }
+        if set.logs.is_empty() {
+            return false;
+        }
+        // 3.21 takes the su identity for the whole set, and says so.
+        let switch = trace::su_switch(&rule.options);
+        if let Some((there, _)) = &switch {
+            self.out.info(there);
+        }
+        let failed = self.execute_logs(set, now, state);
+        if let Some((_, back)) = &switch {
+            self.out.info(back);
+        }
+        failed
+    }
+
+    fn execute_logs(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
+        let o = &self.rules[set.rule].options;
+        let mut failed = false;
         for log in &set.logs {
             failed |= trace::consider(self.out, log, now);
             if !log.is_found {
@@ -106,9 +122,7 @@ impl<'a> Executor<'a> {
             }
         }
         if !set.is_rotating() {
-            if !set.logs.is_empty() {
-                self.say_not_running(o, failed);
-            }
+            self.say_not_running(o, failed);
             return failed;
         }
         if let Some(script) = &o.scripts.firstaction {
@@ -130,7 +144,11 @@ impl<'a> Executor<'a> {
         for group in groups {
             for run in &mut runs[group.clone()] {
                 state.set(&run.plan.path.to_string_lossy(), now);
-                if !set_failed {
+                if set_failed {
+                    // 3.21 still shifts the archives of every log (a gap); we only say it.
+                    self.out.info(&trace::rotating_log(o, run.plan));
+                    self.prepare(o, rotation_of(run.plan), true, false);
+                } else {
                     let rotation = rotation_of(run.plan);
                     self.out.info(&trace::rotating_log(o, run.plan));
                     // With a prerotate script the older archives only move once it succeeded
@@ -199,6 +217,8 @@ impl<'a> Executor<'a> {
             for run in &mut runs[group] {
                 if !(run.failed || set_failed) {
                     run.failed = !self.finish(o, run.plan);
+                    // With sharedscripts 3.21 finishes no other log after a failure.
+                    set_failed |= o.shared_scripts && run.failed;
                 }
             }
         }

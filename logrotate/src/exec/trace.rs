@@ -148,3 +148,27 @@ pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
     }
     lines
 }
+
+/// 3.21's lines for taking the `su` identity for a set and giving it back (`switching euid from
+/// A to B and egid from C to D (pid N)`), if it differs from ours.
+pub fn su_switch(o: &Options) -> Option<(String, String)> {
+    let su = o.su.as_ref()?;
+    let uid = super::ids::resolve_user(&su.user)?;
+    let gid = match &su.group {
+        Some(g) => super::ids::resolve_group(g)?,
+        None => match &su.user {
+            crate::rule::Owner::Name(n) => super::ids::user_entry(n)?.1,
+            crate::rule::Owner::Id(_) => 0,
+        },
+    };
+    // SAFETY: geteuid and getegid cannot fail and touch no memory of ours.
+    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    if (euid, egid) == (uid, gid) {
+        return None;
+    }
+    let pid = std::process::id();
+    let line = |a: u32, b: u32, c: u32, d: u32| {
+        format!("switching euid from {a} to {b} and egid from {c} to {d} (pid {pid})")
+    };
+    Some((line(euid, uid, egid, gid), line(uid, euid, gid, egid)))
+}

@@ -16,18 +16,20 @@ use std::collections::BTreeSet;
 /// assert_eq!(logrotate::plan::names::split_ext(&o, "app.txt"), ("app.txt".into(), "".into()));
 /// ```
 pub fn split_ext(o: &Options, name: &str) -> (String, String) {
+    let (mut base, mut kept) = (name.to_string(), String::new());
     if let Some(ext) = &o.add_extension {
-        return match name.strip_suffix(ext.as_str()) {
-            Some(base) if !base.is_empty() => (base.to_string(), ext.clone()),
-            _ => (name.to_string(), ext.clone()),
-        };
+        if let Some(b) = name.strip_suffix(ext.as_str()).filter(|b| !b.is_empty()) {
+            base = b.to_string();
+        }
+        kept.clone_from(ext);
     }
+    // As 3.21: `extension`, when the name (after `addextension`) ends with it, wins.
     if let Some(ext) = &o.extension {
-        if let Some(base) = name.strip_suffix(ext.as_str()).filter(|b| !b.is_empty()) {
-            return (base.to_string(), ext.clone());
+        if let Some(b) = base.strip_suffix(ext.as_str()).filter(|b| !b.is_empty()) {
+            return (b.to_string(), ext.clone());
         }
     }
-    (name.to_string(), String::new())
+    (base, kept)
 }
 
 /// A numbered archive name: `BASE.N EXT COMPEXT`.
