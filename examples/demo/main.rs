@@ -15,7 +15,7 @@ use monitor::{Monitor, Rotation};
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,13 +77,15 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     for line in rule.lines() {
         println!("           | {line}");
     }
-    let mut daemon = Command::new(&daemon_bin)
-        .arg("-s")
-        .arg(dir.path().join("status"))
-        .arg(&conf_d)
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let stderr = daemon.stderr.take().expect("piped");
+    let mut daemon = Running(
+        Command::new(&daemon_bin)
+            .arg("-s")
+            .arg(dir.path().join("status"))
+            .arg(&conf_d)
+            .stderr(Stdio::piped())
+            .spawn()?,
+    );
+    let stderr = daemon.0.stderr.take().expect("piped");
     let prefix = format!("{}/", dir.path().display());
     let printer = std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -120,8 +122,8 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     }
     say(start, "stopping logrotated (SIGTERM)");
     // SAFETY: kill(2) on the pid of our own child.
-    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
-    let status = daemon.wait()?;
+    unsafe { libc::kill(daemon.0.id() as i32, libc::SIGTERM) };
+    let status = daemon.0.wait()?;
     printer.join().expect("printer thread");
     let (rotations, problems) = monitor.finish();
     let stats = writer.stats();
@@ -164,6 +166,18 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         println!("\nFAILED: lines lost or duplicated, nothing rotated, or logrotated failed (see above).");
     }
     Ok(ok)
+}
+
+/// The daemon, killed if the demo ends early (an error) with it still running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// The app: numbered lines at a steady rate, each written whole with one `write`.
