@@ -316,3 +316,13 @@ fn shared_sets_su_extensions_and_compression_failures_as_3_21() {
         same_output_as_the_oracle("shared", flags, config, files);
     }
 }
+
+/// `dateyesterday` is noon of the day before in 3.21 (its DST guard), which shows in hourly
+/// names and in `datehourago`.
+#[test]
+fn dateyesterday_is_noon_of_the_day_before_as_in_3_21() {
+    let config = "@D@/b.log {\n    hourly\n    dateext\n    dateyesterday\n    rotate 2\n}\n\
+        @D@/c.log {\n    dateext\n    dateyesterday\n    datehourago\n    dateformat -%Y%m%d%H\n}\n";
+    let files: &[(&str, &str)] = &[("b.log", "b\n"), ("c.log", "c\n")];
+    same_output_as_the_oracle("dateyesterday", &["-v", "-f"], config, files);
+}

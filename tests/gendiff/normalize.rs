@@ -28,7 +28,11 @@ fn drop_colon_after_line_number(line: &str) -> String {
 
 /// One output line, normalised.
 pub fn output_line(line: &str) -> String {
-    let line = drop_colon_after_line_number(line.trim_end());
+    let mut line = drop_colon_after_line_number(line.trim_end());
+    // `switching euid ... (pid N)`: two processes, two pids.
+    if let Some(at) = line.find(" (pid ").filter(|_| line.ends_with(')')) {
+        line = format!("{} (pid N)", &line[..at]);
+    }
     // An unknown keyword: ours is a `warning:`, 3.21's an `error:` (deliberate).
     if line.contains("unknown option '") && line.ends_with("-- ignoring line") {
         let rest = line.strip_prefix("error: ").or_else(|| line.strip_prefix("warning: ")).unwrap_or(&line);

@@ -9,7 +9,7 @@ use crate::dateext;
 use crate::rule::{CreateSpec, MailWhen, Options, Rule};
 use crate::scan::FileFacts;
 use chains::{dated, numbered_chain};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -308,7 +308,9 @@ fn say_dateext(cx: &mut Ctx, now: NaiveDateTime) {
 fn shifted_now(o: &Options, now: NaiveDateTime) -> NaiveDateTime {
     let mut when = now;
     if o.date_yesterday {
+        // As 3.21: noon of the day before (its guard against DST), minutes and seconds kept.
         when -= chrono::Duration::days(1);
+        when = when.with_hour(12).unwrap_or(when);
     }
     if o.date_hour_ago {
         when -= chrono::Duration::hours(1);
