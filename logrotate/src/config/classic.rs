@@ -6,6 +6,12 @@
 //! outside a stanza abandons the rest of the file, and a file with an error leaves the global
 //! options as they were before it. `*.toml` files met on the way are handed to
 //! [`super::toml_rules`].
+//!
+//! As 3.21 does, each stanza's log files are listed when its header is read (see
+//! [`crate::scan::Claims`]): a file an earlier stanza took is a `duplicate log entry` there, in
+//! line order with the other messages. With `-v`/`-d` the loader's notes are 3.21's debug lines
+//! (`reading config file`, `including`, `olddir is now`, ...). The files of an included
+//! directory are named by their bare names in every message, as 3.21 reads them from inside it.
 
 use super::cursor::is_space;
 use super::{toml_rules, Config, Diagnostic, LoadOptions};

@@ -13,9 +13,7 @@
 
 use super::{Loader, Options, Rule};
 use crate::config::cursor::{c_char_hex, split_args};
-use crate::config::directives::{
-    apply_directive, takes, DirectiveError, Scope, Takes, Value, COMPRESS_EXT_BY_COMMAND,
-};
+use crate::config::directives::{apply_directive, takes, DirectiveError, Scope, Takes, Value};
 use crate::config::{olddir, Diagnostic};
 use crate::rule::Source;
 use std::path::Path;
@@ -406,60 +404,6 @@ impl Parse<'_> {
         }
     }
 
-    /// 3.21's `set_criterium`: a debug line when a frequency (or `size`) replaces a
-    /// different one given earlier in the file (since the last stanza ended).
-    fn note_criterion(&mut self, ld: &mut Loader, new: &str, old: Option<crate::rule::Criterion>) {
-        use crate::rule::{Criterion, Frequency};
-        let old = match old {
-            Some(Criterion::Size(_)) => "size",
-            Some(Criterion::Time(Frequency::Hourly)) => "hourly",
-            Some(Criterion::Time(Frequency::Daily)) => "daily",
-            Some(Criterion::Time(Frequency::Weekly(_))) => "weekly",
-            Some(Criterion::Time(Frequency::Monthly)) => "monthly",
-            Some(Criterion::Time(Frequency::Yearly)) => "yearly",
-            None => "XXX",
-        };
-        if self.criterion_set && old != new {
-            ld.out
-                .diagnostics
-                .push(Diagnostic::note(format!("note: '{new}' overrides previously specified '{old}'")));
-        }
-        self.criterion_set = true;
-    }
-
-    /// The debug lines 3.21 prints after some directives (`olddir is now DIR`, ...).
-    fn note_directive(&mut self, ld: &mut Loader, key: &str, text: &str) {
-        let o = self.options(ld).clone();
-        let mut notes = Vec::new();
-        match key {
-            "olddir" => {
-                let now = o.olddir.unwrap_or_default();
-                if now != text {
-                    notes.push(format!("replaced '{text}' with '{now}'"));
-                }
-                notes.push(format!("olddir is now {now}"));
-            }
-            "extension" => notes.push(format!("extension is now {}", o.extension.unwrap_or_default())),
-            "addextension" => {
-                notes.push(format!("addextension is now {}", o.add_extension.unwrap_or_default()))
-            }
-            "compresscmd" => {
-                notes.push(format!("compress_prog is now {}", o.compress_cmd));
-                let base = text.rsplit('/').next().unwrap_or(text);
-                if let Some((_, ext)) = COMPRESS_EXT_BY_COMMAND.iter().find(|(cmd, _)| *cmd == base) {
-                    notes.push(format!("compress_ext was changed to {ext}"));
-                }
-            }
-            "uncompresscmd" => notes.push(format!("uncompress_prog is now {}", o.uncompress_cmd)),
-            "compressoptions" => notes.push(format!("compress_options is now {text}")),
-            "compressext" => {
-                notes.push(format!("compress_ext is now {}", o.compress_ext.unwrap_or_default()))
-            }
-            _ => {}
-        }
-        ld.out.diagnostics.extend(notes.into_iter().map(Diagnostic::note));
-    }
-
     /// A stanza header: everything up to `{` (comments left out), which may span lines that
     /// 3.21 does not count.
     fn header(&mut self, ld: &mut Loader) -> Flow {
@@ -539,26 +483,6 @@ impl Parse<'_> {
         Flow::Next
     }
 
-    /// The stanza being read is dropped (3.21's `freeTailLogs(1)`); its duplicate lines
-    /// stay.
-    fn drop_stanza(&mut self, ld: &mut Loader) {
-        if let Some(st) = self.stanza.take() {
-            self.settle(ld, st);
-            removing_last_config(ld);
-        }
-    }
-
-    /// The stanza has ended (kept or not): its `duplicate log entry` lines are put where
-    /// its header was read, as it turns out to have `ignoreduplicates` or not. Returns the
-    /// rule and its log files.
-    fn settle(&mut self, ld: &mut Loader, st: Stanza) -> (Rule, Vec<std::path::PathBuf>) {
-        let (files, msgs, duplicate) = if st.rule.options.ignore_duplicates { st.lenient } else { st.strict };
-        self.failed |= duplicate;
-        let at = st.diag_at.min(ld.out.diagnostics.len());
-        ld.out.diagnostics.splice(at..at, msgs);
-        (st.rule, files)
-    }
-
     fn skip_config(&mut self, ld: &mut Loader) -> Flow {
         if self.b[self.pos] == b'}' {
             self.state = DEFAULT;
@@ -603,11 +527,6 @@ impl Parse<'_> {
     }
 }
 
-/// 3.21's debug line when a stanza is dropped (`freeTailLogs(1)`).
-fn removing_last_config(ld: &mut Loader) {
-    ld.out.diagnostics.push(Diagnostic::note("removing last 1 log configs"));
-}
-
 fn set_script(o: &mut Options, key: &str, script: String) {
     let s = &mut o.scripts;
     let slot = match key {
@@ -619,6 +538,10 @@ fn set_script(o: &mut Options, key: &str, script: String) {
     };
     *slot = Some(script);
 }
+
+#[path = "classic_parse_notes.rs"]
+mod notes;
+use notes::removing_last_config;
 
 #[cfg(test)]
 #[path = "classic_parse_tests.rs"]
