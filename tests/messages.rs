@@ -326,3 +326,20 @@ fn dateyesterday_is_noon_of_the_day_before_as_in_3_21() {
     let files: &[(&str, &str)] = &[("b.log", "b\n"), ("c.log", "c\n")];
     same_output_as_the_oracle("dateyesterday", &["-v", "-f"], config, files);
 }
+
+/// A pattern that also matches the archives its first log makes: each log is looked at when
+/// its turn comes, as in 3.21 (here `d-TODAY.log` is rotated away before `d.log` takes its
+/// name, and `app.txt.1` is gone, moved by `app.txt`, when its own turn comes).
+#[test]
+fn each_log_of_a_set_sees_the_disk_as_the_earlier_ones_left_it() {
+    let today = chrono::Local::now().format("%Y%m%d").to_string();
+    let dated = format!("d-{today}.log");
+    let config =
+        "@D@/*.log {\n    addextension .log\n    dateext\n    postrotate\n        exit 1\n    endscript\n}\n\
+        @D@/app.* {\n}\n";
+    let files: &[(&str, &str)] =
+        &[("d.log", "d\n"), (&dated, "e\n"), ("app.txt", "a\n"), ("app.txt.1", "b\n")];
+    for flags in [&["-v", "-f"][..], &["-f"]] {
+        same_output_as_the_oracle("replanned", flags, config, files);
+    }
+}

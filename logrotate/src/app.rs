@@ -278,7 +278,15 @@ pub fn run_pass(
             plan::plan(rules, std::slice::from_ref(&fresh), &state, now, flags).sets.remove(0)
         });
         let set_plan = replanned.as_ref().unwrap_or(planned);
-        executor.execute_set(set_plan, now, &mut state);
+        let rule = &rules[set.rule];
+        // A log's rotation is planned again when an earlier log of the set changed the disk.
+        let mut replan = |log: &plan::LogPlan| {
+            let f = set.files.iter().find(|f| f.path == log.path)?;
+            let one = scan::SetFacts { rule: set.rule, files: vec![f.clone()] };
+            let fresh = scan::refresh(rule, &one);
+            plan::plan_rotation(rule, fresh.files.first()?, now).ok()
+        };
+        executor.execute_set_replanning(set_plan, now, &mut state, &mut replan);
         disk_changed |= set_plan.is_rotating();
     }
     let rotated = executor.into_rotated();

@@ -2,8 +2,8 @@
 //! log, creating the new one, compressing, mailing and removing archives, finishing renamecopy.
 
 use super::ids::{resolve_group, resolve_user};
-use super::{compress, fsops, handshake, path_str, rotation_of, scripts, tmp_name, trace, Executor};
-use crate::plan::{LogPlan, Method, Step};
+use super::{compress, fsops, handshake, path_str, scripts, tmp_name, trace, Executor};
+use crate::plan::{LogPlan, Method, Rotation, Step};
 use crate::rule::{CreateSpec, Options};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -179,14 +179,19 @@ impl Executor<'_> {
     }
 
     /// Moves the live log to its archive name and creates the new log.
-    pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan) -> bool {
-        let r = rotation_of(log);
+    pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
         self.stale_errno = "No data available";
+        // 3.21 looks up the ACL of a log it renames before it says anything about the move.
+        let renamed = matches!(r.method, Method::Rename | Method::RenameCopy);
+        let gone = renamed && !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
+        if gone {
+            self.out.error(&format!("getting file ACL {}: No such file or directory", log.path.display()));
+        }
         for line in trace::move_lines(o, log, r) {
             self.out.info(&line);
         }
-        if self.opts.dry_run {
-            return true;
+        if self.opts.dry_run || gone {
+            return !gone;
         }
         let Ok(guard) = self.su(o) else { return false };
         let writes_archive = !(r.skip_copy || r.method == Method::RenameCopy);
@@ -298,8 +303,7 @@ impl Executor<'_> {
     }
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.
-    pub(super) fn finish(&mut self, o: &Options, log: &LogPlan) -> bool {
-        let r = rotation_of(log);
+    pub(super) fn finish(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
         if r.method == Method::RenameCopy {
             let tmp = tmp_name(&log.path);
             self.out.info(&format!("copying {} to {}", tmp.display(), r.rotated.display()));

@@ -56,8 +56,23 @@ pub struct Executor<'a> {
 
 struct LogRun<'p> {
     plan: &'p LogPlan,
+    /// The rotation as planned, or as planned again from the disk when its turn came.
+    rotation: Rotation,
     failed: bool,
 }
+
+/// Which prepare steps to carry out now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shift {
+    Nothing,
+    All,
+    /// All but the renames of archives, which wait for the prerotate script.
+    AllButRenames,
+    OnlyRenames,
+}
+
+/// Plans a log's rotation again from the disk as it is now (`None`: keep the plan).
+pub type Replan<'r> = &'r mut dyn FnMut(&LogPlan) -> Option<Rotation>;
 
 impl<'a> Executor<'a> {
     /// An executor for `rules`, reporting through `out`.
@@ -85,6 +100,19 @@ impl<'a> Executor<'a> {
     /// firstaction), even if a later step fails, as logrotate does; so a failing log is retried
     /// next period rather than on every run.
     pub fn execute_set(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
+        self.execute_set_replanning(set, now, state, &mut |_| None)
+    }
+
+    /// [`Executor::execute_set`], planning each log's rotation again with `replan` once an
+    /// earlier log of the set changed the disk (3.21 looks at the disk when a log's turn comes:
+    /// a pattern such as `app.*` also matches the archives the first log moves).
+    pub fn execute_set_replanning(
+        &mut self,
+        set: &SetPlan,
+        now: chrono::NaiveDateTime,
+        state: &mut State,
+        replan: Replan,
+    ) -> bool {
         let rule = &self.rules[set.rule];
         self.pattern.clone_from(&set.pattern);
         if self.out.wants_info() {
@@ -100,14 +128,20 @@ impl<'a> Executor<'a> {
         if let Some((there, _)) = &switch {
             self.out.info(there);
         }
-        let failed = self.execute_logs(set, now, state);
+        let failed = self.execute_logs(set, now, state, replan);
         if let Some((_, back)) = &switch {
             self.out.info(back);
         }
         failed
     }
 
-    fn execute_logs(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
+    fn execute_logs(
+        &mut self,
+        set: &SetPlan,
+        now: chrono::NaiveDateTime,
+        state: &mut State,
+        replan: Replan,
+    ) -> bool {
         let o = &self.rules[set.rule].options;
         let mut failed = false;
         for log in &set.logs {
@@ -131,8 +165,13 @@ impl<'a> Executor<'a> {
                 return true;
             }
         }
-        let mut runs: Vec<LogRun> =
-            set.logs.iter().filter(|l| l.is_rotating()).map(|plan| LogRun { plan, failed: false }).collect();
+        let mut runs: Vec<LogRun> = set
+            .logs
+            .iter()
+            .filter(|l| l.is_rotating())
+            .map(|plan| LogRun { plan, rotation: rotation_of(plan).clone(), failed: false })
+            .collect();
+        let mut disk_changed = false;
         // With sharedscripts, an error anywhere in the set stops the remaining actions.
         let mut set_failed = o.shared_scripts && failed;
         let groups: Vec<std::ops::Range<usize>> = if o.shared_scripts {
@@ -144,17 +183,23 @@ impl<'a> Executor<'a> {
         for group in groups {
             for run in &mut runs[group.clone()] {
                 state.set(&run.plan.path.to_string_lossy(), now);
+                if disk_changed {
+                    if let Some(fresh) = replan(run.plan) {
+                        run.rotation = fresh;
+                    }
+                }
+                self.out.info(&trace::rotating_log(o, run.plan));
                 if set_failed {
                     // 3.21 still shifts the archives of every log (a gap); we only say it.
-                    self.out.info(&trace::rotating_log(o, run.plan));
-                    self.prepare(o, rotation_of(run.plan), true, false);
+                    self.prepare(o, &run.rotation, true, Shift::Nothing);
                 } else {
-                    let rotation = rotation_of(run.plan);
-                    self.out.info(&trace::rotating_log(o, run.plan));
-                    // With a prerotate script the older archives only move once it succeeded
-                    // (newer upstream; 3.21 moves them first and leaves a gap when it fails).
-                    run.failed = !self.prepare(o, rotation, true, !deferred);
-                    if let Some(msg) = rotation.refused.as_ref().filter(|_| !run.failed) {
+                    // With a prerotate script the older archives only move up once it succeeded
+                    // (newer upstream; 3.21 moves them first and leaves a gap when it fails);
+                    // what is removed or compressed goes first, as in 3.21.
+                    let now = if deferred { Shift::AllButRenames } else { Shift::All };
+                    run.failed = !self.prepare(o, &run.rotation, true, now);
+                    disk_changed |= !self.opts.dry_run;
+                    if let Some(msg) = run.rotation.refused.as_ref().filter(|_| !run.failed) {
                         self.out.error(msg);
                         run.failed = true;
                     }
@@ -187,24 +232,26 @@ impl<'a> Executor<'a> {
             if deferred && !prerotate_failed {
                 for run in &mut runs[group.clone()] {
                     if !(run.failed || set_failed) {
-                        run.failed = !self.prepare(o, rotation_of(run.plan), false, true);
+                        run.failed = !self.prepare(o, &run.rotation, false, Shift::OnlyRenames);
+                        disk_changed |= !self.opts.dry_run;
                         set_failed |= o.shared_scripts && run.failed;
                     }
                 }
             }
             for run in &mut runs[group.clone()] {
                 if !(run.failed || set_failed) {
-                    run.failed = !self.move_log(o, run.plan);
+                    run.failed = !self.move_log(o, run.plan, &run.rotation);
+                    disk_changed |= !self.opts.dry_run;
                     set_failed |= o.shared_scripts && run.failed;
                 }
             }
             if let Some(script) = &o.scripts.postrotate {
                 if !blocked(&runs, set_failed) {
-                    let first = runs[group.start].plan;
+                    let first = &runs[group.start];
                     let (a1, a2) = if o.shared_scripts {
                         (set.pattern.clone(), None)
                     } else {
-                        (path_str(&first.path), Some(path_str(&rotation_of(first).rotated)))
+                        (path_str(&first.plan.path), Some(path_str(&first.rotation.rotated)))
                     };
                     let args: Vec<&str> = std::iter::once(a1.as_str()).chain(a2.as_deref()).collect();
                     if !self.script("postrotate", script, &args) {
@@ -216,7 +263,7 @@ impl<'a> Executor<'a> {
             }
             for run in &mut runs[group] {
                 if !(run.failed || set_failed) {
-                    run.failed = !self.finish(o, run.plan);
+                    run.failed = !self.finish(o, run.plan, &run.rotation);
                     // With sharedscripts 3.21 finishes no other log after a failure.
                     set_failed |= o.shared_scripts && run.failed;
                 }
@@ -326,9 +373,9 @@ impl<'a> Executor<'a> {
 
     /// The steps before the prerotate script with 3.21's lines between them: `announce` says
     /// them, `perform` carries them out (as the `su` user). Returns false on the first failure.
-    fn prepare(&mut self, o: &Options, r: &Rotation, announce: bool, perform: bool) -> bool {
-        let perform = perform && !self.opts.dry_run;
-        let guard = if perform {
+    fn prepare(&mut self, o: &Options, r: &Rotation, announce: bool, perform: Shift) -> bool {
+        let perform = if self.opts.dry_run { Shift::Nothing } else { perform };
+        let guard = if perform != Shift::Nothing {
             match self.su(o) {
                 Ok(g) => g,
                 Err(()) => return false,
@@ -354,7 +401,14 @@ impl<'a> Executor<'a> {
                     if announce {
                         self.announce(o, step);
                     }
-                    if perform && !self.perform(o, step) {
+                    let is_shift = matches!(step, Step::Rename { .. });
+                    let now = match perform {
+                        Shift::Nothing => false,
+                        Shift::All => true,
+                        Shift::AllButRenames => !is_shift,
+                        Shift::OnlyRenames => is_shift,
+                    };
+                    if now && !self.perform(o, step) {
                         ok = false;
                         break;
                     }

@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use rotation::{first_archive_name, method_of, Method, Note, Rotation, Step};
+pub use rotation::{first_archive_name, method_of, plan_rotation, Method, Note, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
