@@ -343,3 +343,22 @@ fn each_log_of_a_set_sees_the_disk_as_the_earlier_ones_left_it() {
         same_output_as_the_oracle("replanned", flags, config, files);
     }
 }
+
+/// With `su`, 3.21's children say how they change identity: each script goes back to root,
+/// compression and shred take the `su` user for good.
+#[test]
+fn su_children_say_their_identity_as_in_3_21() {
+    let script = |kind: &str| format!("    {kind}\n        true\n    endscript\n");
+    let config = format!(
+        "@D@/a.log {{\n    su root adm\n    rotate 1\n    compress\n    shred\n{}{}{}{}{}}}\n",
+        script("firstaction"),
+        script("prerotate"),
+        script("postrotate"),
+        script("preremove"),
+        script("lastaction")
+    );
+    let files: &[(&str, &str)] = &[("a.log", "a\n"), ("a.log.1.gz", "1\n")];
+    for flags in [&["-v", "-f"][..], &["-d", "-f"]] {
+        same_output_as_the_oracle("su children", flags, &config, files);
+    }
+}

@@ -88,6 +88,7 @@ impl Executor<'_> {
             return false;
         }
         let mut stderr = Vec::new();
+        self.say_permanent_switch();
         let compressed = compress::compress_file(o, src, dst, &mut stderr);
         if !stderr.is_empty() {
             // As logrotate: the program's own words follow, verbatim.
@@ -133,7 +134,7 @@ impl Executor<'_> {
     pub(super) fn remove(&mut self, o: &Options, path: &Path, old: bool) -> bool {
         if let Some(script) = &o.scripts.preremove {
             self.out.info("running preremove script");
-            if !scripts::run_script(script, &[&path_str(path)]) {
+            if !self.run_script(script, &[&path_str(path)]) {
                 self.out.error(&format!(
                     "error running preremove script for {} of '{}'. Not removing this file.",
                     path.display(),
@@ -166,6 +167,7 @@ impl Executor<'_> {
         }
         if o.shred {
             self.out.info(&format!("Using shred to remove the file {}", path.display()));
+            self.say_permanent_switch();
             if let Err(e) = fsops::shred(path, o.shred_cycles, o.allow_hardlink) {
                 // Never the target of a symlink, nor a file with other links: the name goes.
                 ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.display()));

@@ -52,6 +52,9 @@ pub struct Executor<'a> {
     /// stale `errno` of its last failed call, ENOENT from a file it looked for and did not
     /// find, or ENODATA from the ACL lookup when a log moves.
     stale_errno: &'static str,
+    /// With `su`, what 3.21's children say about their identity: a script's (back to root) and
+    /// a compressor's (the `su` user for good), without the pid.
+    su_child: Option<(String, String)>,
 }
 
 struct LogRun<'p> {
@@ -77,7 +80,15 @@ pub type Replan<'r> = &'r mut dyn FnMut(&LogPlan) -> Option<Rotation>;
 impl<'a> Executor<'a> {
     /// An executor for `rules`, reporting through `out`.
     pub fn new(rules: &'a [Rule], opts: ExecOptions, out: &'a mut Reporter) -> Self {
-        Executor { rules, opts, out, rotated: Vec::new(), pattern: String::new(), stale_errno: ENOENT }
+        Executor {
+            rules,
+            opts,
+            out,
+            rotated: Vec::new(),
+            pattern: String::new(),
+            stale_errno: ENOENT,
+            su_child: None,
+        }
     }
 
     /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
@@ -125,12 +136,14 @@ impl<'a> Executor<'a> {
         }
         // 3.21 takes the su identity for the whole set, and says so.
         let switch = trace::su_switch(&rule.options);
-        if let Some((there, _)) = &switch {
-            self.out.info(there);
+        if let Some(s) = &switch {
+            self.out.info(&s.there);
         }
+        self.su_child = switch.as_ref().map(|s| (s.child_back.clone(), s.child_for_good.clone()));
         let failed = self.execute_logs(set, now, state, replan);
-        if let Some((_, back)) = &switch {
-            self.out.info(back);
+        self.su_child = None;
+        if let Some(s) = &switch {
+            self.out.info(&s.back);
         }
         failed
     }
@@ -291,7 +304,26 @@ impl<'a> Executor<'a> {
             self.out.info(&format!("running script with args {a1} {a2}: \"\n{script}\""));
             return true;
         }
-        scripts::run_script(script, args)
+        self.run_script(script, args)
+    }
+
+    /// Runs a script as 3.21 does, whose child says it takes back root's identity from `su`.
+    fn run_script(&mut self, script: &str, args: &[&str]) -> bool {
+        let said = self.su_child.as_ref().map(|(back, _)| back.clone());
+        let out = &mut *self.out;
+        scripts::run_script_watched(script, args, &mut |pid| {
+            if let Some(line) = &said {
+                out.info(&format!("{line} (pid {pid})"));
+            }
+        })
+    }
+
+    /// 3.21's line from a child that takes the `su` identity for good (compression, shred).
+    fn say_permanent_switch(&mut self) {
+        if let Some((_, line)) = &self.su_child {
+            let line = format!("{line} (pid {})", std::process::id());
+            self.out.info(&line);
+        }
     }
 
     fn su(&mut self, o: &Options) -> Result<Option<SuGuard>, ()> {

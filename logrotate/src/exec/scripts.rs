@@ -6,14 +6,21 @@ use std::process::{Command, Stdio};
 /// Runs `script` as logrotate does: `/bin/sh -c SCRIPT logrotate_script ARG...`.
 /// Returns whether it exited with status 0.
 pub fn run_script(script: &str, args: &[&str]) -> bool {
-    Command::new("/bin/sh")
+    run_script_watched(script, args, &mut |_| {})
+}
+
+/// [`run_script`], telling `on_spawn` the child's pid once it runs.
+pub fn run_script_watched(script: &str, args: &[&str], on_spawn: &mut dyn FnMut(u32)) -> bool {
+    let child = Command::new("/bin/sh")
         .arg("-c")
         .arg(script)
         .arg("logrotate_script")
         .args(args)
         .stdin(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .spawn();
+    let Ok(mut child) = child else { return false };
+    on_spawn(child.id());
+    child.wait().is_ok_and(|s| s.success())
 }
 
 /// Sends `body` with `MAILCMD -s SUBJECT ADDRESS`. Returns whether the command exited with

@@ -149,9 +149,21 @@ pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
     lines
 }
 
-/// 3.21's lines for taking the `su` identity for a set and giving it back (`switching euid from
-/// A to B and egid from C to D (pid N)`), if it differs from ours.
-pub fn su_switch(o: &Options) -> Option<(String, String)> {
+/// 3.21's lines about the `su` identity of a set (`switching euid from A to B and egid from C
+/// to D (pid N)`), when it differs from ours.
+pub struct SuSwitch {
+    /// Taking it, at the start of the set.
+    pub there: String,
+    /// Giving it back, at the end.
+    pub back: String,
+    /// What a script's child says (back to root), without ` (pid N)`.
+    pub child_back: String,
+    /// What a compressing or shredding child says (the `su` user for good), without the pid.
+    pub child_for_good: String,
+}
+
+/// The lines of [`SuSwitch`] for `o`, if its `su` identity differs from ours.
+pub fn su_switch(o: &Options) -> Option<SuSwitch> {
     let su = o.su.as_ref()?;
     let uid = super::ids::resolve_user(&su.user)?;
     let gid = match &su.group {
@@ -167,8 +179,12 @@ pub fn su_switch(o: &Options) -> Option<(String, String)> {
         return None;
     }
     let pid = std::process::id();
-    let line = |a: u32, b: u32, c: u32, d: u32| {
-        format!("switching euid from {a} to {b} and egid from {c} to {d} (pid {pid})")
-    };
-    Some((line(euid, uid, egid, gid), line(uid, euid, gid, egid)))
+    let line =
+        |a: u32, b: u32, c: u32, d: u32| format!("switching euid from {a} to {b} and egid from {c} to {d}");
+    Some(SuSwitch {
+        there: format!("{} (pid {pid})", line(euid, uid, egid, gid)),
+        back: format!("{} (pid {pid})", line(uid, euid, gid, egid)),
+        child_back: line(uid, euid, gid, egid),
+        child_for_good: format!("switching uid to {uid} and gid to {gid} permanently"),
+    })
 }
