@@ -362,3 +362,14 @@ fn su_children_say_their_identity_as_in_3_21() {
         same_output_as_the_oracle("su children", flags, &config, files);
     }
 }
+
+/// An archive already gone when it is to be removed: 3.21 says `error unlinking log file PATH:
+/// No such file or directory` without failing (here `app.log.1` was itself rotated away).
+#[test]
+fn archive_gone_before_its_removal_is_said_as_3_21_says_it() {
+    let config = "@D@/app.* {\n    sharedscripts\n}\n";
+    let files: &[(&str, &str)] = &[("app.log", "a\n"), ("app.log.1", "1\n")];
+    for flags in [&["-f"][..], &["-v", "-f"]] {
+        same_output_as_the_oracle("unlinking", flags, config, files);
+    }
+}

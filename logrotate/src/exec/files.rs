@@ -98,9 +98,16 @@ impl Executor<'_> {
             ));
             eprint!("{}", String::from_utf8_lossy(&stderr));
         }
-        if compressed.is_err() {
-            // 3.21's line, without a reason (the program gives its own, if any).
-            return self.fail(&format!("failed to compress log {}", src.display()));
+        if let Err(e) = compressed {
+            // 3.21's line, without a reason when a program failed (it gives its own, if any);
+            // our own compression says what the system said (a full disk).
+            let why = (stderr.is_empty() && e.raw_os_error().is_some())
+                .then(|| format!(": {}", super::report::strerror(&e)));
+            return self.fail(&format!(
+                "failed to compress log {}{}",
+                src.display(),
+                why.unwrap_or_default()
+            ));
         }
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
@@ -175,8 +182,19 @@ impl Executor<'_> {
         }
         match std::fs::remove_file(path) {
             Ok(()) => ok,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ok,
-            Err(e) => self.fail(&format!("error removing {}: {e}", path.display())),
+            // As 3.21: said, and not an error (something else removed it).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let why = super::report::strerror(&e);
+                self.out.error_without_status(&format!("error unlinking log file {}: {why}", path.display()));
+                ok
+            }
+            Err(e) if old => {
+                let why = super::report::strerror(&e);
+                self.fail(&format!("Failed to remove old log {}: {why}", path.display()))
+            }
+            Err(e) => {
+                self.fail(&format!("error removing {}: {}", path.display(), super::report::strerror(&e)))
+            }
         }
     }
 
