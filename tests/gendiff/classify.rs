@@ -61,7 +61,11 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
 ];
 
 /// Categories that README "Compatibility" lists as deliberate: reported, never failed on.
-pub const DELIBERATE: &[&str] = &["deliberate: a duplicate log entry skips only that file (README)"];
+pub const DELIBERATE: &[&str] = &[
+    "deliberate: ignoreduplicates in either stanza is honoured (README)",
+    "deliberate: createolddir without a mode makes 0755, not 3.21's 07777 & ~umask (README)",
+    "deliberate: a failed prerotate leaves the older archives unshifted (README)",
+];
 
 /// Message templates (checked in order against a normalised line) and their category.
 const MESSAGE_RULES: &[(&str, &str)] = &[
@@ -312,10 +316,17 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
             || c.starts_with("crash")
             || c.starts_with("paths")
     });
-    // Both print the same duplicate-entry error, then 3.21 drops the rest of that stanza's
-    // file list while ours rotates the other files (README "Compatibility").
-    let duplicate = diff.oracle.stderr.iter().any(|l| l.contains("duplicate log entry"));
-    if duplicate && !explained {
+    // README "Compatibility": `ignoreduplicates` in the later stanza (3.21 looks only at the
+    // earlier one) is honoured: a duplicate error 3.21 prints is not ours, and what follows
+    // from it (the olddir check of the files the stanza keeps).
+    let ignoring = case.all_conf_text().contains("ignoreduplicates");
+    let dup_or_olddir = |c: &String| c == "config: duplicate log entry" || c == "olddir: missing olddir";
+    if ignoring && cats.iter().any(dup_or_olddir) {
+        cats.retain(|c| !dup_or_olddir(c));
+        cats.push(DELIBERATE[0].into());
+        explained = true;
+    }
+    if ignoring && !explained && diff.oracle.stderr.iter().any(|l| l.contains("duplicate log entry")) {
         cats.push(DELIBERATE[0].into());
         explained = true;
     }
@@ -336,6 +347,17 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
         });
     if addext && !explained {
         cats.push("files: addextension".into());
+        explained = true;
+    }
+    if !explained && createolddir_mode_only(case, &tree) {
+        cats.push(DELIBERATE[1].into());
+        explained = true;
+    }
+    // A failing prerotate (`exit 1` in it): 3.21 has shifted the archives already.
+    let prerotate_failed =
+        diff.oracle.stderr.iter().any(|l| l.contains("error running") && l.contains("prerotate"));
+    if !explained && prerotate_failed && tree.iter().all(|(p, _, _)| p.starts_with("logs/")) {
+        cats.push(DELIBERATE[2].into());
         explained = true;
     }
     if !explained {
@@ -397,4 +419,18 @@ fn files_category(case: &Case, diff: &Diff) -> String {
         return "files: compresscmd/compressext".into();
     }
     "files: other".into()
+}
+
+/// Whether the only differences are the modes of directories made by a `createolddir` without
+/// a mode (3.21 makes them 07777 masked by the umask: setuid, setgid and sticky bits).
+fn createolddir_mode_only(
+    case: &Case,
+    tree: &[(String, Option<crate::tree::Node>, Option<crate::tree::Node>)],
+) -> bool {
+    let bare = case.all_conf_text().lines().any(|l| l.trim() == "createolddir");
+    bare && !tree.is_empty()
+        && tree.iter().all(|(_, o, u)| match (o, u) {
+            (Some(o), Some(u)) => o.kind == 'd' && u.kind == 'd' && o.mode & 0o777 == u.mode & 0o777,
+            _ => false,
+        })
 }
