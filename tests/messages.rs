@@ -15,7 +15,7 @@ const ORACLE: &str = "/usr/sbin/logrotate";
 /// Builds the case in `dir`: the files, then the config (with `@D@` for `dir`).
 fn setup(dir: &Path, config: &str, files: &[(&str, &str)]) {
     for (name, text) in files {
-        fs::write(dir.join(name), text).unwrap();
+        fs::write(dir.join(name), text.replace("@D@", dir.to_str().unwrap())).unwrap();
     }
     let conf = dir.join("test.conf");
     fs::write(&conf, config.replace("@D@", dir.to_str().unwrap())).unwrap();
@@ -372,4 +372,17 @@ fn archive_gone_before_its_removal_is_said_as_3_21_says_it() {
     for flags in [&["-f"][..], &["-v", "-f"]] {
         same_output_as_the_oracle("unlinking", flags, config, files);
     }
+}
+
+/// A time rule held back for several reasons: 3.21 says each (`less than a year ago`, then
+/// `minsize`, then `minage`).
+#[test]
+fn every_reason_to_wait_is_said_as_3_21_says_them() {
+    let config =
+        "minage 30\n@D@/b.log {\n    yearly\n    minsize 1M\n}\n@D@/c.log {\n    hourly\n    minsize 1M\n}\n";
+    let yesterday = (chrono::Local::now() - chrono::Duration::days(1)).format("%Y-%m-%d-%H:%M:%S");
+    let state =
+        format!("logrotate state -- version 2\n\"@D@/b.log\" {yesterday}\n\"@D@/c.log\" {yesterday}\n");
+    let files: &[(&str, &str)] = &[("b.log", "b\n"), ("c.log", "c\n"), ("state", &state)];
+    same_output_as_the_oracle("reasons", &["-v"], config, files);
 }

@@ -276,6 +276,8 @@ fn time_decision(
     if same_hour {
         return not_needed("log has already been rotated");
     }
+    // As 3.21, every reason that holds is said, one line each.
+    let mut held_back = Vec::new();
     if !is_time_due(freq, last, now) {
         let period = match freq {
             Frequency::Hourly => "an hour",
@@ -284,20 +286,28 @@ fn time_decision(
             Frequency::Monthly => "a month",
             Frequency::Yearly => "a year",
         };
-        return not_needed(&format!(
+        held_back.push(format!(
             "log has been rotated at {}, which is less than {period} ago",
             last.format("%Y-%m-%d %H:%M")
         ));
     }
     if o.min_size.is_some_and(|min| f.size < min) {
-        return not_needed("'minsize' directive is used and the log size is smaller than the minsize value");
+        held_back.push(
+            "'minsize' directive is used and the log size is smaller than the minsize value".to_string(),
+        );
     }
     // As logrotate: held back up to and including the `minage` days.
     let too_young = o.min_age.is_some_and(|days| {
         i64::try_from(days).ok().and_then(chrono::Duration::try_days).is_none_or(|age| now - f.mtime <= age)
     });
     if too_young {
-        return not_needed("'minage' directive is used and the log age is smaller than the minage days");
+        held_back
+            .push("'minage' directive is used and the log age is smaller than the minage days".to_string());
+    }
+    if !held_back.is_empty() {
+        let lines: Vec<String> =
+            held_back.iter().map(|why| format!("log does not need rotating ({why})")).collect();
+        return Decision::Skip(lines.join("\n  "));
     }
     Decision::Rotate(format!("{freq:?} rotation is due").to_lowercase())
 }
