@@ -252,7 +252,7 @@ pub fn run_pass(
     let now = Local::now().naive_local();
     // Logs the state alone shows are not due are not even looked at (the nightly no-op).
     let settled = |i: usize, path: &std::path::Path| {
-        plan::cannot_be_due(&rules[i], state.get(&path.to_string_lossy()), now, p.force)
+        plan::cannot_be_due(&rules[i], state.get(&crate::pathbytes::path_text(path)), now, p.force)
     };
     let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
@@ -296,7 +296,7 @@ pub fn run_pass(
                 .iter()
                 .flat_map(|s| &s.files)
                 .filter(|f| f.kind != scan::FileKind::Missing)
-                .map(|f| f.path.to_string_lossy().into_owned())
+                .map(|f| crate::pathbytes::path_text(&f.path).into_owned())
                 .collect();
             let mut stale = state.prune(now, |path| used.contains(path));
             // Said as 3.21 writes its state: in the order of its hash table.
@@ -309,7 +309,7 @@ pub fn run_pass(
         }
         // A state that reads back byte for byte as it would be written (the nightly no-op) is
         // left alone: no rewrite, no fsync.
-        let unchanged = std::fs::read(&p.state).is_ok_and(|old| old == state.render().as_bytes());
+        let unchanged = std::fs::read(&p.state).is_ok_and(|old| old == *crate::pathbytes::to_bytes(&state.render()));
         if !unchanged {
             if let Err(e) = state_file.write(&state) {
                 out.error(&format!("error writing state file {}: {e}", p.state.display()));

@@ -188,8 +188,8 @@ impl Claims {
 pub fn archive_dir(rule: &Rule, log: &Path) -> PathBuf {
     let dir = log.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     match &rule.options.olddir {
-        Some(od) if od.starts_with('/') => PathBuf::from(od),
-        Some(od) => dir.join(od),
+        Some(od) if od.starts_with('/') => crate::pathbytes::to_path(od),
+        Some(od) => dir.join(crate::pathbytes::to_os(od)),
         None => dir,
     }
 }
@@ -217,8 +217,8 @@ pub struct DirCache {
 struct Listing {
     /// Every name (lossily made UTF-8), sorted.
     names: Vec<String>,
-    /// The UTF-8 names and whether each is a directory (the entry's type: no `stat`), for
-    /// globbing.
+    /// The names ([`crate::pathbytes`] strings) and whether each is a directory (the entry's
+    /// type: no `stat`), for globbing.
     entries: Vec<(String, bool)>,
 }
 
@@ -229,11 +229,9 @@ impl DirCache {
                 let mut names = Vec::new();
                 let mut entries = Vec::new();
                 for e in rd.flatten() {
-                    let name = e.file_name();
-                    if let Some(n) = name.to_str() {
-                        entries.push((n.to_string(), e.file_type().is_ok_and(|t| t.is_dir())));
-                    }
-                    names.push(name.to_string_lossy().into_owned());
+                    let name = crate::pathbytes::from_os(&e.file_name()).into_owned();
+                    entries.push((name.clone(), e.file_type().is_ok_and(|t| t.is_dir())));
+                    names.push(name);
                 }
                 names.sort_unstable();
                 Listing { names, entries }
@@ -344,7 +342,7 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
                 with_prefix(names, &hidden).iter().filter(|n| n.ends_with(".partial")).cloned().collect();
             for name in with_prefix(names, &stem).iter().filter(|n| **n != own) {
                 let mtime = if wants_mtime {
-                    std::fs::symlink_metadata(archive_dir.join(name))
+                    std::fs::symlink_metadata(archive_dir.join(crate::pathbytes::to_os(name)))
                         .map(|m| local_time(m.mtime()))
                         .unwrap_or_default()
                 } else {
@@ -378,7 +376,7 @@ fn with_prefix<'a>(names: &'a [String], prefix: &str) -> &'a [String] {
 }
 
 fn stem_full(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default()
 }
 
 /// The name prefix shared by all archives of `path` (file name minus `extension`).
@@ -467,7 +465,7 @@ mod tests {
     use super::*;
 
     fn paths(names: &[&str]) -> Vec<PathBuf> {
-        names.iter().map(PathBuf::from).collect()
+        names.iter().map(|n| crate::pathbytes::to_path(n)).collect()
     }
 
     /// One case: the paths taken before (with their stanza's `ignoreduplicates`), the

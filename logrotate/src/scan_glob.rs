@@ -26,19 +26,17 @@ pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, Found)> {
     expand_pattern_in(pat, &mut list_dir)
 }
 
-/// Reads a directory for the glob: its UTF-8 names and whether each is a directory; `None` if
-/// it cannot be read.
+/// Reads a directory for the glob: its names ([`crate::pathbytes`] strings) and whether each is
+/// a directory; `None` if it cannot be read.
 pub(super) type Lister<'a> = dyn FnMut(&Path) -> Option<Vec<(String, bool)>> + 'a;
 
-/// A directory's UTF-8 names and whether each is a directory; `None` if it cannot be read.
+/// A directory's names ([`crate::pathbytes`] strings) and whether each is a directory; `None`
+/// if it cannot be read.
 fn list_dir(dir: &Path) -> Option<Vec<(String, bool)>> {
     let rd = std::fs::read_dir(dir).ok()?;
     let entries = rd
         .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?.to_string();
-            Some((name, e.file_type().is_ok_and(|t| t.is_dir())))
-        })
+        .map(|e| (crate::pathbytes::from_os(&e.file_name()).into_owned(), e.file_type().is_ok_and(|t| t.is_dir())))
         .collect();
     Some(entries)
 }
@@ -47,14 +45,14 @@ fn list_dir(dir: &Path) -> Option<Vec<(String, bool)>> {
 /// `list` (a cache shares them with the rest of a scan).
 pub(super) fn expand_pattern_in(pat: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
     let expanded = expand_glob_tilde(pat);
-    let literal = || vec![(PathBuf::from(pat), None)];
+    let literal = || vec![(crate::pathbytes::to_path(pat), None)];
     if !has_glob_chars(&expanded) {
         // Without `~` the path is the same found or not: no need to look.
         if expanded == pat {
             return literal();
         }
-        return match std::fs::symlink_metadata(&expanded) {
-            Ok(md) => vec![(PathBuf::from(expanded), Some(md.is_dir()))],
+        return match std::fs::symlink_metadata(crate::pathbytes::to_path(&expanded)) {
+            Ok(md) => vec![(crate::pathbytes::to_path(&expanded), Some(md.is_dir()))],
             Err(_) => literal(),
         };
     }
@@ -73,7 +71,7 @@ fn expand_glob_tilde(pat: &str) -> String {
         return pat.to_string();
     }
     match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        Some(home) => format!("{}{rest}", home.to_string_lossy()),
+        Some(home) => format!("{}{rest}", crate::pathbytes::from_os(&home)),
         None => pat.to_string(),
     }
 }
@@ -99,7 +97,7 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
             Err(_) => Vec::new(),
         }
     } else {
-        vec![PathBuf::from(parent)]
+        vec![crate::pathbytes::to_path(parent)]
     };
     let name_pattern = glob::Pattern::new(last).ok();
     let mut out = Vec::new();
@@ -120,9 +118,9 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
                 continue;
             }
             let path = if parent.is_empty() && !pattern.starts_with('/') {
-                PathBuf::from(&name)
+                crate::pathbytes::to_path(&name)
             } else {
-                listed.join(&name)
+                listed.join(crate::pathbytes::to_os(&name))
             };
             out.push((path, Some(is_dir)));
         }

@@ -38,7 +38,7 @@ pub fn rows(rules: &[Rule], state_path: &Path, out: &mut Reporter) -> Vec<Status
         let rule = &rules[set.rule];
         let o = &rule.options;
         for f in &set.files {
-            let last = state.get(&f.path.to_string_lossy());
+            let last = state.get(&crate::pathbytes::path_text(&f.path));
             let mut next = match (frequency(o), last) {
                 (Some(freq), Some(l)) => next_due(freq, l).format("%Y-%m-%d %H:%M").to_string(),
                 (Some(_), None) => "next period (not seen yet)".to_string(),

@@ -154,7 +154,7 @@ impl Loader {
         // order), then read sorted. Subdirectories, FIFOs, sockets and devices go on to
         // `load_file`, which refuses to read them, as 3.21 does.
         let names: Vec<String> =
-            entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            entries.filter_map(|e| e.ok()).map(|e| crate::pathbytes::from_os(&e.file_name()).into_owned()).collect();
         let mut names: Vec<String> = names.into_iter().filter(|n| self.is_wanted(n)).collect();
         names.sort();
         let mut failed = false;
@@ -269,7 +269,7 @@ impl Loader {
         }
         self.files_read += 1;
         let text = match read_regular(path) {
-            Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(Some(b)) => crate::pathbytes::from_bytes(&b).into_owned(),
             // Swapped for something else since the `stat` above.
             Ok(None) => {
                 self.ignore_not_regular(&shown);

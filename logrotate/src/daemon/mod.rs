@@ -438,7 +438,7 @@ impl Daemon {
         for rule in &self.cfg.rules {
             let Some(freq) = frequency(&rule.options) else { continue };
             for path in scan::expand(rule) {
-                if let Some(last) = state.get(&path.to_string_lossy()) {
+                if let Some(last) = state.get(&crate::pathbytes::path_text(&path)) {
                     let due = next_due(freq, last);
                     if due > now {
                         earliest = Some(earliest.map_or(due, |e| e.min(due)));

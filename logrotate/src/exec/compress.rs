@@ -57,8 +57,8 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
 
 /// The temporary name an archive is written under: `DIR/.NAME.partial`.
 pub fn partial_name(dst: &Path) -> std::path::PathBuf {
-    let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dst.with_file_name(format!(".{name}.partial"))
+    let name = dst.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
+    dst.with_file_name(crate::pathbytes::to_os(&format!(".{name}.partial")))
 }
 
 /// Files at least this large are compressed on several cores.

@@ -165,7 +165,7 @@ impl<'a> Executor<'a> {
         }
         for log in &set.logs {
             if let Some(t) = log.record {
-                state.set(&log.path.to_string_lossy(), t);
+                state.set(&crate::pathbytes::path_text(&log.path), t);
             }
         }
         if !set.is_rotating() {
@@ -195,7 +195,7 @@ impl<'a> Executor<'a> {
         let deferred = o.scripts.prerotate.is_some();
         for group in groups {
             for run in &mut runs[group.clone()] {
-                state.set(&run.plan.path.to_string_lossy(), now);
+                state.set(&crate::pathbytes::path_text(&run.plan.path), now);
                 if disk_changed {
                     if let Some(fresh) = replan(run.plan) {
                         run.rotation = fresh;
@@ -499,5 +499,5 @@ fn script_error(kind: &str, shared: bool, log: &str, pattern: &str) -> String {
 }
 
 fn path_str(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+    crate::pathbytes::path_text(p).into_owned()
 }

@@ -73,8 +73,8 @@ impl Repair<'_> {
     /// `.X.partial` in the archive directory.
     fn partial(&mut self, f: &FileFacts, name: &str) {
         let Some(target) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".partial")) else { return };
-        let partial = f.archive_dir.join(name);
-        let dst = f.archive_dir.join(target);
+        let partial = f.archive_dir.join(crate::pathbytes::to_os(name));
+        let dst = f.archive_dir.join(crate::pathbytes::to_os(target));
         match std::fs::symlink_metadata(&partial) {
             Ok(md) if md.is_file() => {}
             Ok(md) if md.is_dir() => return self.aside(&partial, &aside_name(&partial, ".conflict")),
@@ -115,8 +115,8 @@ impl Repair<'_> {
             if !names.contains(packed.as_str()) {
                 continue;
             }
-            let plain = f.archive_dir.join(&a.name);
-            let packed = f.archive_dir.join(packed);
+            let plain = f.archive_dir.join(crate::pathbytes::to_os(&a.name));
+            let packed = f.archive_dir.join(crate::pathbytes::to_os(&packed));
             let same = open_nofollow(&plain)
                 .and_then(|p| same_content(p, open_decompressed(&rule.options, &packed)?))
                 .unwrap_or(false);
@@ -145,7 +145,7 @@ impl Repair<'_> {
         let when = chrono::DateTime::from_timestamp(std::os::unix::fs::MetadataExt::ctime(&md), 0)
             .map(|t| t.with_timezone(&chrono::Local).naive_local())
             .unwrap_or_default();
-        let dst = f.archive_dir.join(first_archive_name(rule, &f.path, when));
+        let dst = f.archive_dir.join(crate::pathbytes::to_os(&first_archive_name(rule, &f.path, when)));
         let packed = PathBuf::from(format!("{}{}", dst.display(), rule.options.effective_compress_ext()));
         let holds = |archive: &Path, compressed: bool| -> bool {
             let archive_reader = if compressed {

@@ -89,11 +89,15 @@ impl Reporter {
             let prefixed: Vec<String> = line.lines().map(|l| format!("<{priority}>{l}")).collect();
             eprintln!("{}", prefixed.join("\n"));
         } else if to_stderr {
-            eprint!("{line}{end}");
+            // Names that are not UTF-8 come out as the bytes they are (see `pathbytes`).
+            let mut bytes = crate::pathbytes::to_bytes(line).into_owned();
+            bytes.extend_from_slice(end.as_bytes());
+            let _ = std::io::stderr().lock().write_all(&bytes);
         }
         match &mut self.log {
             Some(LogTarget::File(f)) => {
-                let _ = write!(f, "{line}{end}");
+                let _ = f.write_all(&crate::pathbytes::to_bytes(line));
+                let _ = f.write_all(end.as_bytes());
             }
             Some(LogTarget::Syslog) => syslog(line),
             None => {}

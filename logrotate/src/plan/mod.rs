@@ -119,7 +119,7 @@ pub fn first_seen(now: NaiveDateTime) -> NaiveDateTime {
 
 /// Plans one log.
 pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, flags: RunFlags) -> LogPlan {
-    let path_str = f.path.to_string_lossy();
+    let path_str = crate::pathbytes::path_text(&f.path);
     let last = state.get(&path_str);
     // Every log considered gets a state entry, even a missing one (as logrotate does).
     let record = if last.is_none() { Some(first_seen(now)) } else { None };

@@ -138,7 +138,7 @@ impl Ctx<'_> {
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.f.archive_dir.join(name)
+        self.f.archive_dir.join(crate::pathbytes::to_os(name))
     }
 
     fn mail_step(&self, name: &str, subject: String) -> Option<Step> {
@@ -196,7 +196,7 @@ impl Ctx<'_> {
 /// A message when rotation must not go ahead (dated archive already present, missing olddir).
 pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<Rotation, String> {
     let o = &rule.options;
-    let file_name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = f.path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
     let (base, ext) = split_ext(o, &file_name);
     let compext = if o.compress { o.effective_compress_ext() } else { String::new() };
     let mut cx = Ctx {
@@ -336,7 +336,7 @@ pub fn method_of(o: &Options) -> Method {
 /// name with `dateext`).
 pub fn first_archive_name(rule: &Rule, log: &std::path::Path, when: NaiveDateTime) -> String {
     let o = &rule.options;
-    let file_name = log.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = log.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
     let (base, ext) = split_ext(o, &file_name);
     if o.date_ext {
         dated_name(o, &base, &ext, when)

@@ -188,7 +188,7 @@ impl StateFile {
     /// hold the lock: a write only renames its tmp file over `PATH` after `sync_all`, so a tmp
     /// file that is still there never replaced anything and `PATH` holds the previous state.
     ///
-    /// Paths are `String`s, so bytes that are not UTF-8 are read as U+FFFD.
+    /// Paths that are not UTF-8 are kept as [`crate::pathbytes`] strings.
     pub fn read(&self) -> (State, Vec<Diagnostic>) {
         let Some(held) = &self.held else {
             return (State::new(), Vec::new());
@@ -208,7 +208,7 @@ impl StateFile {
                 io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
             });
         match bytes {
-            Ok(bytes) => State::parse(&String::from_utf8_lossy(&bytes), &self.path),
+            Ok(bytes) => State::parse(&crate::pathbytes::from_bytes(&bytes), &self.path),
             Err(e) if e.kind() == io::ErrorKind::NotFound => (State::new(), Vec::new()),
             Err(e) => {
                 let message = format!("error opening state file {}: {e}", self.path.display());
@@ -274,7 +274,7 @@ impl StateFile {
             }
         }
         tmp.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        tmp.write_all(state.render().as_bytes())?;
+        tmp.write_all(&crate::pathbytes::to_bytes(&state.render()))?;
         tmp.sync_all()?;
         if held.locking {
             tmp.try_lock().map_err(|e| match e {
