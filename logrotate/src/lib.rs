@@ -31,6 +31,7 @@ pub mod config;
 pub mod daemon;
 pub mod dateext;
 pub mod exec;
+pub mod locale;
 pub mod pathbytes;
 pub mod plan;
 pub mod rule;

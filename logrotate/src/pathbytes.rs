@@ -94,6 +94,28 @@ pub fn message_bytes(text: &str) -> Cow<'_, [u8]> {
     to_bytes(text)
 }
 
+/// A path shown in a message: the bytes it has on disk, carried as a [`from_os`] string (the
+/// printer turns it back into those bytes), where `Path::display` would put U+FFFD.
+pub struct Shown<'a>(&'a Path);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&path_text(self.0))
+    }
+}
+
+/// `path.shown()`: [`Shown`], for messages.
+pub trait PathShow {
+    /// The path for a message, bytes kept (see [`Shown`]).
+    fn shown(&self) -> Shown<'_>;
+}
+
+impl<P: AsRef<Path> + ?Sized> PathShow for P {
+    fn shown(&self) -> Shown<'_> {
+        Shown(self.as_ref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,7 +248,7 @@ fn su_spec(args: &[String]) -> Result<SuSpec, DirectiveError> {
 
 /// A path value as 3.21's `readPath` checks it: no blanks and nothing unprintable.
 fn path(name: &str, text: &str) -> Result<String, DirectiveError> {
-    if text.chars().any(|c| c == ' ' || c == '\t' || c.is_control()) {
+    if !crate::locale::printable_path(&crate::pathbytes::to_bytes(text)) {
         return Err(bad(format!("bad {name} path {text}")));
     }
     Ok(text.to_string())
@@ -257,7 +257,7 @@ fn path(name: &str, text: &str) -> Result<String, DirectiveError> {
 /// `~/` at the start of a path is `$HOME/`, as 3.21 expands it in `olddir` and `include`.
 pub fn expand_home(path: &str) -> String {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
+        (Some(rest), Some(home)) => format!("{}/{rest}", crate::pathbytes::from_os(&home)),
         _ => path.to_string(),
     }
 }

@@ -41,7 +41,7 @@ pub(super) struct Failure(pub String);
 
 /// C's `dirname()` for the paths globs give: `.` for a bare name, `/` for a file in `/`.
 fn dirname(file: &Path) -> String {
-    let s = file.to_string_lossy();
+    let s = crate::pathbytes::path_text(file);
     let trimmed = s.trim_end_matches('/');
     match trimmed.rfind('/') {
         Some(0) => "/".to_string(),
@@ -65,7 +65,7 @@ pub(super) fn check(
     let Some(olddir) = &o.olddir else { return Ok(()) };
     for file in files {
         let log_dir = dirname(file);
-        let log_dev = match fs.device(Path::new(&log_dir)) {
+        let log_dev = match fs.device(&crate::pathbytes::to_path(&log_dir)) {
             Ok(dev) => dev,
             Err(e) if o.missing_ok => {
                 notes.push(format!(
@@ -79,7 +79,7 @@ pub(super) fn check(
             }
         };
         let dir = if olddir.starts_with('/') { olddir.clone() } else { format!("{log_dir}/{olddir}") };
-        let dir = PathBuf::from(dir);
+        let dir = crate::pathbytes::to_path(&dir);
         if fs.is_refused_link(&dir, rule) {
             continue;
         }

@@ -1,0 +1,64 @@
+//! The C library's locale, as logrotate 3.21 uses it: it calls `setlocale(LC_ALL, "")` first
+//! thing, so the environment's locale decides how `glob(3)` sorts and matches names and which
+//! characters a path in the config may hold (`bad olddir path …`).
+
+use std::os::raw::{c_char, c_int};
+use std::sync::Once;
+
+// glibc's `wint_t` is an unsigned 32-bit integer.
+extern "C" {
+    fn mbrtowc(pwc: *mut libc::wchar_t, s: *const c_char, n: usize, ps: *mut libc::c_void) -> usize;
+    fn iswprint(wc: u32) -> c_int;
+    fn iswblank(wc: u32) -> c_int;
+}
+
+static INIT: Once = Once::new();
+
+/// Takes the locale from the environment (`LC_ALL`, `LC_*`, `LANG`), once per process.
+pub fn init() {
+    INIT.call_once(|| {
+        // SAFETY: called once, before any thread of ours reads the locale; "" is a valid C string.
+        unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
+    });
+}
+
+/// Whether `path` is made of printable, non-blank characters of the locale's encoding, as 3.21's
+/// `readPath` requires of `olddir`, `compresscmd`, `uncompresscmd` and `compressext`.
+pub fn printable_path(path: &[u8]) -> bool {
+    init();
+    let mut rest = path;
+    while let Some(&first) = rest.first() {
+        if first == 0 {
+            break;
+        }
+        let mut wc: libc::wchar_t = 0;
+        // SAFETY: `rest` is a valid buffer of `rest.len()` bytes; a null state pointer makes
+        // mbrtowc use its own internal state, as 3.21 calls it.
+        let len = unsafe { mbrtowc(&mut wc, rest.as_ptr().cast(), rest.len(), std::ptr::null_mut()) };
+        if len == usize::MAX || len == usize::MAX - 1 || len == 0 {
+            return len == 0;
+        }
+        // SAFETY: plain functions of a wide character.
+        let (print, blank) = unsafe { (iswprint(wc as u32), iswblank(wc as u32)) };
+        if print == 0 || blank != 0 {
+            return false;
+        }
+        rest = &rest[len.min(rest.len())..];
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_paths_and_blanks() {
+        assert!(printable_path(b"/var/log/old"));
+        assert!(!printable_path(b"/var/log/o ld"));
+        assert!(!printable_path(b"/var/log/o\tld"));
+        assert!(!printable_path(b"/var/\x01log"));
+        // Not a character in any encoding glibc has.
+        assert!(!printable_path(b"/var/log/\xff"));
+    }
+}
