@@ -16,7 +16,8 @@ const FAKE_UNGZ: &str = "#!/bin/sh\necho \"fakeungz args=[$*]\" >> \"@R@/compres
 /// Second mail command, for repeated `-m` (the last one given must win).
 const MAIL2: &str = "#!/bin/sh\n{ echo \"mail2 args: $*\"; cat; echo \"-- end --\"; } >> \"@R@/mail.out\"\n";
 
-const LOGS: &[&str] = &["app.log", "b.log", "sub/c.log"];
+/// `.h.log`: a leading dot is matched only literally by glob(3) (not by `*.log`).
+const LOGS: &[&str] = &["app.log", "b.log", "sub/c.log", ".h.log"];
 
 const PATTERNS: &[&str] = &[
     "@D@/app.log",
@@ -33,6 +34,8 @@ const PATTERNS: &[&str] = &[
     "~/app.log",
     "@D@/*.log @D@/app.log",
     "@D@/app.*",
+    "@D@/.h.log",
+    "@D@/.*.log",
 ];
 
 const FLAGS: &[&str] = &[
