@@ -3,6 +3,7 @@
 
 use crate::config::{self, Config, LoadOptions};
 use crate::exec::{ids, repair, report::Reporter, ExecOptions, Executor};
+use crate::pathbytes::PathShow as _;
 use crate::plan::{self, RunFlags};
 use crate::rule::Rule;
 use crate::scan;
@@ -192,14 +193,14 @@ pub fn run_pass(
     if opened.is_ok() && !dev_null && !p.dry_run {
         // What 3.21's lockState says with -v (its lock lines have no line end).
         if is_new {
-            out.info(&format!("Creating stub state file: {}", p.state.display()));
+            out.info(&format!("Creating stub state file: {}", p.state.shown()));
         }
     }
     let state_file = match opened {
         Ok(s) => s,
         Err(e @ StateError::Locked { .. }) => {
             if matches!(p.lock, LockMode::Wait(_)) {
-                out.info_unterminated(&format!("waiting for lock on state file {}", p.state.display()));
+                out.info_unterminated(&format!("waiting for lock on state file {}", p.state.shown()));
             }
             out.error(&e.to_string());
             eprintln!("{}", StateError::PARALLEL_HINT);
@@ -214,7 +215,7 @@ pub fn run_pass(
         out.warning(&d.message);
     }
     if !dev_null && !p.dry_run && state_file.diagnostics().is_empty() {
-        let path = p.state.display();
+        let path = p.state.shown();
         match p.lock {
             LockMode::Skip => out.info(&format!("Skip locking state file {path}")),
             LockMode::Wait(_) => {
@@ -224,12 +225,12 @@ pub fn run_pass(
             LockMode::NonBlocking => out.info_unterminated(&format!("acquired lock on state file {path}")),
         }
     }
-    out.info(&format!("Reading state from file: {}", p.state.display()));
+    out.info(&format!("Reading state from file: {}", p.state.shown()));
     let size = match std::fs::metadata(&p.state) {
         Ok(md) => md.len(),
         Err(e) => {
             if p.dry_run && e.kind() == std::io::ErrorKind::NotFound {
-                out.info(&format!("state file {} does not exist", p.state.display()));
+                out.info(&format!("state file {} does not exist", p.state.shown()));
             }
             0
         }
@@ -309,10 +310,11 @@ pub fn run_pass(
         }
         // A state that reads back byte for byte as it would be written (the nightly no-op) is
         // left alone: no rewrite, no fsync.
-        let unchanged = std::fs::read(&p.state).is_ok_and(|old| old == *crate::pathbytes::to_bytes(&state.render()));
+        let unchanged =
+            std::fs::read(&p.state).is_ok_and(|old| old == *crate::pathbytes::to_bytes(&state.render()));
         if !unchanged {
             if let Err(e) = state_file.write(&state) {
-                out.error(&format!("error writing state file {}: {e}", p.state.display()));
+                out.error(&format!("error writing state file {}: {e}", p.state.shown()));
             }
         }
     }

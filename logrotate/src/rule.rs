@@ -4,6 +4,7 @@
 //! plus its [`Options`]. Global options in the classic format are simply the [`Options`] that
 //! later stanzas start from, so they share this type.
 
+use crate::pathbytes::PathShow as _;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -18,7 +19,7 @@ pub struct Source {
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)
+        write!(f, "{}:{}", self.file.shown(), self.line)
     }
 }
 

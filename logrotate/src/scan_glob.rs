@@ -36,7 +36,9 @@ fn list_dir(dir: &Path) -> Option<Vec<(String, bool)>> {
     let rd = std::fs::read_dir(dir).ok()?;
     let entries = rd
         .flatten()
-        .map(|e| (crate::pathbytes::from_os(&e.file_name()).into_owned(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .map(|e| {
+            (crate::pathbytes::from_os(&e.file_name()).into_owned(), e.file_type().is_ok_and(|t| t.is_dir()))
+        })
         .collect();
     Some(entries)
 }

@@ -3,6 +3,7 @@
 
 use crate::app::Exit;
 use crate::exec::report::Reporter;
+use crate::pathbytes::PathShow as _;
 use crate::plan::schedule::{frequency, next_due};
 use crate::rule::{Criterion, Rule};
 use crate::scan::{self, FileKind};
@@ -54,7 +55,7 @@ pub fn rows(rules: &[Rule], state_path: &Path, out: &mut Reporter) -> Vec<Status
                 next.push_str(&format!(" (if size >= {})", format_size(min)));
             }
             rows.push(StatusRow {
-                log: f.path.display().to_string(),
+                log: f.path.shown().to_string(),
                 rule: rule.source.to_string(),
                 last: last.map_or("never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
                 next,

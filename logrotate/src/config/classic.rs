@@ -15,6 +15,7 @@
 
 use super::cursor::is_space;
 use super::{toml_rules, Config, Diagnostic, LoadOptions};
+use crate::pathbytes::PathShow as _;
 use crate::rule::{Options, Rule};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -114,7 +115,7 @@ impl Loader {
             }
             Ok(_) => self.load_file(path),
             Err(e) => {
-                self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e)));
+                self.error(format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
                 true
             }
         }
@@ -146,15 +147,17 @@ impl Loader {
         let entries = match std::fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => {
-                self.error(format!("cannot read directory {}: {}", dir.display(), io_msg(&e)));
+                self.error(format!("cannot read directory {}: {}", dir.shown(), io_msg(&e)));
                 return true;
             }
         };
         // As 3.21: names are checked in the directory's order (the taboo lines come in that
         // order), then read sorted. Subdirectories, FIFOs, sockets and devices go on to
         // `load_file`, which refuses to read them, as 3.21 does.
-        let names: Vec<String> =
-            entries.filter_map(|e| e.ok()).map(|e| crate::pathbytes::from_os(&e.file_name()).into_owned()).collect();
+        let names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| crate::pathbytes::from_os(&e.file_name()).into_owned())
+            .collect();
         let mut names: Vec<String> = names.into_iter().filter(|n| self.is_wanted(n)).collect();
         names.sort();
         let mut failed = false;
@@ -220,7 +223,7 @@ impl Loader {
     }
 
     fn include_loop(&mut self, path: &Path) {
-        self.error(format!("{}: include loop, it is already being read", path.display()));
+        self.error(format!("{}: include loop, it is already being read", path.shown()));
     }
 
     fn ignore_not_regular(&mut self, shown: &str) {
@@ -234,9 +237,9 @@ impl Loader {
     fn load_file(&mut self, path: &Path) -> bool {
         // A file of a directory is named bare (3.21 reads it from inside the directory).
         let from_dir = self.shown_name.is_some();
-        let shown = self.shown_name.take().unwrap_or_else(|| path.display().to_string());
+        let shown = self.shown_name.take().unwrap_or_else(|| path.shown().to_string());
         if self.depth >= MAX_INCLUDE_DEPTH {
-            self.error(format!("{}: include nesting too deep", path.display()));
+            self.error(format!("{}: include nesting too deep", path.shown()));
             return true;
         }
         self.out.sources.push(path.to_path_buf());
@@ -248,7 +251,7 @@ impl Loader {
                 return true;
             }
             Err(e) => {
-                self.error(format!("cannot stat {}: {}", path.display(), io_msg(&e)));
+                self.error(format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
                 return true;
             }
         };
@@ -264,7 +267,7 @@ impl Loader {
             return true;
         }
         if self.files_read >= MAX_FILES_READ {
-            self.error(format!("{}: more than {MAX_FILES_READ} config files, skipping", path.display()));
+            self.error(format!("{}: more than {MAX_FILES_READ} config files, skipping", path.shown()));
             return true;
         }
         self.files_read += 1;
@@ -320,7 +323,7 @@ impl Loader {
     /// `include PATH` (`~/` expanded): returns whether the included path had an error.
     fn include(&mut self, target: &str) -> bool {
         let path = PathBuf::from(self.expand_home(target));
-        self.out.diagnostics.push(Diagnostic::note(format!("including {}", path.display())));
+        self.out.diagnostics.push(Diagnostic::note(format!("including {}", path.shown())));
         self.depth += 1;
         let failed = self.load_path(&path);
         self.depth -= 1;
@@ -381,11 +384,11 @@ impl Loader {
                 for ev in events {
                     msgs.push(match ev {
                         ClaimEvent::Ignored(p) => {
-                            Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.display()))
+                            Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.shown()))
                         }
                         ClaimEvent::Duplicate(p) => {
                             duplicate = true;
-                            Diagnostic::error(format!("{at} duplicate log entry for {}", p.display()))
+                            Diagnostic::error(format!("{at} duplicate log entry for {}", p.shown()))
                         }
                     });
                 }

@@ -10,6 +10,7 @@
 //! [`create_dir`](crate::exec::fsops::create_dir).
 
 use super::classic::io_msg;
+use crate::pathbytes::PathShow as _;
 use crate::rule::{CreateSpec, Rule, SuSpec};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -93,7 +94,7 @@ pub(super) fn check(
                 fs.device(&dir).map_err(|e| {
                     Failure(format!(
                         "{at} error verifying created olddir path {}: {}",
-                        dir.display(),
+                        dir.shown(),
                         io_msg(&e)
                     ))
                 })?
@@ -101,7 +102,7 @@ pub(super) fn check(
             Err(e) => {
                 return Err(Failure(format!(
                     "{at} error verifying olddir path {}: {}",
-                    dir.display(),
+                    dir.shown(),
                     io_msg(&e)
                 )))
             }
@@ -109,7 +110,7 @@ pub(super) fn check(
         if log_dev != old_dev && !(o.copy || o.copy_truncate || o.rename_copy) {
             return Err(Failure(format!(
                 "{at} olddir {olddir} and log file {} are on different devices",
-                file.display()
+                file.shown()
             )));
         }
     }
@@ -182,7 +183,7 @@ fn mkpath(dir: &Path, spec: &CreateSpec) -> Result<(), String> {
             Err(_) => {}
         }
         fsops::create_dir(&prefix, mode, uid, gid).map_err(|e| match e.raw_os_error() {
-            Some(_) => format!("error creating {}: {}", prefix.display(), io_msg(&e)),
+            Some(_) => format!("error creating {}: {}", prefix.shown(), io_msg(&e)),
             // create_dir's own refusal of a non-directory.
             None => not_a_directory(&prefix),
         })?;
@@ -191,7 +192,7 @@ fn mkpath(dir: &Path, spec: &CreateSpec) -> Result<(), String> {
 }
 
 fn not_a_directory(path: &Path) -> String {
-    format!("path {} already exists, but it is not a directory", path.display())
+    format!("path {} already exists, but it is not a directory", path.shown())
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@
 //! ```
 
 use crate::config::Diagnostic;
+use crate::pathbytes::PathShow as _;
 use crate::rule::{
     CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, Rule, Scripts, Source, SuSpec,
 };
@@ -153,7 +154,7 @@ impl<'a> Locator<'a> {
 
     fn pos(&self, offset: usize) -> String {
         let (line, col) = self.line_col(offset);
-        format!("{}:{line}:{col}", self.file.display())
+        format!("{}:{line}:{col}", self.file.shown())
     }
 
     /// A toml error as `FILE:LINE:COL: message` followed by `suffix`.
@@ -161,7 +162,7 @@ impl<'a> Locator<'a> {
         let message = e.message().trim_end().replace('\n', ": ");
         match e.span() {
             Some(span) => format!("{}: {message}{suffix}", self.pos(span.start)),
-            None => format!("{}: {message}{suffix}", self.file.display()),
+            None => format!("{}: {message}{suffix}", self.file.shown()),
         }
     }
 }

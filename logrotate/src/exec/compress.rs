@@ -7,6 +7,7 @@
 //! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
 
 use super::fsops::{copy_acl, copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
+use crate::pathbytes::PathShow as _;
 use crate::rule::Options;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -24,10 +25,7 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
     if std::fs::symlink_metadata(dst).is_ok() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} already exists", dst.display()),
-        ));
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.shown())));
     }
     // Written under a temporary name and renamed into place only when complete, so even a crash
     // never leaves a half-written archive under the real name. A leftover from a crash is ours.

@@ -3,6 +3,7 @@
 
 use super::ids::{resolve_group, resolve_user};
 use super::{compress, fsops, handshake, path_str, scripts, tmp_name, trace, Executor};
+use crate::pathbytes::PathShow as _;
 use crate::plan::{LogPlan, Method, Rotation, Step};
 use crate::rule::{CreateSpec, Options};
 use std::os::unix::fs::MetadataExt;
@@ -15,7 +16,7 @@ impl Executor<'_> {
         let gid = spec.group.as_ref().and_then(resolve_group);
         match fsops::create_dir(path, spec.mode.unwrap_or(0o755), uid, gid) {
             Ok(()) => true,
-            Err(e) => self.fail(&format!("error creating olddir {}: {e}", path.display())),
+            Err(e) => self.fail(&format!("error creating olddir {}: {e}", path.shown())),
         }
     }
 
@@ -30,15 +31,15 @@ impl Executor<'_> {
         let aside = fsops::aside_name(dst, &stamp);
         self.out.error_without_status(&format!(
             "destination {} already exists, renaming to {}",
-            dst.display(),
-            aside.display()
+            dst.shown(),
+            aside.shown()
         ));
         match fsops::rename_noreplace(dst, &aside) {
             Ok(()) => true,
             Err(e) => self.fail(&format!(
                 "error renaming already existing output file {} to {}: {e}",
-                dst.display(),
-                aside.display()
+                dst.shown(),
+                aside.shown()
             )),
         }
     }
@@ -61,11 +62,10 @@ impl Executor<'_> {
             // logrotate's rename over it does.
             return match std::fs::remove_file(src) {
                 Ok(()) => {
-                    self.out
-                        .error(&format!("{} {what}; removed it instead of compressing it", src.display()));
+                    self.out.error(&format!("{} {what}; removed it instead of compressing it", src.shown()));
                     true
                 }
-                Err(e) => self.fail(&format!("error removing {}: {e}", src.display())),
+                Err(e) => self.fail(&format!("error removing {}: {e}", src.shown())),
             };
         }
         let held = match fsops::open_nofollow(src) {
@@ -73,14 +73,13 @@ impl Executor<'_> {
             Err(e) => {
                 let how = if o.shred { "read-write" } else { "read-only" };
                 let why = super::report::strerror(&e);
-                return self
-                    .fail(&format!("unable to open {} ({how}) for compression: {why}", src.display()));
+                return self.fail(&format!("unable to open {} ({how}) for compression: {why}", src.shown()));
             }
         };
         if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
             self.out.warning(&format!(
                 "{} is still open for writing; leaving it uncompressed for the next run",
-                src.display()
+                src.shown()
             ));
             return true;
         }
@@ -94,7 +93,7 @@ impl Executor<'_> {
             // As logrotate: the program's own words follow, verbatim.
             self.out.error_without_status(&format!(
                 "Compressing program wrote following message to stderr when compressing log {}:",
-                src.display()
+                src.shown()
             ));
             eprint!("{}", String::from_utf8_lossy(&stderr));
         }
@@ -103,18 +102,14 @@ impl Executor<'_> {
             // our own compression says what the system said (a full disk).
             let why = (stderr.is_empty() && e.raw_os_error().is_some())
                 .then(|| format!(": {}", super::report::strerror(&e)));
-            return self.fail(&format!(
-                "failed to compress log {}{}",
-                src.display(),
-                why.unwrap_or_default()
-            ));
+            return self.fail(&format!("failed to compress log {}{}", src.shown(), why.unwrap_or_default()));
         }
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
         // `shred`), so `shred` never leaves the plain text behind.
         self.remove(o, src, false)
             && (fsops::sync_parent(src).is_ok()
-                || self.fail(&format!("error syncing the directory of {}", src.display())))
+                || self.fail(&format!("error syncing the directory of {}", src.shown())))
     }
 
     pub(super) fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
@@ -123,16 +118,16 @@ impl Executor<'_> {
             Ok(b) => b,
             Err(e) => {
                 let why = super::report::strerror(&e);
-                return self.fail(&format!("failed to open {} for mailing: {why}", path.display()));
+                return self.fail(&format!("failed to open {} for mailing: {why}", path.shown()));
             }
         };
         match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
             Ok(true) => true,
             // 3.21's words: its child says it cannot exec, the parent that the command failed.
-            Ok(false) => self.fail(&format!("mail command failed for {}", path.display())),
+            Ok(false) => self.fail(&format!("mail command failed for {}", path.shown())),
             Err(e) => {
                 self.out.error(&format!("cannot execute mail command: {}", super::report::strerror(&e)));
-                self.fail(&format!("mail command failed for {}", path.display()))
+                self.fail(&format!("mail command failed for {}", path.shown()))
             }
         }
     }
@@ -144,21 +139,21 @@ impl Executor<'_> {
             if !self.run_script(script, &[&path_str(path)]) {
                 self.out.error(&format!(
                     "error running preremove script for {} of '{}'. Not removing this file.",
-                    path.display(),
+                    path.shown(),
                     self.pattern
                 ));
                 // 3.21 follows with a stale errno for an old log, and nothing more for a
                 // compressed one.
                 if old {
                     let errno = self.stale_errno;
-                    self.out.error(&format!("Failed to remove old log {}: {errno}", path.display()));
+                    self.out.error(&format!("Failed to remove old log {}: {errno}", path.shown()));
                 }
                 return false;
             }
         }
         if let Ok(held) = fsops::open_nofollow(path) {
             if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
-                self.out.warning(&format!("{} is still open for writing; not removing it", path.display()));
+                self.out.warning(&format!("{} is still open for writing; not removing it", path.shown()));
                 return true;
             }
         }
@@ -168,16 +163,16 @@ impl Executor<'_> {
             // As logrotate: the file is left alone.
             return self.fail(&format!(
                 "failed to shred \"{}\", because shredding files with multiple hard links is disabled for {}.",
-                path.display(),
+                path.shown(),
                 self.pattern
             ));
         }
         if o.shred {
-            self.out.info(&format!("Using shred to remove the file {}", path.display()));
+            self.out.info(&format!("Using shred to remove the file {}", path.shown()));
             self.say_permanent_switch();
             if let Err(e) = fsops::shred(path, o.shred_cycles, o.allow_hardlink) {
                 // Never the target of a symlink, nor a file with other links: the name goes.
-                ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.display()));
+                ok = self.fail(&format!("Failed to shred {}, trying unlink: {e}", path.shown()));
             }
         }
         match std::fs::remove_file(path) {
@@ -185,16 +180,14 @@ impl Executor<'_> {
             // As 3.21: said, and not an error (something else removed it).
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let why = super::report::strerror(&e);
-                self.out.error_without_status(&format!("error unlinking log file {}: {why}", path.display()));
+                self.out.error_without_status(&format!("error unlinking log file {}: {why}", path.shown()));
                 ok
             }
             Err(e) if old => {
                 let why = super::report::strerror(&e);
-                self.fail(&format!("Failed to remove old log {}: {why}", path.display()))
+                self.fail(&format!("Failed to remove old log {}: {why}", path.shown()))
             }
-            Err(e) => {
-                self.fail(&format!("error removing {}: {}", path.display(), super::report::strerror(&e)))
-            }
+            Err(e) => self.fail(&format!("error removing {}: {}", path.shown(), super::report::strerror(&e))),
         }
     }
 
@@ -205,7 +198,7 @@ impl Executor<'_> {
         let renamed = matches!(r.method, Method::Rename | Method::RenameCopy);
         let gone = renamed && !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
         if gone {
-            self.out.error(&format!("getting file ACL {}: No such file or directory", log.path.display()));
+            self.out.error(&format!("getting file ACL {}: No such file or directory", log.path.shown()));
         }
         for line in trace::move_lines(o, log, r) {
             self.out.info(&line);
@@ -249,7 +242,7 @@ impl Executor<'_> {
                 }
                 for path in dirs {
                     if let Err(e) = fsops::sync_parent(path) {
-                        self.out.error(&format!("error syncing the directory of {}: {e}", path.display()));
+                        self.out.error(&format!("error syncing the directory of {}: {e}", path.shown()));
                     }
                 }
                 true
@@ -258,17 +251,17 @@ impl Executor<'_> {
                 // In 3.21's words: a missing log fails its ACL lookup before the rename, or
                 // the opening of the log for a copy.
                 let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
-                let (from, why) = (log.path.display(), super::report::strerror(&e));
+                let (from, why) = (log.path.shown(), super::report::strerror(&e));
                 let missing = e.kind() == std::io::ErrorKind::NotFound;
                 self.fail(&match r.method {
                     Method::Rename | Method::RenameCopy if missing => {
                         format!("getting file ACL {from}: {why}")
                     }
                     Method::Rename | Method::RenameCopy => {
-                        format!("failed to rename {from} to {}: {why}", to.display())
+                        format!("failed to rename {from} to {}: {why}", to.shown())
                     }
                     _ if missing => format!("error opening {from}: {why}"),
-                    _ => format!("error copying {from} to {}: {why}", to.display()),
+                    _ => format!("error copying {from} to {}: {why}", to.shown()),
                 })
             }
         };
@@ -301,12 +294,12 @@ impl Executor<'_> {
         let e = match new_log(path, mode, uid, gid, acl_from) {
             Ok(()) => return true,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,
-            Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.display())),
+            Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.shown())),
         };
         // The application already opened a new log (it reopens on rotation): keep its file, with
         // the mode and owner `create` asks for, if it can only be that file.
         if fsops::adopt_new_log(path, md.uid(), moved_at, mode, uid, gid).is_ok() {
-            self.out.info(&format!("{} was already recreated by its writer; kept it", path.display()));
+            self.out.info(&format!("{} was already recreated by its writer; kept it", path.shown()));
             return true;
         }
         // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as
@@ -316,9 +309,7 @@ impl Executor<'_> {
         }
         match new_log(path, mode, uid, gid, acl_from) {
             Ok(()) => true,
-            Err(e2) => {
-                self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.display()))
-            }
+            Err(e2) => self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.shown())),
         }
     }
 
@@ -326,9 +317,9 @@ impl Executor<'_> {
     pub(super) fn finish(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
         if r.method == Method::RenameCopy {
             let tmp = tmp_name(&log.path);
-            self.out.info(&format!("copying {} to {}", tmp.display(), r.rotated.display()));
-            self.out.info(&format!("Not truncating {}", tmp.display()));
-            self.out.info(&format!("removing tmp log {}", tmp.display()));
+            self.out.info(&format!("copying {} to {}", tmp.shown(), r.rotated.shown()));
+            self.out.info(&format!("Not truncating {}", tmp.shown()));
+            self.out.info(&format!("removing tmp log {}", tmp.shown()));
         }
         if r.method == Method::RenameCopy && !self.opts.dry_run {
             let tmp = tmp_name(&log.path);
@@ -339,11 +330,7 @@ impl Executor<'_> {
             let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|()| std::fs::remove_file(&tmp));
             drop(guard);
             if let Err(e) = copied {
-                return self.fail(&format!(
-                    "error copying {} to {}: {e}",
-                    tmp.display(),
-                    r.rotated.display()
-                ));
+                return self.fail(&format!("error copying {} to {}: {e}", tmp.shown(), r.rotated.shown()));
             }
         }
         if self.opts.dry_run {

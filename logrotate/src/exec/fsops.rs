@@ -1,6 +1,7 @@
 //! Low-level file operations used by the executor: exclusive no-follow creation, sparse copy,
 //! removal with optional shredding, and directory fsync.
 
+use crate::pathbytes::PathShow as _;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -186,7 +187,7 @@ pub fn truncate(path: &Path) -> io::Result<()> {
 fn ensure_absent(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(_) => {
-            Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", path.display())))
+            Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", path.shown())))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
@@ -330,7 +331,7 @@ pub fn shred(path: &Path, cycles: Option<u32>, allow_links: bool) -> io::Result<
 pub fn create_dir(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     let not_dir =
-        || io::Error::other(format!("path {} already exists, but it is not a directory", path.display()));
+        || io::Error::other(format!("path {} already exists, but it is not a directory", path.shown()));
     match std::fs::DirBuilder::new().mode(mode).create(path) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -355,7 +356,7 @@ pub fn create_dir(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) ->
 /// The first free name among `PATH SUFFIX`, `PATH SUFFIX.1`, `PATH SUFFIX.2`… for moving
 /// something aside.
 pub fn aside_name(path: &Path, suffix: &str) -> std::path::PathBuf {
-    let base = format!("{}{suffix}", path.display());
+    let base = format!("{}{suffix}", path.shown());
     (0..)
         .map(|i| if i == 0 { base.clone() } else { format!("{base}.{i}") })
         .map(std::path::PathBuf::from)

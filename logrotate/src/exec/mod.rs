@@ -5,6 +5,7 @@
 //! records each rotation in the [`State`]. An error in one log or set is reported and the run
 //! goes on.
 
+use crate::pathbytes::PathShow as _;
 pub mod compress;
 mod files;
 pub mod fsops;
@@ -362,13 +363,13 @@ impl<'a> Executor<'a> {
         if let Step::Remove { path } = step {
             // With shred 3.21 opens the file first, in a dry run too.
             if o.shred && std::fs::symlink_metadata(path).is_err() {
-                return self.fail(&format!("error opening {}: {ENOENT}", path.display()));
+                return self.fail(&format!("error opening {}: {ENOENT}", path.shown()));
             }
         }
         if let (Step::Mail { path, .. }, true) = (step, self.opts.dry_run) {
             // 3.21 opens the file to mail in a dry run too (and mails it: we do not).
             if o.mail.is_some() && std::fs::symlink_metadata(path).is_err() {
-                return self.fail(&format!("failed to open {} for mailing: {ENOENT}", path.display()));
+                return self.fail(&format!("failed to open {} for mailing: {ENOENT}", path.shown()));
             }
         }
         self.opts.dry_run || self.perform(o, step)
@@ -392,8 +393,8 @@ impl<'a> Executor<'a> {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
                 Err(e) => self.fail(&format!(
                     "error renaming {} to {}: {}",
-                    from.display(),
-                    to.display(),
+                    from.shown(),
+                    to.shown(),
                     report::strerror(&e)
                 )),
             },

@@ -18,6 +18,7 @@ use super::compress::{open_decompressed, partial_name};
 use super::fsops::{aside_name, copy_sparse, open_nofollow, rename_noreplace};
 use super::report::Reporter;
 use super::tmp_name;
+use crate::pathbytes::PathShow as _;
 use crate::plan::{first_archive_name, method_of, Method};
 use crate::rule::Rule;
 use crate::scan::{FileFacts, FileKind, SetFacts};
@@ -90,13 +91,12 @@ impl Repair<'_> {
             .iter()
             .any(|source| is_prefix_of(&partial, source).unwrap_or(false));
         if is_compression || copied_from_source {
-            return self
-                .act(format!("removing {} left by an interrupted rotation", partial.display()), || {
-                    std::fs::remove_file(&partial)
-                });
+            return self.act(format!("removing {} left by an interrupted rotation", partial.shown()), || {
+                std::fs::remove_file(&partial)
+            });
         }
         if std::fs::symlink_metadata(&dst).is_err() {
-            return self.act(format!("renaming {} to {}", partial.display(), dst.display()), || {
+            return self.act(format!("renaming {} to {}", partial.shown(), dst.shown()), || {
                 rename_noreplace(&partial, &dst)
             });
         }
@@ -122,7 +122,7 @@ impl Repair<'_> {
                 .unwrap_or(false);
             if same {
                 self.act(
-                    format!("removing {}, already compressed into {}", plain.display(), packed.display()),
+                    format!("removing {}, already compressed into {}", plain.shown(), packed.shown()),
                     || std::fs::remove_file(&plain),
                 );
             } else {
@@ -146,7 +146,7 @@ impl Repair<'_> {
             .map(|t| t.with_timezone(&chrono::Local).naive_local())
             .unwrap_or_default();
         let dst = f.archive_dir.join(crate::pathbytes::to_os(&first_archive_name(rule, &f.path, when)));
-        let packed = PathBuf::from(format!("{}{}", dst.display(), rule.options.effective_compress_ext()));
+        let packed = PathBuf::from(format!("{}{}", dst.shown(), rule.options.effective_compress_ext()));
         let holds = |archive: &Path, compressed: bool| -> bool {
             let archive_reader = if compressed {
                 open_decompressed(&rule.options, archive)
@@ -160,12 +160,12 @@ impl Repair<'_> {
             rule.options.compress && packed != dst && packed.exists(),
         );
         if (dst_exists && holds(&dst, false)) || (packed_exists && holds(&packed, true)) {
-            return self.act(format!("removing {}, already copied to its archive", tmp.display()), || {
+            return self.act(format!("removing {}, already copied to its archive", tmp.shown()), || {
                 std::fs::remove_file(&tmp)
             });
         }
         if !dst_exists && !packed_exists {
-            return self.act(format!("copying {} to {}", tmp.display(), dst.display()), || {
+            return self.act(format!("copying {} to {}", tmp.shown(), dst.shown()), || {
                 // A partial copy of this very file, from a repair killed earlier: start again.
                 match std::fs::remove_file(partial_name(&dst)) {
                     Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -181,36 +181,32 @@ impl Repair<'_> {
     /// read; the name is removed and the run says so.
     fn remove_planted(&mut self, path: &Path) {
         if self.dry_run {
-            return self.out.info(&format!("would repair: removing {}, not a regular file", path.display()));
+            return self.out.info(&format!("would repair: removing {}, not a regular file", path.shown()));
         }
         match std::fs::remove_file(path) {
             Ok(()) => {
                 self.changed = true;
-                self.out.error(&format!("{} is not a regular file; removed it", path.display()));
+                self.out.error(&format!("{} is not a regular file; removed it", path.shown()));
             }
-            Err(e) => self.out.error(&format!("error removing {}: {e}", path.display())),
+            Err(e) => self.out.error(&format!("error removing {}: {e}", path.shown())),
         }
     }
 
     /// Keeps both files: moves `path` aside to `to`, and says so as an error.
     fn aside(&mut self, path: &Path, to: &Path) {
         if self.dry_run {
-            return self.out.info(&format!(
-                "would repair: moving {} aside to {}",
-                path.display(),
-                to.display()
-            ));
+            return self.out.info(&format!("would repair: moving {} aside to {}", path.shown(), to.shown()));
         }
         match rename_noreplace(path, to) {
             Ok(()) => {
                 self.changed = true;
                 self.out.error(&format!(
                     "{} was left by an interrupted rotation and does not match; kept it as {}",
-                    path.display(),
-                    to.display()
+                    path.shown(),
+                    to.shown()
                 ));
             }
-            Err(e) => self.out.error(&format!("error moving {} aside: {e}", path.display())),
+            Err(e) => self.out.error(&format!("error moving {} aside: {e}", path.shown())),
         }
     }
 }

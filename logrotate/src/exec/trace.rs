@@ -2,6 +2,7 @@
 //! (its debug messages), so that people and scripts reading them see what they know.
 
 use super::report::Reporter;
+use crate::pathbytes::PathShow as _;
 use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
 use crate::rule::{Criterion, Frequency, Options, Rule};
 use chrono::NaiveDateTime;
@@ -68,7 +69,7 @@ pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
     let verbose = out.wants_info();
     let stamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     if verbose {
-        out.info(&format!("considering log {}", log.path.display()));
+        out.info(&format!("considering log {}", log.path.shown()));
         if log.is_new && log.is_found {
             out.info("Creating new state");
         }
@@ -110,13 +111,13 @@ pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
 
 /// `rotating log …, log->rotateCount is N`: where a log's rotation starts.
 pub fn rotating_log(o: &Options, log: &LogPlan) -> String {
-    format!("rotating log {}, log->rotateCount is {}", log.path.display(), o.rotate)
+    format!("rotating log {}, log->rotateCount is {}", log.path.shown(), o.rotate)
 }
 
 /// How the log is moved (and the new one created), as logrotate says it: `renaming X to Y`,
 /// `copying X to Y` and `truncating X`, `creating new X mode = 0640 uid = 0 gid = 4`.
 pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
-    let (path, to) = (log.path.display(), r.rotated.display());
+    let (path, to) = (log.path.shown(), r.rotated.shown());
     let mut lines = match r.method {
         Method::Rename => vec![format!("renaming {path} to {to}")],
         Method::RenameCopy => vec![format!("renaming {path} to {path}.tmp")],

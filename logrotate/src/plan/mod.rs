@@ -3,6 +3,7 @@
 //! Nothing here touches the filesystem or reads the clock, so every decision is testable with
 //! tables of named cases (see `tests.rs`).
 
+use crate::pathbytes::PathShow as _;
 pub mod names;
 mod rotation;
 pub mod schedule;
@@ -192,7 +193,7 @@ fn not_needed(why: &str) -> Decision {
 
 fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, flags: RunFlags) -> Decision {
     let o = &rule.options;
-    let path = f.path.display();
+    let path = f.path.shown();
     // As root (without su), logrotate looks at the log's directory first.
     if flags.is_root && o.su.is_none() {
         if f.parent_missing {
@@ -200,7 +201,7 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
                 // 3.21 says nothing at all here.
                 return skip("");
             }
-            let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).display();
+            let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).shown();
             return Decision::Error(format!("stat of {dir} failed: No such file or directory"));
         }
         if f.insecure_dir {
@@ -229,8 +230,8 @@ fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, f
     if let Some(link) = f.archive_dir_link.as_ref().filter(|_| flags.is_root && o.su.is_none()) {
         return Decision::Error(format!(
             "skipping \"{path}\" because olddir {} is reached through the symbolic link {}, in a directory writable by a user other than root. Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation.",
-            f.archive_dir.display(),
-            link.display()
+            f.archive_dir.shown(),
+            link.shown()
         ));
     }
     if f.nlink > 1 && !o.allow_hardlink {

@@ -2,6 +2,7 @@
 //! prepare (delayed compression, shifting `.N` archives) → prerotate script → move the log →
 //! create → postrotate script → finish (compress, mail, remove what falls past `rotate`/`maxage`).
 
+use crate::pathbytes::PathShow as _;
 mod chains;
 
 use super::names::{numbered, split_ext, NameSet};
@@ -150,7 +151,7 @@ impl Ctx<'_> {
     /// Mails (with `maillast`) and removes an archive, in the finish phase.
     fn dispose(&mut self, name: &str) {
         if self.rule.options.mail_when == MailWhen::Last {
-            if let Some(m) = self.mail_step(name, self.path(name).display().to_string()) {
+            if let Some(m) = self.mail_step(name, self.path(name).shown().to_string()) {
                 self.finish.push(m);
             }
         }
@@ -164,16 +165,16 @@ impl Ctx<'_> {
         let o = &self.rule.options;
         // logrotate's subject: the file, or the log's own path with `mailfirst` + `compress`.
         let subject = if o.mail_when == MailWhen::First && o.compress && !o.delay_compress {
-            self.f.path.display().to_string()
+            self.f.path.shown().to_string()
         } else {
-            self.path(name).display().to_string()
+            self.path(name).shown().to_string()
         };
         if let Some(m) = self.mail_step(name, subject) {
             self.prepare(m);
         }
         if self.rule.options.date_ext {
             // 3.21's own line before its removal of an old dated archive.
-            let line = format!("removing {}", self.path(name).display());
+            let line = format!("removing {}", self.path(name).shown());
             self.say(line);
         }
         self.prepare(Step::Remove { path: self.path(name) });
@@ -219,7 +220,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             Some(spec) if o.olddir.is_some() => {
                 cx.prepare(Step::CreateDir { path: f.archive_dir.clone(), spec: spec.clone() })
             }
-            _ => return Err(format!("olddir {} does not exist", f.archive_dir.display())),
+            _ => return Err(format!("olddir {} does not exist", f.archive_dir.shown())),
         }
     }
     let rotated_name = if o.date_ext { dated(&mut cx, now)? } else { numbered_chain(&mut cx, now) };
@@ -250,9 +251,9 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         };
         if let Some(name) = mailed {
             let subject = if o.mail_when == MailWhen::First && compress_now {
-                f.path.display().to_string()
+                f.path.shown().to_string()
             } else {
-                cx.path(&name).display().to_string()
+                cx.path(&name).shown().to_string()
             };
             if let Some(m) = cx.mail_step(&name, subject) {
                 cx.finish.push(m);
@@ -267,7 +268,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         }
         if o.mail_when == MailWhen::First {
             // logrotate's subject is the archive name, or the log's own path once compressed.
-            let subject = if final_name == rotated_name { rotated.display() } else { f.path.display() };
+            let subject = if final_name == rotated_name { rotated.shown() } else { f.path.shown() };
             if let Some(m) = cx.mail_step(&final_name, subject.to_string()) {
                 let at = cx.finish.iter().take_while(|s| matches!(s, Step::Compress { .. })).count();
                 cx.finish.insert(at, m);
@@ -353,11 +354,11 @@ fn dated_name(o: &Options, base: &str, ext: &str, now: NaiveDateTime) -> String 
 impl std::fmt::Display for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Step::CreateDir { path, .. } => write!(f, "creating olddir {}", path.display()),
-            Step::Rename { from, to } => write!(f, "renaming {} to {}", from.display(), to.display()),
-            Step::Compress { src, dst } => write!(f, "compressing {} into {}", src.display(), dst.display()),
-            Step::Mail { path, subject, .. } => write!(f, "mailing {} (subject {subject})", path.display()),
-            Step::Remove { path } => write!(f, "removing old log {}", path.display()),
+            Step::CreateDir { path, .. } => write!(f, "creating olddir {}", path.shown()),
+            Step::Rename { from, to } => write!(f, "renaming {} to {}", from.shown(), to.shown()),
+            Step::Compress { src, dst } => write!(f, "compressing {} into {}", src.shown(), dst.shown()),
+            Step::Mail { path, subject, .. } => write!(f, "mailing {} (subject {subject})", path.shown()),
+            Step::Remove { path } => write!(f, "removing old log {}", path.shown()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and durable writing (tmp file, fsync, rename, directory fsync).
 
 use super::*;
+use crate::pathbytes::PathShow as _;
 
 /// How [`StateFile::open`] waits for the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +21,14 @@ pub enum LockMode {
 pub enum StateError {
     /// Another process holds the lock. Print `error: {this}` followed by
     /// [`StateError::PARALLEL_HINT`] on its own line, and exit with status 3 as logrotate does.
-    #[error("state file {} is already locked", path.display())]
+    #[error("state file {} is already locked", path.shown())]
     Locked {
         /// The state file (not the `.lock` sidecar, even when that is what was busy).
         path: PathBuf,
     },
     /// Creating, opening or locking a file failed (in 3.21's words, naming the state file even
     /// when its `.lock` sidecar is what failed).
-    #[error("error opening state file {}: {}", path.display(), strerror(source))]
+    #[error("error opening state file {}: {}", path.shown(), strerror(source))]
     Io {
         /// The state file.
         path: PathBuf,
@@ -35,7 +36,7 @@ pub enum StateError {
         source: io::Error,
     },
     /// The state file (or its `.lock` sidecar) is a symbolic link, which is refused.
-    #[error("state file {} is a symbolic link", path.display())]
+    #[error("state file {} is a symbolic link", path.shown())]
     Symlink {
         /// The symbolic link.
         path: PathBuf,
@@ -211,7 +212,7 @@ impl StateFile {
             Ok(bytes) => State::parse(&crate::pathbytes::from_bytes(&bytes), &self.path),
             Err(e) if e.kind() == io::ErrorKind::NotFound => (State::new(), Vec::new()),
             Err(e) => {
-                let message = format!("error opening state file {}: {e}", self.path.display());
+                let message = format!("error opening state file {}: {e}", self.path.shown());
                 (State::new(), vec![Diagnostic::error(message)])
             }
         }
@@ -294,7 +295,7 @@ impl StateFile {
         self.diagnostics.push(Diagnostic::warning(format!(
             "state file {} is world-readable and thus can be locked from other unprivileged \
              users. Skipping lock acquisition...",
-            path.display()
+            path.shown()
         )));
         Ok(false)
     }

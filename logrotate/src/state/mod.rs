@@ -29,6 +29,7 @@
 //! ```
 
 use crate::config::Diagnostic;
+use crate::pathbytes::PathShow as _;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -107,7 +108,7 @@ impl State {
     pub fn parse(text: &str, file: &Path) -> (State, Vec<Diagnostic>) {
         let mut state = State::new();
         let mut diagnostics = Vec::new();
-        let file = file.display();
+        let file = file.shown();
         let mut lines = text.split_inclusive('\n');
         match lines.next() {
             None => return (state, diagnostics),

@@ -3,6 +3,7 @@
 
 use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
 use super::{dated_name, method_of, Ctx, Method, Note, Step};
+use crate::pathbytes::PathShow as _;
 use chrono::NaiveDateTime;
 
 /// Numbered archives: compress the previous one if delayed, shift `.N` → `.N+1`, and dispose
@@ -27,7 +28,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
                 cx.mtimes.insert(dst, t);
             }
         } else if o.delay_compress {
-            let line = format!("previous log {} does not exist", cx.path(&prev).display());
+            let line = format!("previous log {} does not exist", cx.path(&prev).shown());
             cx.say(line);
         }
     }
@@ -54,10 +55,10 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
         let (from_path, to_path) = (cx.path(&from), cx.path(&to));
         let renaming = format!(
             "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
-            from_path.display(),
-            to_path.display()
+            from_path.shown(),
+            to_path.shown()
         );
-        let absent = format!("old log {} does not exist", from_path.display());
+        let absent = format!("old log {} does not exist", from_path.shown());
         // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
         let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
         if o.max_age.is_some() && !seen_by_dry_run {
@@ -86,7 +87,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
     if o.rotate >= 0 {
         // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
-        let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).display());
+        let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown());
         if !cx.names.contains(&dispose) {
             cx.trace.push(Note::SayIfReal(line.clone()));
         }
@@ -116,7 +117,7 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
         // Named as logrotate names it: the archive as it will finally be called.
         let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
         cx.refused =
-            Some(format!("destination {} already exists, skipping rotation", cx.path(first).display()));
+            Some(format!("destination {} already exists, skipping rotation", cx.path(first).shown()));
     }
     let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
     if o.compress && o.delay_compress && found.iter().all(|(_, name)| name.ends_with(&cx.compext)) {
