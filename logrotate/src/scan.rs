@@ -116,7 +116,7 @@ pub fn files_of_pattern(pat: &str) -> Vec<PathBuf> {
 #[path = "scan_glob.rs"]
 mod glob_pattern;
 use glob_pattern::expand_pattern_in;
-pub use glob_pattern::{expand_pattern, Found};
+pub use glob_pattern::{expand_glob_tilde, expand_pattern, Found};
 
 /// What became of one path of a pattern when its stanza's file list was built.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -67,7 +67,7 @@ pub(super) fn expand_pattern_in(pat: &str, list: &mut Lister<'_>) -> Vec<(PathBu
 }
 
 /// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
-fn expand_glob_tilde(pat: &str) -> String {
+pub fn expand_glob_tilde(pat: &str) -> String {
     let Some(rest) = pat.strip_prefix('~') else { return pat.to_string() };
     if !(rest.is_empty() || rest.starts_with('/')) {
         return pat.to_string();

@@ -17,6 +17,9 @@ use std::path::{Component, Path, PathBuf};
 /// every `/x/*/y/*`. A literal part that does not exist yet is replaced by its nearest existing
 /// ancestor, so its creation is seen.
 pub fn pattern_dirs(pattern: &str) -> Vec<(usize, PathBuf)> {
+    // `~/` is `$HOME` for the watch (a rotation pass keeps it as written only when nothing
+    // matches, as 3.21 does).
+    let pattern = &crate::scan::expand_glob_tilde(pattern);
     let parent = match Path::new(pattern).parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => return vec![(0, PathBuf::from("."))],
@@ -108,6 +111,7 @@ impl Matcher {
         let mut dir_prefixes = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             for p in &r.patterns {
+                let p = &crate::scan::expand_glob_tilde(p);
                 patterns.extend(Pattern::new(p).map(|pat| (i, pat)));
                 let mut prefix = PathBuf::new();
                 for part in Path::new(p).parent().into_iter().flat_map(Path::components) {
@@ -248,6 +252,16 @@ mod tests {
         let want =
             [(0, ""), (1, "a"), (1, "b"), (1, "c"), (2, "a/y"), (2, "c/y"), (3, "a/y/p"), (3, "a/y/q")];
         assert_eq!(names(d.path(), pattern_dirs(&pat)), want.map(|(n, s)| (n, s.into())));
+    }
+
+    #[test]
+    fn tilde_in_a_pattern_is_watched_in_home() {
+        let Some(home) = std::env::var_os("HOME").filter(|h| Path::new(h).is_dir()) else {
+            panic!("HOME is not set to a directory");
+        };
+        assert_eq!(pattern_dirs("~/app.log"), vec![(0, PathBuf::from(&home))]);
+        let m = Matcher::new(&[rule("~/app.log")]);
+        assert_eq!(m.rules_matching(&Path::new(&home).join("app.log")), vec![0]);
     }
 
     #[test]
