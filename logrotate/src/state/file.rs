@@ -2,7 +2,6 @@
 //! and durable writing (tmp file, fsync, rename, directory fsync).
 
 use super::*;
-use crate::pathbytes::PathShow as _;
 
 /// How [`StateFile::open`] waits for the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
