@@ -646,3 +646,34 @@ fn the_demo_rotates_and_loses_no_line() {
     }
     assert!(!text.contains("exit status: "), "{text}");
 }
+
+#[test]
+fn regression_sigusr1_verbose_trace_says_forced_by_sigusr1_and_logrotate_f_keeps_321_words() {
+    // Issue 11: the -v trace of the pass SIGUSR1 forces said `forced from command line`, 3.21's
+    // words for `logrotate -f`. The one-shot `-f` must keep them.
+    let mut d = Daemon::launch(Launch { args: &["-v"], notify: true, ..Launch::default() }, |p| {
+        fs::write(p.join("logs/app.log"), "a\n").unwrap();
+        let rule = format!("{}/logs/app.log {{\n weekly\n rotate 3\n}}\n", p.display());
+        fs::write(p.join("conf.d/weekly.conf"), rule).unwrap();
+    });
+    d.signal(libc::SIGUSR1);
+    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
+    let (code, err) = d.stop();
+    assert_eq!(code, Some(0));
+    let header = format!("rotating pattern: {}/logs/app.log  forced by SIGUSR1 (3 rotations)", d.d());
+    assert!(err.contains(&header), "{err}");
+    assert!(!err.contains("command line"), "{err}");
+
+    fs::write(d.p("logs/app.log"), "b\n").unwrap();
+    let one_shot = Command::new(common::bin("logrotate"))
+        .args(["-f", "-v", "-s"])
+        .arg(d.p("state"))
+        .arg(d.p("conf.d"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&one_shot.stderr);
+    assert_eq!(one_shot.status.code(), Some(0), "{err}");
+    let header = format!("rotating pattern: {}/logs/app.log  forced from command line (3 rotations)", d.d());
+    assert!(err.contains(&header), "{err}");
+    assert!(d.p("logs/app.log.2").exists());
+}

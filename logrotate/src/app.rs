@@ -2,7 +2,7 @@
 //! The binaries turn their command lines into a [`RunConfig`]; nothing here knows about clap.
 
 use crate::config::{self, Config, LoadOptions};
-use crate::exec::{ids, repair, report::Reporter, ExecOptions, Executor};
+use crate::exec::{ids, repair, report::Reporter, trace::Forced, ExecOptions, Executor};
 use crate::pathbytes::PathShow as _;
 use crate::plan::{self, RunFlags};
 use crate::rule::Rule;
@@ -124,7 +124,7 @@ pub fn run_once(rc: &RunConfig) -> Exit {
     let pass = PassOptions {
         state: rc.state.clone(),
         lock: rc.lock,
-        force: rc.force,
+        forced: if rc.force { Forced::FromCommandLine } else { Forced::No },
         dry_run: rc.dry_run || rc.output == Output::PlanJson,
         mail_cmd: rc.mail_cmd.clone(),
         only: None,
@@ -154,8 +154,8 @@ pub struct PassOptions {
     pub state: PathBuf,
     /// How to take the state lock.
     pub lock: LockMode,
-    /// `-f`.
-    pub force: bool,
+    /// `-f` (or the daemon's SIGUSR1): every log rotates.
+    pub forced: Forced,
     /// Plan only: no lock, nothing changes on disk.
     pub dry_run: bool,
     /// Mail command.
@@ -253,7 +253,12 @@ pub fn run_pass(
     let now = Local::now().naive_local();
     // Logs the state alone shows are not due are not even looked at (the nightly no-op).
     let settled = |i: usize, path: &std::path::Path| {
-        plan::cannot_be_due(&rules[i], state.get(&crate::pathbytes::path_text(path)), now, p.force)
+        plan::cannot_be_due(
+            &rules[i],
+            state.get(&crate::pathbytes::path_text(path)),
+            now,
+            p.forced.is_forced(),
+        )
     };
     let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
@@ -263,12 +268,12 @@ pub fn run_pass(
     for d in diags {
         out.error(&d.message);
     }
-    let flags = RunFlags { force: p.force, is_root: ids::is_root() };
+    let flags = RunFlags { force: p.forced.is_forced(), is_root: ids::is_root() };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
         return Ok(Vec::new());
     }
-    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), force: p.force };
+    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     for (set, planned) in facts.iter().zip(&plan.sets) {

@@ -23,6 +23,7 @@ pub mod watcher;
 use crate::app::{self, Exit, PassError, PassOptions};
 use crate::config::Config;
 use crate::exec::report::Reporter;
+use crate::exec::trace::Forced;
 use crate::plan::schedule::{frequency, is_size_triggered, next_due};
 use crate::rule::{Criterion, Rule};
 use crate::scan;
@@ -395,7 +396,7 @@ impl Daemon {
         let p = PassOptions {
             state: self.dc.state.clone(),
             lock: LockMode::Wait(Some(self.dc.lock_wait)),
-            force,
+            forced: if force { Forced::BySignal } else { Forced::No },
             dry_run: false,
             mail_cmd: self.dc.mail_cmd.clone(),
             only,

@@ -31,13 +31,13 @@ pub struct ExecOptions {
     pub dry_run: bool,
     /// Mail command (`-m`).
     pub mail_cmd: String,
-    /// `-f` (only said in the verbose lines: the plan already holds its effect).
-    pub force: bool,
+    /// `-f` or SIGUSR1 (only said in the verbose lines: the plan already holds its effect).
+    pub forced: trace::Forced,
 }
 
 impl Default for ExecOptions {
     fn default() -> Self {
-        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string(), force: false }
+        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string(), forced: trace::Forced::No }
     }
 }
 
@@ -128,7 +128,7 @@ impl<'a> Executor<'a> {
         let rule = &self.rules[set.rule];
         self.pattern.clone_from(&set.pattern);
         if self.out.wants_info() {
-            for line in trace::set_header(rule, set, self.opts.force) {
+            for line in trace::set_header(rule, set, self.opts.forced) {
                 self.out.info(&line);
             }
         }

@@ -7,11 +7,39 @@ use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
 use crate::rule::{Criterion, Frequency, Options, Rule};
 use chrono::NaiveDateTime;
 
+/// Whether a pass was forced, and by whom: the header of each log set says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Forced {
+    /// Not forced: the rules decide.
+    #[default]
+    No,
+    /// `logrotate -f`: 3.21's words, `forced from command line`.
+    FromCommandLine,
+    /// `logrotated` got SIGUSR1: `forced by SIGUSR1` (there is no command line to speak of).
+    BySignal,
+}
+
+impl Forced {
+    /// Whether every log rotates whatever its rule says.
+    pub fn is_forced(self) -> bool {
+        self != Forced::No
+    }
+
+    /// How the set header words it, if forced.
+    pub fn words(self) -> Option<&'static str> {
+        match self {
+            Forced::No => None,
+            Forced::FromCommandLine => Some("forced from command line"),
+            Forced::BySignal => Some("forced by SIGUSR1"),
+        }
+    }
+}
+
 /// The header of a log set: `rotating pattern: …` and the summary of its options.
-pub fn set_header(rule: &Rule, set: &SetPlan, force: bool) -> Vec<String> {
+pub fn set_header(rule: &Rule, set: &SetPlan, forced: Forced) -> Vec<String> {
     let o = &rule.options;
-    let how = if force {
-        "forced from command line ".to_string()
+    let how = if let Some(words) = forced.words() {
+        format!("{words} ")
     } else {
         match o.criterion {
             Some(Criterion::Time(Frequency::Hourly)) => "hourly ".into(),
