@@ -386,3 +386,15 @@ fn every_reason_to_wait_is_said_as_3_21_says_them() {
     let files: &[(&str, &str)] = &[("b.log", "b\n"), ("c.log", "c\n"), ("state", &state)];
     same_output_as_the_oracle("reasons", &["-v"], config, files);
 }
+
+/// `copy` with `renamecopy`: 3.21 moves nothing and then fails to open `LOG.tmp`; renamecopy
+/// whose `LOG.tmp` a script removed fails the same way.
+#[test]
+fn renamecopy_without_its_tmp_file_fails_as_3_21() {
+    let config = "@D@/a.log {\n    copy\n    renamecopy\n    compress\n}\n\
+        @D@/b.log {\n    renamecopy\n    rotate 2\n    postrotate\n        rm -f @D@/b.log.tmp\n    endscript\n}\n";
+    let files: &[(&str, &str)] = &[("a.log", "a\n"), ("b.log", "b\n")];
+    for flags in [&["-f"][..], &["-v", "-f"], &["-d", "-f"]] {
+        same_output_as_the_oracle("renamecopy", flags, config, files);
+    }
+}

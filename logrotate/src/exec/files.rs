@@ -194,6 +194,10 @@ impl Executor<'_> {
     /// Moves the live log to its archive name and creates the new log.
     pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
         self.stale_errno = "No data available";
+        if copies_a_tmp_never_made(o) {
+            // 3.21 neither renames (copy is set) nor copies (renamecopy is set) here.
+            return true;
+        }
         // 3.21 looks up the ACL of a log it renames before it says anything about the move.
         let renamed = matches!(r.method, Method::Rename | Method::RenameCopy);
         let gone = renamed && !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
@@ -315,22 +319,37 @@ impl Executor<'_> {
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.
     pub(super) fn finish(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
-        if r.method == Method::RenameCopy {
+        if r.method == Method::RenameCopy || copies_a_tmp_never_made(o) {
             let tmp = tmp_name(&log.path);
-            self.out.info(&format!("copying {} to {}", tmp.shown(), r.rotated.shown()));
-            self.out.info(&format!("Not truncating {}", tmp.shown()));
-            self.out.info(&format!("removing tmp log {}", tmp.shown()));
-        }
-        if r.method == Method::RenameCopy && !self.opts.dry_run {
-            let tmp = tmp_name(&log.path);
-            let Ok(guard) = self.su(o) else { return false };
-            if !self.clear_destination(&r.rotated) {
-                return false;
+            let (from, to) = (tmp.shown(), r.rotated.shown());
+            self.out.info(&format!("copying {from} to {to}"));
+            if !self.opts.dry_run {
+                let Ok(guard) = self.su(o) else { return false };
+                if std::fs::symlink_metadata(&tmp).is_err() {
+                    drop(guard);
+                    self.out.error(&format!("error opening {from}: No such file or directory"));
+                    self.out.info(&format!("removing tmp log {from}"));
+                    return false;
+                }
+                if !self.clear_destination(&r.rotated) {
+                    return false;
+                }
+                let copied = fsops::copy_sparse(&tmp, &r.rotated);
+                drop(guard);
+                if let Err(e) = copied {
+                    let why = super::report::strerror(&e);
+                    self.out.error(&format!("error copying {from} to {to}: {why}"));
+                    self.out.info(&format!("removing tmp log {from}"));
+                    return false;
+                }
             }
-            let copied = fsops::copy_sparse(&tmp, &r.rotated).and_then(|()| std::fs::remove_file(&tmp));
-            drop(guard);
-            if let Err(e) = copied {
-                return self.fail(&format!("error copying {} to {}: {e}", tmp.shown(), r.rotated.shown()));
+            self.out.info(&format!("Not truncating {from}"));
+            self.out.info(&format!("removing tmp log {from}"));
+            if !self.opts.dry_run {
+                if let Err(e) = std::fs::remove_file(&tmp) {
+                    let why = super::report::strerror(&e);
+                    return self.fail(&format!("error removing {from}: {why}"));
+                }
             }
         }
         if self.opts.dry_run {
@@ -366,4 +385,10 @@ fn new_log(
         fsops::copy_acl(&old, &f)?;
     }
     f.sync_all()
+}
+
+/// `copy` with `renamecopy` (and no `copytruncate`): 3.21 keeps both, so it neither moves the
+/// log nor copies it, and then fails to open `LOG.tmp` to copy from; we do as it does.
+fn copies_a_tmp_never_made(o: &Options) -> bool {
+    o.copy && o.rename_copy && !o.copy_truncate
 }
