@@ -299,7 +299,10 @@ fn time_decision(
     }
     // As logrotate: held back up to and including the `minage` days.
     let too_young = o.min_age.is_some_and(|days| {
-        i64::try_from(days).ok().and_then(chrono::Duration::try_days).is_none_or(|age| now - f.mtime <= age)
+        i64::try_from(days)
+            .ok()
+            .and_then(chrono::Duration::try_days)
+            .is_none_or(|age| rotation::whole_seconds_between(f.mtime, now) <= age.num_seconds())
     });
     if too_young {
         held_back

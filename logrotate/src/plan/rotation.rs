@@ -186,7 +186,7 @@ impl Ctx<'_> {
         let Some(days) = self.rule.options.max_age else { return false };
         // An age beyond chrono's range (about 292 million years) is never reached.
         let Some(limit) = i64::try_from(days).ok().and_then(chrono::Duration::try_days) else { return false };
-        self.mtimes.get(name).is_some_and(|&t| now - t > limit)
+        self.mtimes.get(name).is_some_and(|&t| whole_seconds_between(t, now) > limit.num_seconds())
     }
 }
 
@@ -372,4 +372,10 @@ impl std::fmt::Display for Method {
             Method::RenameCopy => "renaming (then copying)",
         })
     }
+}
+
+/// `later - earlier` in whole seconds, as 3.21's `difftime` of `time_t`s sees it (a file made
+/// this very second is 0 seconds old, not a few nanoseconds).
+pub(crate) fn whole_seconds_between(earlier: NaiveDateTime, later: NaiveDateTime) -> i64 {
+    later.and_utc().timestamp() - earlier.and_utc().timestamp()
 }

@@ -418,3 +418,21 @@ fn regression_huge_rotate_count_looks_only_at_existing_archives() {
     );
     assert_eq!(names(&r.prepare), vec!["mv /l/app.log.18446744073709551614 /l/app.log.18446744073709551615"]);
 }
+
+#[test]
+fn regression_maxage_counts_whole_seconds_like_3_21() {
+    // An archive exactly `maxage` days old by the second is not past it, even when "now" has
+    // a fraction of a second more (3.21 compares time_t seconds).
+    let mut f = facts(10, &["app.log.1"]);
+    let clock = now() + chrono::Duration::milliseconds(400);
+    f.archives[0].mtime = now() - chrono::Duration::days(30);
+    let r = rule(|o| {
+        o.rotate = 2;
+        o.max_age = Some(30)
+    });
+    let rot = plan_rotation(&r, &f, clock).unwrap();
+    assert_eq!(names(&rot.prepare), vec!["mv /l/app.log.1 /l/app.log.2"]);
+    f.archives[0].mtime -= chrono::Duration::seconds(1);
+    let rot = plan_rotation(&r, &f, clock).unwrap();
+    assert_eq!(names(&rot.prepare), vec!["rm /l/app.log.1"]);
+}
