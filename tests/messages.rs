@@ -398,3 +398,16 @@ fn renamecopy_without_its_tmp_file_fails_as_3_21() {
         same_output_as_the_oracle("renamecopy", flags, config, files);
     }
 }
+
+/// With `compress`, 3.21 uncompresses whatever it mails unless `mailfirst` mails a log that
+/// `delaycompress` left plain: a plain archive mailed last makes gunzip say `not in gzip
+/// format` and the run fail with `uncompress command failed mailing PATH` (the file is kept).
+#[test]
+fn mailing_with_compress_uncompresses_as_3_21_does() {
+    let config = "delaycompress\n@D@/app.log {\n    mail ops@example.com\n    compress\n}\n\
+        @D@/b.log {\n    mail ops@example.com\n    compress\n    rotate 1\n}\n\
+        @D@/c.log {\n    mail ops@example.com\n    compress\n    mailfirst\n    rotate 1\n}\n";
+    let files: &[(&str, &str)] =
+        &[("app.log", "a\n"), ("b.log", "b\n"), ("b.log.2.gz", ""), ("c.log", "c\n")];
+    same_output_as_the_oracle("mail", &["-f", "-m", "/bin/true"], config, files);
+}

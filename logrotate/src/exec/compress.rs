@@ -141,23 +141,28 @@ pub fn open_decompressed(o: &Options, path: &Path) -> io::Result<Box<dyn Read>> 
 }
 
 /// Reads a possibly compressed file as text for mailing: gzip in-process when the uncompress
-/// command is gunzip, otherwise through `uncompresscmd`.
+/// command is gunzip, otherwise (or when that fails) through `uncompresscmd`. Returns the text
+/// and whether the uncompression succeeded (3.21 mails what came out either way).
 ///
 /// # Errors
 ///
-/// The file cannot be read or decompressed.
-pub fn read_for_mail(o: &Options, path: &Path, compressed: bool) -> io::Result<Vec<u8>> {
+/// The file cannot be opened, or the uncompress command cannot be run.
+pub fn read_for_mail(o: &Options, path: &Path, compressed: bool) -> io::Result<(Vec<u8>, bool)> {
     let file = open_nofollow(path)?;
     let mut data = Vec::new();
     if !compressed {
         let mut file = file;
         file.read_to_end(&mut data)?;
-        return Ok(data);
+        return Ok((data, true));
     }
-    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip") {
-        flate2::read::MultiGzDecoder::new(file).read_to_end(&mut data)?;
-        return Ok(data);
+    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip")
+        && flate2::read::MultiGzDecoder::new(file).read_to_end(&mut data).is_ok()
+    {
+        return Ok((data, true));
     }
-    let output = Command::new(&o.uncompress_cmd).stdin(Stdio::from(file)).output()?;
-    Ok(output.stdout)
+    // The program itself, whose own words (`gzip: stdin: not in gzip format`) reach stderr.
+    let file = open_nofollow(path)?;
+    let output =
+        Command::new(&o.uncompress_cmd).stdin(Stdio::from(file)).stderr(Stdio::inherit()).output()?;
+    Ok((output.stdout, output.status.success()))
 }

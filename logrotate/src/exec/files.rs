@@ -114,14 +114,19 @@ impl Executor<'_> {
 
     pub(super) fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
         let Some(address) = &o.mail else { return true };
-        let body = match compress::read_for_mail(o, path, compressed) {
+        let (body, uncompressed) = match compress::read_for_mail(o, path, compressed) {
             Ok(b) => b,
             Err(e) => {
                 let why = super::report::strerror(&e);
                 return self.fail(&format!("failed to open {} for mailing: {why}", path.shown()));
             }
         };
-        match scripts::send_mail(&self.opts.mail_cmd, subject, address, &body) {
+        let sent = scripts::send_mail(&self.opts.mail_cmd, subject, address, &body);
+        if !uncompressed {
+            // As 3.21, which mails what the uncompress command gave (here nothing useful).
+            return self.fail(&format!("uncompress command failed mailing {}", path.shown()));
+        }
+        match sent {
             Ok(true) => true,
             // 3.21's words: its child says it cannot exec, the parent that the command failed.
             Ok(false) => self.fail(&format!("mail command failed for {}", path.shown())),

@@ -144,7 +144,10 @@ impl Ctx<'_> {
 
     fn mail_step(&self, name: &str, subject: String) -> Option<Step> {
         self.rule.options.mail.as_ref()?;
-        let compressed = !self.compext.is_empty() && name.ends_with(&self.compext);
+        // 3.21 uncompresses what it mails whenever `compress` is on, unless `mailfirst` mails
+        // a log `delaycompress` left plain (an uncompressed archive mailed last then fails).
+        let o = &self.rule.options;
+        let compressed = o.compress && !(o.mail_when == MailWhen::First && o.delay_compress);
         Some(Step::Mail { path: self.path(name), subject, compressed })
     }
 
