@@ -334,8 +334,8 @@ fn status_shows_next_due_and_size_trigger() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("2026-01-05 06:00") && text.contains("2026-01-06 00:00"), "{text}");
-    assert!(text.contains("size >= 10M") && text.contains("missing"), "{text}");
+    assert!(text.contains("2026-01-05 06:00") && text.contains("due now"), "{text}");
+    assert!(text.contains("size ≥ 10 MiB") && text.contains("missing"), "{text}");
 }
 
 #[test]

@@ -133,7 +133,7 @@ pub fn run_once(rc: &RunConfig) -> Exit {
         if rc.output != Output::PlanJson {
             return true;
         }
-        match serde_json::to_string_pretty(plan) {
+        match serde_json::to_string_pretty(&crate::plan_json::document(plan, &cfg.rules)) {
             Ok(json) => println!("{json}"),
             Err(e) => out.error(&format!("cannot encode plan: {e}")),
         }

@@ -34,6 +34,7 @@ pub mod exec;
 pub mod locale;
 pub mod pathbytes;
 pub mod plan;
+pub mod plan_json;
 pub mod rule;
 pub mod scan;
 pub mod size;

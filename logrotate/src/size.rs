@@ -44,6 +44,46 @@ pub fn format_size(bytes: u64) -> String {
     bytes.to_string()
 }
 
+/// Formats bytes for people, in binary units with one decimal: `512 B`, `1.5 KiB`, `1.2 MiB`.
+/// A whole number of units drops the decimal (`10 MiB`).
+///
+/// # Examples
+///
+/// ```
+/// use logrotate::size::human_size;
+/// assert_eq!(human_size(512), "512 B");
+/// assert_eq!(human_size(10 << 20), "10 MiB");
+/// assert_eq!(human_size(1_258_291), "1.2 MiB");
+/// ```
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut unit = 0;
+    let mut div = 1024u64;
+    while unit + 1 < UNITS.len() && bytes / div >= 1024 {
+        unit += 1;
+        div <<= 10;
+    }
+    // Tenths, rounded half up, in integers (no float rounding surprises at the edges).
+    let tenths = (u128::from(bytes) * 10 + u128::from(div) / 2) / u128::from(div);
+    if tenths >= 10240 && unit + 1 < UNITS.len() {
+        // Rounding reached the next unit (1023.96 KiB is 1.0 MiB).
+        return human_size_in(bytes, unit + 1, div << 10, &UNITS);
+    }
+    human_size_in(bytes, unit, div, &UNITS)
+}
+
+fn human_size_in(bytes: u64, unit: usize, div: u64, units: &[&str]) -> String {
+    let tenths = (u128::from(bytes) * 10 + u128::from(div) / 2) / u128::from(div);
+    if tenths % 10 == 0 {
+        format!("{} {}", tenths / 10, units[unit])
+    } else {
+        format!("{}.{} {}", tenths / 10, tenths % 10, units[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +116,29 @@ mod tests {
         decimal: "1.5M" => None,
         overflow: "99999999999999999999G" => None,
         two_units: "1kM" => None,
+    }
+
+    macro_rules! human_cases {
+        ($($name:ident: $input:expr => $expected:expr,)*) => {$(
+            #[test]
+            fn $name() {
+                assert_eq!(human_size($input), $expected);
+            }
+        )*};
+    }
+
+    human_cases! {
+        human_zero: 0 => "0 B",
+        human_bytes: 512 => "512 B",
+        human_below_kib: 1023 => "1023 B",
+        human_one_kib: 1024 => "1 KiB",
+        human_kib_and_a_half: 1536 => "1.5 KiB",
+        human_rounds_up_to_next_unit: (1 << 20) - 1 => "1 MiB",
+        human_mib_tenths: 1_258_291 => "1.2 MiB",
+        human_ten_mib: 10 << 20 => "10 MiB",
+        human_gib: 3 << 30 => "3 GiB",
+        human_tib: 5 << 40 => "5 TiB",
+        human_max: u64::MAX => "16 EiB",
     }
 
     #[test]
