@@ -411,3 +411,23 @@ fn mailing_with_compress_uncompresses_as_3_21_does() {
         &[("app.log", "a\n"), ("b.log", "b\n"), ("b.log.2.gz", ""), ("c.log", "c\n")];
     same_output_as_the_oracle("mail", &["-f", "-m", "/bin/true"], config, files);
 }
+
+/// `rotate 0` with `dateext`: with `copy`/`copytruncate` 3.21 still disposes of the oldest
+/// dated archive (the log's own is never written); with a plain rename it keeps it.
+#[test]
+fn rotate_zero_dateext_with_copy_disposes_as_3_21() {
+    let config = "@D@/a.log {\n    dateext\n    copy\n    rotate 0\n}\n\
+        @D@/b.log {\n    dateext\n    copytruncate\n    compress\n    rotate 0\n}\n\
+        @D@/c.log {\n    dateext\n    rotate 0\n}\n";
+    let files: &[(&str, &str)] = &[
+        ("a.log", "a\n"),
+        ("a.log-20200101", "old\n"),
+        ("b.log", "b\n"),
+        ("b.log-20200101.gz", "old\n"),
+        ("c.log", "c\n"),
+        ("c.log-20200101", "old\n"),
+    ];
+    for flags in [&["-v", "-f"][..], &["-d", "-f"]] {
+        same_output_as_the_oracle("rotate 0 dateext", flags, config, files);
+    }
+}

@@ -246,7 +246,8 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         // (With copy/copytruncate nothing was written there: 3.21 tries, and says it cannot
         // open the file.)
         if compress_now {
-            cx.finish.push(Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
+            // First, as 3.21 compresses before it mails or removes anything.
+            cx.finish.insert(0, Step::Compress { src: rotated.clone(), dst: cx.path(&final_name) });
         }
         let mailed = match o.mail_when {
             MailWhen::First => Some(final_name.clone()),

@@ -163,7 +163,10 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
         for name in rest {
             cx.expire(name);
         }
-        if o.rotate != 0 {
+        // With `rotate 0` 3.21 disposes of the log's own archive instead, unless `copy` or
+        // `copytruncate` keep it from doing so: then the oldest dated one still goes.
+        let copying = matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+        if o.rotate != 0 || copying {
             cx.dispose(last);
         }
     }
