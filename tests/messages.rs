@@ -431,3 +431,14 @@ fn rotate_zero_dateext_with_copy_disposes_as_3_21() {
         same_output_as_the_oracle("rotate 0 dateext", flags, config, files);
     }
 }
+
+/// A log a copy cannot open (an earlier log of the set disposed of it): 3.21 says what it
+/// copies, then `error opening PATH`.
+#[test]
+fn copying_a_log_that_is_gone_fails_as_3_21() {
+    let config = "copytruncate\n@D@/app.* {\n    dateext\n}\n";
+    let files: &[(&str, &str)] = &[("app.log", "a\n"), ("app.log-20200101", "old\n")];
+    for flags in [&["-f"][..], &["-v", "-f"]] {
+        same_output_as_the_oracle("copy gone", flags, config, files);
+    }
+}

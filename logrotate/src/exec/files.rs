@@ -205,10 +205,17 @@ impl Executor<'_> {
         }
         // 3.21 looks up the ACL of a log it renames before it says anything about the move.
         let renamed = matches!(r.method, Method::Rename | Method::RenameCopy);
-        let gone = renamed && !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
-        if gone {
+        let gone = !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
+        if gone && renamed {
             self.out.error(&format!("getting file ACL {}: No such file or directory", log.path.shown()));
+        } else if gone {
+            // A copy says what it copies, then fails to open the log.
+            if let Some(first) = trace::move_lines(o, log, r).first() {
+                self.out.info(first);
+            }
+            return self.fail(&format!("error opening {}: No such file or directory", log.path.shown()));
         }
+        let gone = gone && renamed;
         for line in trace::move_lines(o, log, r) {
             self.out.info(&line);
         }
