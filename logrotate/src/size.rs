@@ -60,27 +60,19 @@ pub fn human_size(bytes: u64) -> String {
     if bytes < 1024 {
         return format!("{bytes} B");
     }
-    let mut unit = 0;
-    let mut div = 1024u64;
-    while unit + 1 < UNITS.len() && bytes / div >= 1024 {
+    // Tenths of the unit, rounded half up, in integers (no float surprises at the edges).
+    let tenths = |div: u64| (u128::from(bytes) * 10 + u128::from(div) / 2) / u128::from(div);
+    let (mut unit, mut div) = (0, 1024u64);
+    // A value that rounds to 1024.0 of a unit is 1 of the next (1023.96 KiB is 1 MiB).
+    while unit + 1 < UNITS.len() && tenths(div) >= 10240 {
         unit += 1;
         div <<= 10;
     }
-    // Tenths, rounded half up, in integers (no float rounding surprises at the edges).
-    let tenths = (u128::from(bytes) * 10 + u128::from(div) / 2) / u128::from(div);
-    if tenths >= 10240 && unit + 1 < UNITS.len() {
-        // Rounding reached the next unit (1023.96 KiB is 1.0 MiB).
-        return human_size_in(bytes, unit + 1, div << 10, &UNITS);
-    }
-    human_size_in(bytes, unit, div, &UNITS)
-}
-
-fn human_size_in(bytes: u64, unit: usize, div: u64, units: &[&str]) -> String {
-    let tenths = (u128::from(bytes) * 10 + u128::from(div) / 2) / u128::from(div);
-    if tenths % 10 == 0 {
-        format!("{} {}", tenths / 10, units[unit])
+    let t = tenths(div);
+    if t % 10 == 0 {
+        format!("{} {}", t / 10, UNITS[unit])
     } else {
-        format!("{}.{} {}", tenths / 10, tenths % 10, units[unit])
+        format!("{}.{} {}", t / 10, t % 10, UNITS[unit])
     }
 }
 
