@@ -15,7 +15,14 @@ const ORACLE: &str = "/usr/sbin/logrotate";
 /// Builds the case in `dir`: the files, then the config (with `@D@` for `dir`).
 fn setup(dir: &Path, config: &str, files: &[(&str, &str)]) {
     for (name, text) in files {
+        // `NAME@old`: the file NAME, last modified ten days ago.
+        let (name, old) = name.strip_suffix("@old").map_or((*name, false), |n| (n, true));
         fs::write(dir.join(name), text.replace("@D@", dir.to_str().unwrap())).unwrap();
+        if old {
+            let ten_days = std::time::Duration::from_secs(10 * 86400);
+            let f = fs::File::options().write(true).open(dir.join(name)).unwrap();
+            f.set_modified(std::time::SystemTime::now() - ten_days).unwrap();
+        }
     }
     let conf = dir.join("test.conf");
     fs::write(&conf, config.replace("@D@", dir.to_str().unwrap())).unwrap();
@@ -440,5 +447,27 @@ fn copying_a_log_that_is_gone_fails_as_3_21() {
     let files: &[(&str, &str)] = &[("app.log", "a\n"), ("app.log-20200101", "old\n")];
     for flags in [&["-f"][..], &["-v", "-f"]] {
         same_output_as_the_oracle("copy gone", flags, config, files);
+    }
+}
+
+/// A rename that fails (the dated name points into a directory that does not exist): 3.21's
+/// words, said right after the `renaming` line and before `disposeName`.
+#[test]
+fn failed_rename_is_said_where_3_21_says_it() {
+    let config = "@D@/*.log {\n    dateformat -%Y/%m\n    dateext\n}\n@D@/z.log {\n    dateformat /%Y\n    dateext\n    rotate 0\n}\n";
+    let files: &[(&str, &str)] = &[("b.log", "b\n")];
+    for flags in [&["-f"][..], &["-v", "-f"]] {
+        same_output_as_the_oracle("rename fails", flags, config, files);
+    }
+}
+
+/// A removal that fails in the shift (`maxage`, `preremove` exits 1) ends 3.21's loop over the
+/// archives, but it still says whether the archive to dispose of exists.
+#[test]
+fn failed_removal_in_the_shift_is_followed_by_the_dispose_check() {
+    let config = "@D@/b.log {\n    rotate 3\n    maxage 1\n    preremove\n        exit 1\n    endscript\n}\n";
+    let files: &[(&str, &str)] = &[("b.log", "b\n"), ("b.log.1@old", "1\n")];
+    for flags in [&["-f"][..], &["-v", "-f"]] {
+        same_output_as_the_oracle("maxage preremove", flags, config, files);
     }
 }

@@ -216,11 +216,25 @@ impl Executor<'_> {
             return self.fail(&format!("error opening {}: No such file or directory", log.path.shown()));
         }
         let gone = gone && renamed;
-        for line in trace::move_lines(o, log, r) {
-            self.out.info(&line);
+        // The first line before the move; the rest after it, as 3.21 says them (when the
+        // rename fails only `disposeName will be`, which it says regardless).
+        let lines = trace::move_lines(o, log, r);
+        let (first, rest) = lines.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
+        if let Some(first) = first {
+            self.out.info(first);
         }
-        if self.opts.dry_run || gone {
-            return !gone;
+        let said_anyway = |l: &&String| l.starts_with("disposeName will be ");
+        if self.opts.dry_run {
+            for line in rest {
+                self.out.info(line);
+            }
+            return true;
+        }
+        if gone {
+            for line in rest.iter().filter(said_anyway) {
+                self.out.info(line);
+            }
+            return false;
         }
         let Ok(guard) = self.su(o) else { return false };
         let writes_archive = !(r.skip_copy || r.method == Method::RenameCopy);
@@ -244,6 +258,9 @@ impl Executor<'_> {
         };
         let ok = match moved {
             Ok(()) => {
+                for line in rest {
+                    self.out.info(line);
+                }
                 // The rename is done; if it cannot be made durable, say so (exit 1) but finish
                 // the rotation: the writer's new log must still be created.
                 let moved_to =
@@ -269,16 +286,19 @@ impl Executor<'_> {
                 let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
                 let (from, why) = (log.path.shown(), super::report::strerror(&e));
                 let missing = e.kind() == std::io::ErrorKind::NotFound;
-                self.fail(&match r.method {
-                    Method::Rename | Method::RenameCopy if missing => {
-                        format!("getting file ACL {from}: {why}")
-                    }
+                let failed = self.fail(&match r.method {
+                    // (A log gone before its move was said above, as 3.21's ACL lookup fails;
+                    // here the destination's directory is missing.)
                     Method::Rename | Method::RenameCopy => {
                         format!("failed to rename {from} to {}: {why}", to.shown())
                     }
                     _ if missing => format!("error opening {from}: {why}"),
                     _ => format!("error copying {from} to {}: {why}", to.shown()),
-                })
+                });
+                for line in rest.iter().filter(said_anyway) {
+                    self.out.info(line);
+                }
+                failed
             }
         };
         let ok = ok

@@ -379,8 +379,9 @@ impl<'a> Executor<'a> {
     fn announce(&mut self, o: &Options, step: &Step) {
         match step {
             Step::Compress { .. } => self.out.info(&format!("compressing log with: {}", o.compress_cmd)),
-            // 3.21 says nothing of its own before mailing.
-            Step::Mail { .. } | Step::Rename { .. } => {}
+            // 3.21 says nothing of its own before mailing, and creates a missing olddir
+            // silently (when it reads the config).
+            Step::Mail { .. } | Step::Rename { .. } | Step::CreateDir { .. } => {}
             _ => self.out.info(&step.to_string()),
         }
     }
@@ -418,6 +419,14 @@ impl<'a> Executor<'a> {
         };
         let mut ok = true;
         for note in &r.trace {
+            // After a failure 3.21 leaves its loop over the archives, but still looks for the
+            // one it would dispose of.
+            let is_dispose_check = |l: &String| l.ends_with("won't try to dispose of it");
+            if !ok
+                && !matches!(note, Note::Say(l) | Note::SayIfReal(l) | Note::SayIfDry(l) if is_dispose_check(l))
+            {
+                continue;
+            }
             match note {
                 Note::Say(line) | Note::SayIfReal(line) if announce && !self.opts.dry_run => {
                     // Each of these lines comes from a call that failed with ENOENT.
@@ -443,7 +452,6 @@ impl<'a> Executor<'a> {
                     };
                     if now && !self.perform(o, step) {
                         ok = false;
-                        break;
                     }
                 }
             }
