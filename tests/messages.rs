@@ -471,3 +471,14 @@ fn failed_removal_in_the_shift_is_followed_by_the_dispose_check() {
         same_output_as_the_oracle("maxage preremove", flags, config, files);
     }
 }
+
+/// With `compress`, 3.21 refuses a dated rotation only when today's compressed archive exists;
+/// a plain file of that name does not stop it (a dry run shows the same lines).
+#[test]
+fn dated_destination_is_checked_with_the_compression_extension_as_3_21() {
+    let today = chrono::Local::now().format("%Y%m%d").to_string();
+    let (plain, packed) = (format!("a.log-{today}"), format!("b.log-{today}.gz"));
+    let config = "@D@/a.log @D@/b.log {\n    dateext\n    compress\n    rotate 1\n}\n";
+    let files: &[(&str, &str)] = &[("a.log", "a\n"), (&plain, "old\n"), ("b.log", "b\n"), (&packed, "old\n")];
+    same_output_as_the_oracle("dated destination", &["-d", "-f"], config, files);
+}

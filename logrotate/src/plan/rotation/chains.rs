@@ -111,14 +111,6 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
     let format = o.effective_date_format().to_string();
     let rotated = dated_name(o, &cx.base, &cx.ext, now);
     let with_comp = format!("{rotated}{}", cx.compext);
-    // As logrotate: the log still counts as rotating (first/last action run, older archives
-    // are compressed and expired), but it is not moved over today's archive.
-    if cx.names.contains(&rotated) || (!cx.compext.is_empty() && cx.names.contains(&with_comp)) {
-        // Named as logrotate names it: the archive as it will finally be called.
-        let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
-        cx.refused =
-            Some(format!("destination {} already exists, skipping rotation", cx.path(first).shown()));
-    }
     let found = dated_archives(cx.names.iter(), &cx.base, &format, &cx.ext, &cx.compext, true);
     if o.compress && o.delay_compress && found.iter().all(|(_, name)| name.ends_with(&cx.compext)) {
         cx.say("glob finding logs to compress failed".into());
@@ -134,6 +126,17 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
                 }
             }
         }
+    }
+    // After delaycompress compressed today's plain archive, if any. As logrotate: the log
+    // still counts as rotating (first/last action run, older archives are compressed
+    // and expired), but it is not moved over today's archive. 3.21 looks for
+    // the name with the compression extension only (when compress is on); a plain file of that
+    // name is not overwritten either: the move sets it aside with its own message.
+    if cx.names.contains(&with_comp) {
+        // Named as logrotate names it: the archive as it will finally be called.
+        let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
+        cx.refused =
+            Some(format!("destination {} already exists, skipping rotation", cx.path(first).shown()));
     }
     let accept_plain = !o.compress || o.delay_compress;
     let found: Vec<String> =
