@@ -482,3 +482,11 @@ fn dated_destination_is_checked_with_the_compression_extension_as_3_21() {
     let files: &[(&str, &str)] = &[("a.log", "a\n"), (&plain, "old\n"), ("b.log", "b\n"), (&packed, "old\n")];
     same_output_as_the_oracle("dated destination", &["-d", "-f"], config, files);
 }
+
+/// With `su`, 3.21's mail child also says it goes back to root.
+#[test]
+fn su_mail_child_says_its_identity_as_in_3_21() {
+    let config = "su root adm\n@D@/b.log {\n    mail a@b\n}\n";
+    let files: &[(&str, &str)] = &[("b.log", "b\n")];
+    same_output_as_the_oracle("su mail", &["-v", "-f", "-m", "/bin/true"], config, files);
+}

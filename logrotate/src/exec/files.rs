@@ -121,7 +121,14 @@ impl Executor<'_> {
                 return self.fail(&format!("failed to open {} for mailing: {why}", path.shown()));
             }
         };
-        let sent = scripts::send_mail(&self.opts.mail_cmd, subject, address, &body);
+        // 3.21's mail child goes back to root's identity from `su`, and says so.
+        let said = self.su_child.as_ref().map(|(back, _)| back.clone());
+        let out = &mut *self.out;
+        let sent = scripts::send_mail_watched(&self.opts.mail_cmd, subject, address, &body, &mut |pid| {
+            if let Some(line) = &said {
+                out.info(&format!("{line} (pid {pid})"));
+            }
+        });
         if !uncompressed {
             // As 3.21, which mails what the uncompress command gave (here nothing useful).
             return self.fail(&format!("uncompress command failed mailing {}", path.shown()));

@@ -30,8 +30,24 @@ pub fn run_script_watched(script: &str, args: &[&str], on_spawn: &mut dyn FnMut(
 ///
 /// The command could not be run.
 pub fn send_mail(mail_cmd: &str, subject: &str, address: &str, body: &[u8]) -> std::io::Result<bool> {
+    send_mail_watched(mail_cmd, subject, address, body, &mut |_| {})
+}
+
+/// [`send_mail`], telling `on_spawn` the child's pid once it runs.
+///
+/// # Errors
+///
+/// The command could not be run.
+pub fn send_mail_watched(
+    mail_cmd: &str,
+    subject: &str,
+    address: &str,
+    body: &[u8],
+    on_spawn: &mut dyn FnMut(u32),
+) -> std::io::Result<bool> {
     let mut child =
         Command::new(mail_cmd).arg("-s").arg(subject).arg(address).stdin(Stdio::piped()).spawn()?;
+    on_spawn(child.id());
     if let Some(mut stdin) = child.stdin.take() {
         // A mailer that exits early closes the pipe; its status tells the story.
         let _ = stdin.write_all(body);
