@@ -153,17 +153,19 @@ impl Claims {
     ) -> (Vec<PathBuf>, Vec<ClaimEvent>) {
         let mut got: Vec<PathBuf> = Vec::new();
         let mut events = Vec::new();
-        // The stanza's own paths so far (a set: a glob may match thousands).
-        let mut mine: std::collections::HashSet<&Path> = own.iter().map(PathBuf::as_path).collect();
+        // The stanza's own paths so far (a set: a glob may match thousands), keyed by bytes
+        // (hashing a `Path` parses its components).
+        let mut mine: std::collections::HashSet<&std::ffi::OsStr> =
+            own.iter().map(|p| p.as_os_str()).collect();
         for p in paths {
             let owner_ignores = match self.taken.get(p.as_os_str()) {
                 Some(&flag) => Some(flag),
                 // Earlier in this same stanza: its own flag.
-                None => mine.contains(p.as_path()).then_some(ignore),
+                None => mine.contains(p.as_os_str()).then_some(ignore),
             };
             match owner_ignores {
                 None => {
-                    mine.insert(p);
+                    mine.insert(p.as_os_str());
                     got.push(p.clone());
                 }
                 Some(flag) if flag || ignore => events.push(ClaimEvent::Ignored(p.clone())),
