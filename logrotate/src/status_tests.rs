@@ -1,7 +1,8 @@
 //! `--status` rows: each case names a situation and what the NEXT DUE column must say.
 
 use super::*;
-use crate::rule::{Frequency, Options, Source};
+use crate::plan::tests::rule;
+use crate::rule::{Frequency, Options};
 use crate::state::State;
 use chrono::NaiveDate;
 
@@ -12,17 +13,6 @@ fn t(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
 /// "Now" in every case: Monday 2026-11-23 15:10.
 fn now() -> NaiveDateTime {
     t(2026, 11, 23, 15, 10)
-}
-
-fn rule(edit: impl FnOnce(&mut Options)) -> Rule {
-    let mut options = Options::default();
-    edit(&mut options);
-    Rule {
-        patterns: vec!["/l/app.log".into()],
-        source: Source { file: "t".into(), line: 1 },
-        header: None,
-        options,
-    }
 }
 
 fn facts(kind: FileKind, size: u64) -> FileFacts {

@@ -317,4 +317,4 @@ fn time_decision(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

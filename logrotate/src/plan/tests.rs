@@ -14,7 +14,8 @@ fn now() -> NaiveDateTime {
     t(2026, 11, 25, 10)
 }
 
-fn rule(edit: impl FnOnce(&mut Options)) -> Rule {
+/// A rule for `/l/app.log` with default options changed by `edit` (also used by `status`'s tests).
+pub(crate) fn rule(edit: impl FnOnce(&mut Options)) -> Rule {
     let mut options = Options::default();
     edit(&mut options);
     Rule {
