@@ -236,6 +236,16 @@ fn su_needs_user_and_group_as_3_21() {
 }
 
 #[test]
+fn su_user_alone_keeps_the_group_of_an_earlier_su_as_3_21() {
+    let (c, d) = load_text("su root adm\n/a.log {\n su nobody\n}\n/b.log {\n su root root\n su nobody\n}\n");
+    assert!(errors(&c, &d).is_empty(), "{:?}", errors(&c, &d));
+    let groups: Vec<_> =
+        c.rules.iter().map(|r| r.options.su.as_ref().and_then(|s| s.group.clone())).collect();
+    assert_eq!(groups.len(), 2);
+    assert_ne!(groups[0], groups[1], "adm from the globals, root from the stanza");
+}
+
+#[test]
 fn compresscmd_sets_the_extension_from_3_21_table_over_an_earlier_compressext() {
     let (c, _d) = load_text(
         "compressext .foo\ncompresscmd /usr/bin/xz\n/a.log {\n}\n/b.log {\n compresscmd bzip2\n}\n/c.log {\n compressext .q\n compresscmd /opt/zip\n}\n/d.log {\n compressext .q\n compresscmd /opt/pigz\n}\n/e.log {\n compresscmd lz4\n compressext .lz\n}\n",

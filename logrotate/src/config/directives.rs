@@ -230,13 +230,17 @@ fn create_spec(key: &str, args: &[String]) -> Result<CreateSpec, DirectiveError>
     Ok(spec)
 }
 
-/// `su USER GROUP` as 3.21 reads it: both are required.
-fn su_spec(args: &[String]) -> Result<SuSpec, DirectiveError> {
+/// `su USER GROUP` as 3.21 reads it: both are required, but a group set by an earlier `su`
+/// (of the stanza or the globals) stays when only the user is given.
+fn su_spec(args: &[String], earlier: Option<&SuSpec>) -> Result<SuSpec, DirectiveError> {
     match args {
         [] => Err(bad("no user for su")),
         [user] => {
-            parse_owner(user, false).map_err(bad)?;
-            Err(bad("no group for su"))
+            let user = parse_owner(user, false).map_err(bad)?;
+            match earlier.and_then(|e| e.group.clone()) {
+                Some(group) => Ok(SuSpec { user, group: Some(group) }),
+                None => Err(bad("no group for su")),
+            }
         }
         [user, group] => Ok(SuSpec {
             user: parse_owner(user, false).map_err(bad)?,
@@ -376,7 +380,7 @@ pub fn apply_directive(
         "nosharedscripts" => o.shared_scripts = false,
         "shred" => o.shred = true,
         "noshred" => o.shred = false,
-        "su" => o.su = Some(su_spec(&words())?),
+        "su" => o.su = Some(su_spec(&words(), o.su.as_ref())?),
         "allowhardlink" => o.allow_hardlink = true,
         "noallowhardlink" => o.allow_hardlink = false,
         "ignoreduplicates" => o.ignore_duplicates = true,
