@@ -65,11 +65,20 @@ pub const DELIBERATE: &[&str] = &[
     "deliberate: ignoreduplicates in either stanza is honoured (README)",
     "deliberate: createolddir without a mode makes 0755, not 3.21's 07777 (README)",
     "deliberate: a failed prerotate leaves the older archives unshifted (README)",
+    REPAIRED,
 ];
+
+/// README "Compatibility": never written over, leftovers repaired.
+const REPAIRED: &str =
+    "deliberate: nothing written over a file, leftovers repaired: every content 3.21 keeps, we keep (README)";
 
 /// Message templates (checked in order against a normalised line) and their category.
 const MESSAGE_RULES: &[(&str, &str)] = &[
     ("panicked", "crash: ours panics"),
+    ("was left by an interrupted rotation", REPAIRED),
+    // Said only by us: what 3.21 renames over, we move aside.
+    ("already exists, renaming to", REPAIRED),
+    ("repaired: ", REPAIRED),
     ("lines must begin with a keyword", "config: a line not starting with a keyword or path"),
     ("not properly separated", "config: keyword glued to other characters"),
     ("unexpected }", "config: unexpected }"),
@@ -142,7 +151,10 @@ fn is_verbose_run(case: &Case, diff: &Diff) -> bool {
 fn line_category(line: &str, verbose: bool) -> String {
     for (needle, category) in MESSAGE_RULES {
         if line.contains(needle) {
-            if *category == "config: unknown option handling" || category.starts_with("command line") {
+            if *category == "config: unknown option handling"
+                || *category == REPAIRED
+                || category.starts_with("command line")
+            {
                 return category.to_string();
             }
             if line.starts_with("error:") || line.starts_with("warning:") || !verbose {
@@ -290,21 +302,11 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     }
     let verbose = is_verbose_run(case, diff);
     let (only_oracle, only_ours) = diff.output_diff();
-    // `~/` in a pattern or olddir: 3.21 expands it from $HOME.
-    let states = diff.ours.states.values().chain(diff.oracle.states.values()).flatten();
-    let tilde = case.all_conf_text().contains("~/")
-        && (only_oracle.iter().chain(&only_ours).any(|l| l.contains('~'))
-            || states.clone().any(|l| l.contains('~')));
-    if tilde {
-        cats.push("paths: ~/ expanded from $HOME".into());
-    }
     // The same config message with another location: 3.21 names a file included from a
     // directory by its base name.
     let (only_oracle, only_ours) = pair_locations(only_oracle, only_ours, &mut cats);
     for line in only_oracle.iter().chain(&only_ours) {
-        if !(tilde && line.contains('~')) {
-            cats.push(line_category(line, verbose));
-        }
+        cats.push(line_category(line, verbose));
     }
     if only_oracle.is_empty() && only_ours.is_empty() && diff.output_differs() {
         cats.push("output: same lines, other order".into());
@@ -315,6 +317,7 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
             || c.starts_with("olddir")
             || c.starts_with("crash")
             || c.starts_with("paths")
+            || c.starts_with("deliberate")
     });
     // README "Compatibility": `ignoreduplicates` in the later stanza (3.21 looks only at the
     // earlier one) is honoured: a duplicate error 3.21 prints is not ours, and what follows
@@ -337,8 +340,11 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     }
     // Both print the same config error and then do different things: what 3.21 keeps of a
     // config after an error (the rest of the file after an error outside a stanza is lost).
-    let config_error = diff.oracle.stderr.iter().any(|l| line_category(l, false).starts_with("config"));
-    if config_error && !explained {
+    let config_error = diff.oracle.stderr.iter().any(|l| {
+        let category = line_category(l, false);
+        category.starts_with("config") && category != "config: unknown option handling"
+    });
+    if config_error && !explained && !prerotate_only(diff) {
         cats.push("config: what survives a config error".into());
         explained = true;
     }
@@ -363,6 +369,10 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
         diff.oracle.stderr.iter().any(|l| l.contains("error running") && l.contains("prerotate"));
     if !explained && prerotate_failed && tree.iter().all(|(p, _, _)| p.starts_with("logs/")) {
         cats.push(DELIBERATE[2].into());
+        explained = true;
+    }
+    if !explained && keeps_what_3_21_loses(diff) {
+        cats.push(DELIBERATE[3].into());
         explained = true;
     }
     if !explained {
@@ -443,4 +453,42 @@ fn createolddir_mode_only(
             }
             _ => false,
         })
+}
+
+/// A failing `prerotate` explains every file difference (the rest is equal).
+fn prerotate_only(diff: &Diff) -> bool {
+    let failed = diff.oracle.stderr.iter().any(|l| l.contains("error running") && l.contains("prerotate"));
+    failed
+        && diff.oracle.stderr == diff.ours.stderr
+        && diff.tree_diffs().iter().all(|(p, _, _)| p.starts_with("logs/"))
+}
+
+/// README "Compatibility": we never write over a file (3.21 renames over an archive in the
+/// way) and repair an interrupted run's leftovers (`LOG.tmp` of renamecopy, `LOG.1` beside
+/// `LOG.1.gz`). Told by the data: every distinct file content 3.21 leaves under `logs/`, we
+/// leave too, and either we keep a content from before the run that 3.21 lost, or the tree
+/// before the run held such a leftover.
+fn keeps_what_3_21_loses(diff: &Diff) -> bool {
+    use std::collections::BTreeSet;
+    let tree = diff.tree_diffs();
+    if tree.is_empty() || !tree.iter().all(|(p, _, _)| p.starts_with("logs/")) {
+        return false;
+    }
+    let contents = |snap: &crate::tree::Snapshot| -> BTreeSet<Vec<u8>> {
+        snap.iter()
+            .filter(|(p, n)| p.starts_with("logs/") && n.kind == 'f')
+            .map(|(_, n)| n.content.clone())
+            .collect()
+    };
+    let (theirs, ours, before) =
+        (contents(&diff.oracle.after), contents(&diff.ours.after), contents(&diff.before));
+    if !theirs.is_subset(&ours) {
+        return false;
+    }
+    let kept_lost_data = ours.difference(&theirs).any(|c| before.contains(c));
+    let names: BTreeSet<&String> = diff.before.keys().collect();
+    let leftover = names
+        .iter()
+        .any(|n| n.ends_with(".tmp") || n.ends_with(".partial") || names.contains(&format!("{n}.gz")));
+    kept_lost_data || leftover
 }
