@@ -66,6 +66,7 @@ pub const DELIBERATE: &[&str] = &[
     "deliberate: createolddir without a mode makes 0755, not 3.21's 07777 (README)",
     "deliberate: a failed prerotate leaves the older archives unshifted (README)",
     REPAIRED,
+    "deliberate: a dry run creates no createolddir directory (README)",
 ];
 
 /// README "Compatibility": never written over, leftovers repaired.
@@ -299,6 +300,25 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     let mut cats: Vec<String> = Vec::new();
     if diff.ours.code.is_none() {
         cats.push("crash: ours killed or timed out".into());
+        return cats;
+    }
+    // README "Compatibility", told by the data: what follows (messages, script runs, the
+    // state) comes from it.
+    if createolddir_mode_only(case, &diff.tree_diffs()) {
+        return vec![DELIBERATE[1].into()];
+    }
+    if keeps_what_3_21_loses(diff) {
+        return vec![REPAIRED.into()];
+    }
+    let dry = case.runs[diff.run]
+        .args
+        .iter()
+        .any(|a| a == "--debug" || (a.starts_with('-') && !a.starts_with("--") && a.contains('d')));
+    let tree = diff.tree_diffs();
+    let only_their_dirs =
+        tree.iter().all(|(_, o, u)| u.is_none() && o.as_ref().is_some_and(|o| o.kind == 'd'));
+    if dry && !tree.is_empty() && only_their_dirs {
+        return vec![DELIBERATE[4].into()];
     }
     let verbose = is_verbose_run(case, diff);
     let (only_oracle, only_ours) = diff.output_diff();
@@ -442,10 +462,14 @@ fn createolddir_mode_only(
     case: &Case,
     tree: &[(String, Option<crate::tree::Node>, Option<crate::tree::Node>)],
 ) -> bool {
-    let bare = case.all_conf_text().lines().any(|l| {
-        l.split_whitespace().next() == Some("createolddir")
-            && l.split_whitespace().nth(1).is_none_or(|w| !w.starts_with('0'))
+    // `createolddir` with no mode after it (other directives may share its line).
+    let text = case.all_conf_text();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let bare = words.iter().enumerate().any(|(i, w)| {
+        *w == "createolddir"
+            && words.get(i + 1).is_none_or(|next| !next.starts_with(|c: char| c.is_ascii_digit()))
     });
+
     bare && !tree.is_empty()
         && tree.iter().all(|(_, o, u)| match (o, u) {
             (Some(o), Some(u)) => {
@@ -471,7 +495,11 @@ fn prerotate_only(diff: &Diff) -> bool {
 fn keeps_what_3_21_loses(diff: &Diff) -> bool {
     use std::collections::BTreeSet;
     let tree = diff.tree_diffs();
-    if tree.is_empty() || !tree.iter().all(|(p, _, _)| p.starts_with("logs/")) {
+    // The records (scripts, mail, `-l`) may differ: they follow from what was kept.
+    let records = ["scripts.out", "mail.out", "compress.out", "run.log"];
+    if !tree.iter().any(|(p, _, _)| p.starts_with("logs/"))
+        || !tree.iter().all(|(p, _, _)| p.starts_with("logs/") || records.contains(&p.as_str()))
+    {
         return false;
     }
     let contents = |snap: &crate::tree::Snapshot| -> BTreeSet<Vec<u8>> {
