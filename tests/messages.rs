@@ -490,3 +490,16 @@ fn su_mail_child_says_its_identity_as_in_3_21() {
     let files: &[(&str, &str)] = &[("b.log", "b\n")];
     same_output_as_the_oracle("su mail", &["-v", "-f", "-m", "/bin/true"], config, files);
 }
+
+/// `rotate -1` (or a count past `int`): 3.21 counts the highest archive number found, whatever
+/// `start`, and shifts `START+COUNT-1` down to `START` (found by the generative test: with
+/// `start 0` and `.0` present it shifts nothing).
+#[test]
+fn rotate_minus_one_counts_the_highest_archive_whatever_start_as_3_21() {
+    for start in ["0", "1", "3"] {
+        let config = format!("@D@/a.log {{\n    rotate -1\n    start {start}\n}}\n");
+        let files: &[(&str, &str)] =
+            &[("a.log", "a\n"), ("a.log.0", "0\n"), ("a.log.2", "2\n"), ("a.log.4", "4\n")];
+        same_output_as_the_oracle("rotate -1 with start", &["-v", "-f"], &config, files);
+    }
+}

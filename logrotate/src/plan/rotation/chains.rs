@@ -32,10 +32,12 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             cx.say(line);
         }
     }
-    // `rotate -1` keeps all: up to the highest number found (3.21's count), none if none.
-    let highest = if o.rotate < 0 { highest_number(&cx.names, &base, &ext, &compext, start) } else { None };
+    // `rotate -1` keeps all: 3.21's count is the highest number found among the archives
+    // (whatever `start`; 0 if none), and it shifts `START+COUNT-1` down to `START`.
+    let last =
+        if o.rotate < 0 { highest_number(&cx.names, &base, &ext, &compext, 0).unwrap_or(0) } else { 0 };
     let top = if o.rotate < 0 {
-        highest.unwrap_or(start)
+        start.saturating_add(last).saturating_sub(1).max(start)
     } else {
         start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
     };
@@ -43,12 +45,14 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
     // 3.21 tries every number (and says so); past a few thousand only the archives that exist
     // are looked at, so `rotate 100000000` costs nothing.
-    let mut numbers = existing_numbers(&cx.names, &base, &ext, &compext, start, top);
-    if top - start < 4096 && (o.rotate >= 0 || highest.is_some()) {
+    let shifts = o.rotate >= 0 || last > 0;
+    let mut numbers =
+        if shifts { existing_numbers(&cx.names, &base, &ext, &compext, start, top) } else { Vec::new() };
+    if top - start < 4096 && shifts {
         numbers = (start..=top).collect();
     }
     numbers.sort_unstable_by(|a, b| b.cmp(a));
-    let count = if o.rotate < 0 { top } else { top - start + 1 };
+    let count = if o.rotate < 0 { last } else { top - start + 1 };
     for i in numbers {
         let from = numbered(&base, i, &ext, &compext);
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
