@@ -350,3 +350,12 @@ fn minage_and_maxage_0_are_no_limit_as_3_21() {
     assert_eq!((c.rules[0].options.min_age, c.rules[0].options.max_age), (None, None));
     assert_eq!((c.rules[1].options.min_age, c.rules[1].options.max_age), (Some(3), Some(4)));
 }
+
+#[test]
+fn create_without_arguments_keeps_an_earlier_mode_and_owner_as_3_21() {
+    let (c, d) = load_text("create 0640 root\n/a.log {\n create\n}\n/b.log {\n create 0600\n create\n}\n");
+    assert!(errors(&c, &d).is_empty(), "{:?}", errors(&c, &d));
+    let modes: Vec<_> = c.rules.iter().map(|r| r.options.create.as_ref().and_then(|s| s.mode)).collect();
+    assert_eq!(modes, vec![Some(0o640), Some(0o600)]);
+    assert!(c.rules.iter().all(|r| r.options.create.as_ref().is_some_and(|s| s.owner.is_some())));
+}

@@ -202,9 +202,15 @@ pub fn parse_owner(text: &str, is_group: bool) -> Result<Owner, String> {
 /// Parses `[mode] [owner] [group]` as `create` and `createolddir` take them, as 3.21's
 /// `sscanf("%ho %s %s")`: the mode is the leading octal digits (`create 9` has no mode and
 /// means owner 9; `create 0640x` is mode 0640, owner `x`). A mode above 07777 is refused
-/// (3.21 would keep its low bits, setuid and sticky bits included).
-fn create_spec(key: &str, args: &[String]) -> Result<CreateSpec, DirectiveError> {
-    let mut spec = CreateSpec::default();
+/// (3.21 would keep its low bits, setuid and sticky bits included). As 3.21's
+/// `readModeUidGid`, what is not given stays as an earlier `create` (or `createolddir`) of the
+/// stanza or the globals set it.
+fn create_spec(
+    key: &str,
+    args: &[String],
+    earlier: Option<&CreateSpec>,
+) -> Result<CreateSpec, DirectiveError> {
+    let mut spec = earlier.cloned().unwrap_or_default();
     let mut words: Vec<&str> = args.iter().map(String::as_str).collect();
     if let Some(first) = words.first().copied() {
         let octal = first.bytes().take_while(|b| (b'0'..=b'7').contains(b)).count();
@@ -304,9 +310,9 @@ pub fn apply_directive(
         "nocopytruncate" => o.copy_truncate = false,
         "renamecopy" => (o.rename_copy, o.copy_truncate) = (true, false),
         "norenamecopy" => o.rename_copy = false,
-        "create" => o.create = Some(create_spec(key, &words())?),
+        "create" => o.create = Some(create_spec(key, &words(), o.create.as_ref())?),
         "nocreate" => o.create = None,
-        "createolddir" => o.create_olddir = Some(create_spec(key, &words())?),
+        "createolddir" => o.create_olddir = Some(create_spec(key, &words(), o.create_olddir.as_ref())?),
         "nocreateolddir" => o.create_olddir = None,
         "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),
         "daily" => o.criterion = Some(Criterion::Time(Frequency::Daily)),
