@@ -297,7 +297,9 @@ fn decode(raw: Vec<u8>) -> (bool, Vec<u8>) {
     }
     let mut out = Vec::new();
     match MultiGzDecoder::new(&raw[..]).read_to_end(&mut out) {
-        Ok(_) => (true, out),
+        // A compressed archive compressed again (a pattern such as `app.*` matches archives):
+        // the inner gzip header differs between gzip implementations, its content must not.
+        Ok(_) => (true, decode(out).1),
         Err(e) => {
             let mut bad = format!("<<corrupt gzip: {e}>>").into_bytes();
             bad.extend_from_slice(&raw);
