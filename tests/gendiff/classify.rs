@@ -257,7 +257,7 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     if createolddir_mode_only(case, &diff.tree_diffs()) {
         return vec![DELIBERATE[1].into()];
     }
-    if keeps_what_3_21_loses(diff) {
+    if keeps_what_3_21_loses(case, diff) {
         return vec![REPAIRED.into()];
     }
     let dry = case.runs[diff.run]
@@ -341,7 +341,7 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
         cats.push(DELIBERATE[2].into());
         explained = true;
     }
-    if !explained && keeps_what_3_21_loses(diff) {
+    if !explained && keeps_what_3_21_loses(case, diff) {
         cats.push(DELIBERATE[3].into());
         explained = true;
     }
@@ -442,7 +442,7 @@ fn prerotate_only(diff: &Diff) -> bool {
 /// `LOG.1.gz`). Told by the data: every distinct file content 3.21 leaves under `logs/`, we
 /// leave too, and either we keep a content from before the run that 3.21 lost, or the tree
 /// before the run held such a leftover.
-fn keeps_what_3_21_loses(diff: &Diff) -> bool {
+fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> bool {
     use std::collections::BTreeSet;
     let tree = diff.tree_diffs();
     // The records (scripts, mail, `-l`) may differ: they follow from what was kept.
@@ -465,8 +465,16 @@ fn keeps_what_3_21_loses(diff: &Diff) -> bool {
     }
     let kept_lost_data = ours.difference(&theirs).any(|c| before.contains(c));
     let names: BTreeSet<&String> = diff.before.keys().collect();
-    let leftover = names
-        .iter()
-        .any(|n| n.ends_with(".tmp") || n.ends_with(".partial") || names.contains(&format!("{n}.gz")));
+    // With `compress`, an uncompressed `LOG.N` (a postrotate failed, a writer held it) is
+    // compressed before the log moves: 3.21 renames over it.
+    let compress = case.all_conf_text().split_whitespace().any(|w| w == "compress");
+    let leftover = names.iter().any(|n| {
+        let numbered =
+            n.rsplit_once('.').is_some_and(|(_, d)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        n.ends_with(".tmp")
+            || n.ends_with(".partial")
+            || names.contains(&format!("{n}.gz"))
+            || (compress && numbered)
+    });
     kept_lost_data || leftover
 }
