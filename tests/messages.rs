@@ -503,3 +503,35 @@ fn rotate_minus_one_counts_the_highest_archive_whatever_start_as_3_21() {
         same_output_as_the_oracle("rotate -1 with start", &["-v", "-f"], &config, files);
     }
 }
+
+/// Found by the generative test: with `sharedscripts`, every log whose dated archive already
+/// exists is reported (3.21 prepares each log of the set before it gives up), and a dry run of
+/// `rotate 0` with `copytruncate` does not say it removes the archive the shift would make.
+#[test]
+fn shared_set_reports_each_existing_destination_and_dry_run_removes_nothing_unmade_as_3_21() {
+    let shared = "sharedscripts\n@D@/*.log {\n    rotate 1\n    dateext\n    copytruncate\n}\n";
+    let today = chrono::Local::now().format("%Y%m%d").to_string();
+    let (a, b) = (format!("app.log-{today}"), format!("b.log-{today}"));
+    let files: &[(&str, &str)] = &[("app.log", "a\n"), ("b.log", "b\n"), (&a, "old a\n"), (&b, "old b\n")];
+    same_output_as_the_oracle("sharedscripts, dated archives exist", &["-v", "-f"], shared, files);
+    let dry = "@D@/app.log {\n    compress\n    copytruncate\n}\n";
+    same_output_as_the_oracle(
+        "rotate 0 copytruncate dry run",
+        &["-d", "-f"],
+        dry,
+        &[("app.log", ""), ("app.log.1.gz", "")],
+    );
+}
+
+/// Found by the generative test: `copy` with `rotate 0` copies nothing, so 3.21 looks up no
+/// ACL and the stale errno after a failed preremove is the missing `.1`'s.
+#[test]
+fn failed_preremove_after_a_skipped_copy_says_3_21s_stale_errno() {
+    let config = "@D@/b.log {\n    copy\n    preremove\n        exit 1\n    endscript\n}\n";
+    same_output_as_the_oracle(
+        "skipped copy, preremove fails",
+        &["-f"],
+        config,
+        &[("b.log", ""), ("b.log.2", "2\n")],
+    );
+}

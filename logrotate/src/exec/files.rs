@@ -205,7 +205,10 @@ impl Executor<'_> {
 
     /// Moves the live log to its archive name and creates the new log.
     pub(super) fn move_log(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
-        self.stale_errno = "No data available";
+        // 3.21 looks up the log's ACL (ENODATA when it has none), unless a copy is skipped.
+        if !r.skip_copy {
+            self.stale_errno = "No data available";
+        }
         if copies_a_tmp_never_made(o) {
             // 3.21 neither renames (copy is set) nor copies (renamecopy is set) here.
             return true;

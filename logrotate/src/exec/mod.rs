@@ -204,8 +204,13 @@ impl<'a> Executor<'a> {
                 }
                 self.out.info(&trace::rotating_log(o, run.plan));
                 if set_failed {
-                    // 3.21 still shifts the archives of every log (a gap); we only say it.
+                    // 3.21 still shifts the archives of every log (a gap); we only say it, and
+                    // what it finds in the way (each log's `destination ... already exists`).
                     self.prepare(o, &run.rotation, true, Shift::Nothing);
+                    if let Some(msg) = run.rotation.refused.as_ref() {
+                        self.out.error(msg);
+                        run.failed = true;
+                    }
                 } else {
                     // With a prerotate script the older archives only move up once it succeeded
                     // (newer upstream; 3.21 moves them first and leaves a gap when it fails);

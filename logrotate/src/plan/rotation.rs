@@ -239,6 +239,10 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         // is removed is the archive the shift moved to `.START+1`, if any.
         let dispose = if copying {
             let shifted = numbered(&cx.base, o.start.saturating_add(1), &cx.ext, &cx.compext);
+            // Only there once the shift ran: a dry run does not see it (nor say its removal).
+            if !f.archives.iter().any(|a| a.name == shifted) {
+                cx.unsaid_in_dry_run = Some(cx.path(&shifted));
+            }
             (!o.date_ext && cx.names.contains(&shifted)).then_some(shifted)
         } else {
             Some(final_name.clone())
