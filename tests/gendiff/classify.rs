@@ -260,6 +260,9 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     if keeps_what_3_21_loses(case, diff) {
         return vec![REPAIRED.into()];
     }
+    if shared_error_shifts_nothing(case, diff) {
+        return vec![DELIBERATE[2].into()];
+    }
     let dry = case.runs[diff.run]
         .args
         .iter()
@@ -477,4 +480,25 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> bool {
             || (compress && numbered)
     });
     kept_lost_data || leftover
+}
+
+/// README "Compatibility": with `sharedscripts`, an error in the set leaves every log's
+/// archives where they are (3.21 has shifted them, leaving a gap): the same output, the same
+/// contents under other names.
+fn shared_error_shifts_nothing(case: &Case, diff: &Diff) -> bool {
+    use std::collections::BTreeSet;
+    let shared = case.all_conf_text().split_whitespace().any(|w| w == "sharedscripts");
+    let tree = diff.tree_diffs();
+    let contents = |snap: &crate::tree::Snapshot| -> BTreeSet<Vec<u8>> {
+        snap.iter()
+            .filter(|(p, n)| p.starts_with("logs/") && n.kind == 'f')
+            .map(|(_, n)| n.content.clone())
+            .collect()
+    };
+    shared
+        && diff.oracle.stderr.iter().any(|l| l.starts_with("error:"))
+        && diff.oracle.stderr == diff.ours.stderr
+        && !tree.is_empty()
+        && tree.iter().all(|(p, _, _)| p.starts_with("logs/"))
+        && contents(&diff.oracle.after) == contents(&diff.ours.after)
 }
