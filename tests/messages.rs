@@ -535,3 +535,14 @@ fn failed_preremove_after_a_skipped_copy_says_3_21s_stale_errno() {
         &[("b.log", ""), ("b.log.2", "2\n")],
     );
 }
+
+/// Found by the generative test: a log the state alone shows is not due is not looked at in a
+/// quiet run, but `-v` says why it is kept, so there its size is read (`minsize` holds here).
+#[test]
+fn verbose_reasons_of_a_log_not_due_by_date_as_3_21() {
+    let config = "@D@/*.log {\n    minsize 1\n    yearly\n}\n";
+    let when = (chrono::Local::now() - chrono::Duration::days(2)).format("%Y-%-m-%-d-%-H:0:0").to_string();
+    let state = format!("logrotate state -- version 2\n\"@D@/b.log\" {when}\n");
+    let files: &[(&str, &str)] = &[("b.log", "b.log line one\n"), ("state", &state)];
+    same_output_as_the_oracle("yearly and minsize, not due", &["-v"], config, files);
+}

@@ -251,14 +251,17 @@ pub fn run_pass(
     out.info(&format!("\nHandling {} logs", rules.len()));
     let mut diags = Vec::new();
     let now = Local::now().naive_local();
-    // Logs the state alone shows are not due are not even looked at (the nightly no-op).
+    // Logs the state alone shows are not due are not even looked at (the nightly no-op); what
+    // is said about them (-v, -d, --plan-json) needs their size, so then they are.
+    let look_anyway = out.wants_info() || p.dry_run;
     let settled = |i: usize, path: &std::path::Path| {
-        plan::cannot_be_due(
-            &rules[i],
-            state.get(&crate::pathbytes::path_text(path)),
-            now,
-            p.forced.is_forced(),
-        )
+        !look_anyway
+            && plan::cannot_be_due(
+                &rules[i],
+                state.get(&crate::pathbytes::path_text(path)),
+                now,
+                p.forced.is_forced(),
+            )
     };
     let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
