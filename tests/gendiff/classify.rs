@@ -16,19 +16,21 @@ pub const DELIBERATE: &[&str] = &[
     "deliberate: createolddir without a mode makes 0755, not 3.21's 07777 (README)",
     "deliberate: a failed prerotate leaves the older archives unshifted (README)",
     REPAIRED,
+    KEPT,
     "deliberate: a dry run creates no createolddir directory (README)",
 ];
 
-/// README "Compatibility": never written over, leftovers repaired.
-const REPAIRED: &str =
-    "deliberate: nothing written over a file, leftovers repaired: every content 3.21 keeps, we keep (README)";
+/// README "Compatibility": leftovers of an interrupted run are repaired before anything else.
+const REPAIRED: &str = "deliberate: leftovers of an interrupted run are repaired first (README)";
+/// README "Compatibility": nothing is written over a file.
+const KEPT: &str = "deliberate: nothing is written over a file: every content 3.21 keeps, we keep (README)";
 
 /// Message templates (checked in order against a normalised line) and their category.
 const MESSAGE_RULES: &[(&str, &str)] = &[
     ("panicked", "crash: ours panics"),
     ("was left by an interrupted rotation", REPAIRED),
     // Said only by us: what 3.21 renames over, we move aside.
-    ("already exists, renaming to", REPAIRED),
+    ("already exists, renaming to", KEPT),
     ("repaired: ", REPAIRED),
     ("lines must begin with a keyword", "config: a line not starting with a keyword or path"),
     ("not properly separated", "config: keyword glued to other characters"),
@@ -257,8 +259,8 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     if createolddir_mode_only(case, &diff.tree_diffs()) {
         return vec![DELIBERATE[1].into()];
     }
-    if keeps_what_3_21_loses(case, diff) {
-        return vec![REPAIRED.into()];
+    if let Some(category) = keeps_what_3_21_loses(case, diff) {
+        return vec![category.into()];
     }
     if shared_error_shifts_nothing(case, diff) {
         return vec![DELIBERATE[2].into()];
@@ -271,7 +273,7 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     let only_their_dirs =
         tree.iter().all(|(_, o, u)| u.is_none() && o.as_ref().is_some_and(|o| o.kind == 'd'));
     if dry && !tree.is_empty() && only_their_dirs {
-        return vec![DELIBERATE[4].into()];
+        return vec![DELIBERATE[5].into()];
     }
     let verbose = is_verbose_run(case, diff);
     let (only_oracle, only_ours) = diff.output_diff();
@@ -342,10 +344,6 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
         diff.oracle.stderr.iter().any(|l| l.contains("error running") && l.contains("prerotate"));
     if !explained && prerotate_failed && tree.iter().all(|(p, _, _)| p.starts_with("logs/")) {
         cats.push(DELIBERATE[2].into());
-        explained = true;
-    }
-    if !explained && keeps_what_3_21_loses(case, diff) {
-        cats.push(DELIBERATE[3].into());
         explained = true;
     }
     if !explained {
@@ -445,7 +443,7 @@ fn prerotate_only(diff: &Diff) -> bool {
 /// `LOG.1.gz`). Told by the data: every distinct file content 3.21 leaves under `logs/`, we
 /// leave too, and either we keep a content from before the run that 3.21 lost, or the tree
 /// before the run held such a leftover.
-fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> bool {
+fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> Option<&'static str> {
     use std::collections::BTreeSet;
     let tree = diff.tree_diffs();
     // The records (scripts, mail, `-l`) may differ: they follow from what was kept.
@@ -453,7 +451,7 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> bool {
     if !tree.iter().any(|(p, _, _)| p.starts_with("logs/"))
         || !tree.iter().all(|(p, _, _)| p.starts_with("logs/") || records.contains(&p.as_str()))
     {
-        return false;
+        return None;
     }
     let contents = |snap: &crate::tree::Snapshot| -> BTreeSet<Vec<u8>> {
         snap.iter()
@@ -463,23 +461,29 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> bool {
     };
     let (theirs, ours, before) =
         (contents(&diff.oracle.after), contents(&diff.ours.after), contents(&diff.before));
+    let names: BTreeSet<&String> = diff.before.keys().collect();
+    // A leftover of an interrupted run (renamecopy's `LOG.tmp`, a `.partial`, `LOG.1` beside
+    // `LOG.1.gz`) is repaired first, so the run starts from another disk than 3.21's: what
+    // follows (a `rotate 0` disposing of an older archive) may differ either way.
+    let repaired = names
+        .iter()
+        .any(|n| n.ends_with(".tmp") || n.ends_with(".partial") || names.contains(&format!("{n}.gz")));
+    if repaired {
+        return Some(REPAIRED);
+    }
     if !theirs.is_subset(&ours) {
-        return false;
+        return None;
     }
     let kept_lost_data = ours.difference(&theirs).any(|c| before.contains(c));
-    let names: BTreeSet<&String> = diff.before.keys().collect();
     // With `compress`, an uncompressed `LOG.N` (a postrotate failed, a writer held it) is
     // compressed before the log moves: 3.21 renames over it.
     let compress = case.all_conf_text().split_whitespace().any(|w| w == "compress");
     let leftover = names.iter().any(|n| {
         let numbered =
             n.rsplit_once('.').is_some_and(|(_, d)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
-        n.ends_with(".tmp")
-            || n.ends_with(".partial")
-            || names.contains(&format!("{n}.gz"))
-            || (compress && numbered)
+        compress && numbered
     });
-    kept_lost_data || leftover
+    (kept_lost_data || leftover).then_some(KEPT)
 }
 
 /// README "Compatibility": with `sharedscripts`, an error in the set leaves every log's
