@@ -310,7 +310,10 @@ impl<'a> Executor<'a> {
             self.out.info(&format!("running script with args {a1} {a2}: \"\n{script}\""));
             return true;
         }
-        self.run_script(script, args)
+        // A shared script gets the set's pattern without 3.21's trailing blank, as newer
+        // upstream does (the lines above and the messages keep 3.21's text).
+        let args: Vec<&str> = args.iter().map(|a| if *a == self.pattern { a.trim_end() } else { a }).collect();
+        self.run_script(script, &args)
     }
 
     /// Runs a script as 3.21 does, whose child says it takes back root's identity from `su`.
