@@ -312,7 +312,8 @@ impl<'a> Executor<'a> {
         }
         // A shared script gets the set's pattern without 3.21's trailing blank, as newer
         // upstream does (the lines above and the messages keep 3.21's text).
-        let args: Vec<&str> = args.iter().map(|a| if *a == self.pattern { a.trim_end() } else { a }).collect();
+        let args: Vec<&str> =
+            args.iter().map(|a| if *a == self.pattern { a.trim_end() } else { a }).collect();
         self.run_script(script, &args)
     }
 
