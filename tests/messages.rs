@@ -546,3 +546,18 @@ fn verbose_reasons_of_a_log_not_due_by_date_as_3_21() {
     let files: &[(&str, &str)] = &[("b.log", "b.log line one\n"), ("state", &state)];
     same_output_as_the_oracle("yearly and minsize, not due", &["-v"], config, files);
 }
+
+/// Found by the generative test: a copy whose directory is missing (`dateformat -%Y/%m`) is
+/// 3.21's `error creating output file PATH: REASON`, for `renamecopy` and `copy` alike.
+#[test]
+fn copy_into_a_missing_directory_is_error_creating_output_file_as_3_21() {
+    for method in ["renamecopy", "copy"] {
+        let config = format!("dateext\n@D@/app.log {{\n    {method}\n    dateformat -%Y/%m\n}}\n");
+        same_output_as_the_oracle(
+            "copy into a missing directory",
+            &["-v", "-f"],
+            &config,
+            &[("app.log", "a\n")],
+        );
+    }
+}

@@ -302,6 +302,10 @@ impl Executor<'_> {
                     Method::Rename | Method::RenameCopy => {
                         format!("failed to rename {from} to {}: {why}", to.shown())
                     }
+                    // The log is there: what is missing is the copy's directory.
+                    _ if missing && std::fs::symlink_metadata(&log.path).is_ok() => {
+                        format!("error creating output file {}: {why}", to.shown())
+                    }
                     _ if missing => format!("error opening {from}: {why}"),
                     _ => format!("error copying {from} to {}: {why}", to.shown()),
                 });
@@ -380,7 +384,12 @@ impl Executor<'_> {
                 drop(guard);
                 if let Err(e) = copied {
                     let why = super::report::strerror(&e);
-                    self.out.error(&format!("error copying {from} to {to}: {why}"));
+                    // The tmp file is there (looked at above): a missing directory of the copy.
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        self.out.error(&format!("error creating output file {to}: {why}"));
+                    } else {
+                        self.out.error(&format!("error copying {from} to {to}: {why}"));
+                    }
                     self.out.info(&format!("removing tmp log {from}"));
                     return false;
                 }
