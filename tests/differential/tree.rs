@@ -315,7 +315,13 @@ fn decode(raw: Vec<u8>) -> (bool, Vec<u8>) {
 /// the records of script arguments are compared without blanks at line ends.
 fn trim_line_ends(text: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(text);
-    text.lines().map(|l| format!("{}\n", l.trim_end())).collect::<String>().into_bytes()
+    // (A pattern may end in a newline, `"LOG"` then `{` on the next line: an empty line.)
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes()
 }
 
 fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {

@@ -18,6 +18,7 @@ pub const DELIBERATE: &[&str] = &[
     REPAIRED,
     KEPT,
     "deliberate: a dry run creates no createolddir directory (README)",
+    "deliberate: a dry run never mails (README)",
 ];
 
 /// README "Compatibility": leftovers of an interrupted run are repaired before anything else.
@@ -32,6 +33,7 @@ const MESSAGE_RULES: &[(&str, &str)] = &[
     // Said only by us: what 3.21 renames over, we move aside.
     ("already exists, renaming to", KEPT),
     ("repaired: ", REPAIRED),
+    ("would repair: ", REPAIRED),
     ("lines must begin with a keyword", "config: a line not starting with a keyword or path"),
     ("not properly separated", "config: keyword glued to other characters"),
     ("unexpected }", "config: unexpected }"),
@@ -275,6 +277,25 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     if dry && !tree.is_empty() && only_their_dirs {
         return vec![DELIBERATE[5].into()];
     }
+    if dry && !tree.is_empty() && tree.iter().all(|(p, o, u)| p == "mail.out" && o.is_some() && u.is_none()) {
+        return vec![DELIBERATE[6].into()];
+    }
+    // In a dry run the same shows in the output alone: the leftover is said to be compressed.
+    let (only_oracle, only_ours) = diff.output_diff();
+    let compress = case.all_conf_text().split_whitespace().any(|w| w == "compress");
+    let numbered_leftover = diff.before.keys().any(|n| {
+        n.rsplit_once('.').is_some_and(|(_, d)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    });
+    if dry
+        && tree.is_empty()
+        && compress
+        && numbered_leftover
+        && only_oracle.is_empty()
+        && !only_ours.is_empty()
+        && only_ours.iter().all(|l| l.starts_with("compressing log with:"))
+    {
+        return vec![KEPT.into()];
+    }
     let verbose = is_verbose_run(case, diff);
     let (only_oracle, only_ours) = diff.output_diff();
     // The same config message with another location: 3.21 names a file included from a
@@ -282,6 +303,13 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     let (only_oracle, only_ours) = pair_locations(only_oracle, only_ours, &mut cats);
     for line in only_oracle.iter().chain(&only_ours) {
         cats.push(line_category(line, verbose));
+    }
+    // A repair said (`repaired:`, `would repair:`) starts the run from another disk: what
+    // follows differs with it.
+    for deliberate in [REPAIRED, KEPT] {
+        if cats.iter().any(|c| c == deliberate) {
+            return vec![deliberate.into()];
+        }
     }
     if only_oracle.is_empty() && only_ours.is_empty() && diff.output_differs() {
         cats.push("output: same lines, other order".into());
