@@ -24,7 +24,8 @@ pub const DELIBERATE: &[&str] = &[
 /// README "Compatibility": leftovers of an interrupted run are repaired before anything else.
 const REPAIRED: &str = "deliberate: leftovers of an interrupted run are repaired first (README)";
 /// README "Compatibility": nothing is written over a file.
-const KEPT: &str = "deliberate: nothing is written over a file: every content 3.21 keeps, we keep (README)";
+const KEPT: &str =
+    "deliberate: nothing is written over a file; an uncompressed LOG.N is compressed first (README)";
 
 /// Message templates (checked in order against a normalised line) and their category.
 const MESSAGE_RULES: &[(&str, &str)] = &[
@@ -498,6 +499,21 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> Option<&'static str> {
         .any(|n| n.ends_with(".tmp") || n.ends_with(".partial") || names.contains(&format!("{n}.gz")));
     if repaired {
         return Some(REPAIRED);
+    }
+    // `LOG.N` left uncompressed beside compressed numbered archives (a postrotate failed
+    // before compression): we compress it first, so the shift that follows starts from another
+    // chain (and `rotate` may drop an older archive 3.21 keeps while it renames over `LOG.N`).
+    let compressed_sibling = |n: &str| {
+        let stem = n.rsplit_once('.').map_or(n, |(stem, _)| stem);
+        names.iter().any(|m| m.starts_with(&format!("{stem}.")) && m.ends_with(".gz") && m.as_str() != n)
+    };
+    let uncompressed_leftover = case.all_conf_text().split_whitespace().any(|w| w == "compress")
+        && names.iter().any(|n| {
+            n.rsplit_once('.').is_some_and(|(_, d)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+                && compressed_sibling(n)
+        });
+    if uncompressed_leftover {
+        return Some(KEPT);
     }
     if !theirs.is_subset(&ours) {
         return None;
