@@ -1,6 +1,7 @@
 //! The C library's locale, as logrotate 3.21 uses it: it calls `setlocale(LC_ALL, "")` first
-//! thing, so the environment's locale decides how `glob(3)` sorts and matches names and which
-//! characters a path in the config may hold (`bad olddir path …`).
+//! thing, so the environment's locale decides which characters a path in the config may hold
+//! (`bad olddir path …`) and the words of the system's error messages. Both binaries call
+//! [`init`] before anything else.
 
 use std::os::raw::{c_char, c_int};
 use std::sync::Once;

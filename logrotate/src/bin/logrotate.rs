@@ -115,6 +115,8 @@ fn first_option(short: &[char], long: &str) -> usize {
 }
 
 fn main() -> ExitCode {
+    // The environment's locale, as 3.21 takes it first thing (before any thread starts).
+    logrotate::locale::init();
     let opts = match Opts::try_parse() {
         Ok(o) => o,
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {

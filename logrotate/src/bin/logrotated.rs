@@ -39,6 +39,8 @@ struct Opts {
 }
 
 fn main() -> ExitCode {
+    // The environment's locale, as 3.21 takes it first thing (before any thread starts).
+    logrotate::locale::init();
     let opts = Opts::parse();
     if !(opts.rescan.is_finite() && opts.rescan > 0.0) {
         eprintln!("logrotated: --rescan-interval must be a positive number of seconds");
