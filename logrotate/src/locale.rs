@@ -49,6 +49,29 @@ pub fn printable_path(path: &[u8]) -> bool {
     true
 }
 
+/// `items` sorted by the bytes `key` gives, in the locale's collation order (`strcoll`), as
+/// glob(3) sorts its matches: plain byte order in the C locale (and for a name with a NUL).
+pub fn sorted<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
+    init();
+    // SAFETY: queries the current locale's name; the pointer is read at once.
+    let collate = unsafe { libc::setlocale(libc::LC_COLLATE, std::ptr::null()) };
+    // SAFETY: setlocale returned a valid C string (checked for null first).
+    let name = (!collate.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(collate) }.to_bytes().to_vec());
+    if name.as_deref().is_none_or(|n| n == b"C" || n == b"POSIX") {
+        let mut items = items;
+        items.sort_by(|a, b| key(a).cmp(key(b)));
+        return items;
+    }
+    let mut keyed: Vec<(Option<std::ffi::CString>, T)> =
+        items.into_iter().map(|item| (std::ffi::CString::new(key(&item)).ok(), item)).collect();
+    keyed.sort_by(|(ca, a), (cb, b)| match (ca, cb) {
+        // SAFETY: two valid C strings.
+        (Some(ca), Some(cb)) => unsafe { libc::strcoll(ca.as_ptr(), cb.as_ptr()) }.cmp(&0),
+        _ => key(a).cmp(key(b)),
+    });
+    keyed.into_iter().map(|(_, item)| item).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +84,20 @@ mod tests {
         assert!(!printable_path(b"/var/\x01log"));
         // Not a character in any encoding glibc has.
         assert!(!printable_path(b"/var/log/\xff"));
+    }
+
+    #[test]
+    fn sorted_in_byte_order_under_the_c_locale() {
+        let names = vec!["b.log", "B.log", "a.log", "_x.log"];
+        let got = sorted(names, |n| n.as_bytes());
+        // Under C (the test's locale unless LC_ALL says otherwise) as bytes; under another
+        // locale at least every name is still there.
+        assert_eq!(got.len(), 4);
+        if std::env::var("LC_ALL").is_err()
+            && std::env::var("LC_COLLATE").is_err()
+            && std::env::var("LANG").is_err()
+        {
+            assert_eq!(got, ["B.log", "_x.log", "a.log", "b.log"]);
+        }
     }
 }

@@ -58,12 +58,12 @@ pub(super) fn expand_pattern_in(pat: &str, list: &mut Lister<'_>) -> Vec<(PathBu
             Err(_) => literal(),
         };
     }
-    let mut found = glob_matches(&expanded, list);
+    let found = glob_matches(&expanded, list);
     if found.is_empty() {
         return literal();
     }
-    found.sort_by(|a, b| a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes()));
-    found
+    // In the locale's order, as glob(3) sorts (byte order in the C locale).
+    crate::locale::sorted(found, |f| f.0.as_os_str().as_bytes())
 }
 
 /// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
