@@ -191,6 +191,10 @@ pub struct Options {
     pub olddir: Option<String>,
     /// `createolddir [mode] [owner] [group]`; `None` is `nocreateolddir`.
     pub create_olddir: Option<CreateSpec>,
+    /// What a `nocreate` / `nocreateolddir` turned off: as in 3.21, a later bare `create` /
+    /// `createolddir` takes its mode and owner back (3.21 clears a flag, not the values).
+    #[serde(skip)]
+    pub parked_creates: (Option<CreateSpec>, Option<CreateSpec>),
     /// `dateext`.
     pub date_ext: bool,
     /// `dateformat`; `None` is the default (`-%Y%m%d`, or `-%Y%m%d%H` when hourly).
@@ -252,6 +256,7 @@ impl Default for Options {
             create: None,
             olddir: None,
             create_olddir: None,
+            parked_creates: (None, None),
             date_ext: false,
             date_format: None,
             date_yesterday: false,

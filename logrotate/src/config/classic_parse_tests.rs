@@ -359,3 +359,12 @@ fn create_without_arguments_keeps_an_earlier_mode_and_owner_as_3_21() {
     assert_eq!(modes, vec![Some(0o640), Some(0o600)]);
     assert!(c.rules.iter().all(|r| r.options.create.as_ref().is_some_and(|s| s.owner.is_some())));
 }
+
+#[test]
+fn nocreate_between_two_creates_keeps_the_first_ones_mode_as_3_21() {
+    let (c, d) = load_text("/a.log {\n create 0600 root\n nocreate\n create\n}\n");
+    assert!(errors(&c, &d).is_empty(), "{:?}", errors(&c, &d));
+    let spec = c.rules[0].options.create.clone().expect("create on");
+    assert_eq!(spec.mode, Some(0o600));
+    assert!(spec.owner.is_some());
+}

@@ -310,10 +310,24 @@ pub fn apply_directive(
         "nocopytruncate" => o.copy_truncate = false,
         "renamecopy" => (o.rename_copy, o.copy_truncate) = (true, false),
         "norenamecopy" => o.rename_copy = false,
-        "create" => o.create = Some(create_spec(key, &words(), o.create.as_ref())?),
-        "nocreate" => o.create = None,
-        "createolddir" => o.create_olddir = Some(create_spec(key, &words(), o.create_olddir.as_ref())?),
-        "nocreateolddir" => o.create_olddir = None,
+        "create" => {
+            let earlier = o.create.as_ref().or(o.parked_creates.0.as_ref());
+            o.create = Some(create_spec(key, &words(), earlier)?);
+        }
+        "nocreate" => {
+            if let Some(spec) = o.create.take() {
+                o.parked_creates.0 = Some(spec);
+            }
+        }
+        "createolddir" => {
+            let earlier = o.create_olddir.as_ref().or(o.parked_creates.1.as_ref());
+            o.create_olddir = Some(create_spec(key, &words(), earlier)?);
+        }
+        "nocreateolddir" => {
+            if let Some(spec) = o.create_olddir.take() {
+                o.parked_creates.1 = Some(spec);
+            }
+        }
         "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),
         "daily" => o.criterion = Some(Criterion::Time(Frequency::Daily)),
         "weekly" => {
