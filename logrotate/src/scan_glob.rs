@@ -66,13 +66,18 @@ pub(super) fn expand_pattern_in(pat: &str, list: &mut Lister<'_>) -> Vec<(PathBu
     crate::locale::sorted(found, |f| f.0.as_os_str().as_bytes())
 }
 
-/// `~` and `~/...` with `$HOME` put in, as `GLOB_TILDE` does; anything else unchanged.
+/// `~`, `~/...` with `$HOME` and `~user/...` with that user's home put in, as `GLOB_TILDE`
+/// does; anything else unchanged.
 pub fn expand_glob_tilde(pat: &str) -> String {
     let Some(rest) = pat.strip_prefix('~') else { return pat.to_string() };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return pat.to_string();
-    }
-    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+    let (user, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let home = if user.is_empty() {
+        std::env::var_os("HOME").filter(|h| !h.is_empty())
+    } else {
+        // `~user`: that user's home; an unknown user leaves the pattern as written.
+        crate::exec::ids::user_home(&crate::pathbytes::to_os(user).to_string_lossy())
+    };
+    match home {
         Some(home) => format!("{}{rest}", crate::pathbytes::from_os(&home)),
         None => pat.to_string(),
     }
@@ -172,5 +177,14 @@ mod tests {
             .collect();
         // '-' sorts before '/', as C's glob sorts the whole paths.
         assert_eq!(got, vec![dir.path().join("a-b/x.log"), dir.path().join("a/x.log")]);
+    }
+
+    #[test]
+    fn tilde_user_is_that_users_home_and_an_unknown_user_stays_as_written() {
+        let root_home = crate::exec::ids::user_home("root").expect("root has a home");
+        let want = format!("{}/x.log", root_home.to_string_lossy());
+        assert_eq!(expand_glob_tilde("~root/x.log"), want);
+        assert_eq!(expand_glob_tilde("~no-such-user-zz/x.log"), "~no-such-user-zz/x.log");
+        assert_eq!(expand_glob_tilde("/var/~root/x.log"), "/var/~root/x.log");
     }
 }

@@ -6,8 +6,8 @@ use std::ffi::CString;
 /// Longer names are unknown without asking: glibc's lookup of a name of megabytes aborts.
 const MAX_NAME: usize = 256;
 
-/// Looks up a user name, returning its uid and primary gid.
-pub fn user_entry(name: &str) -> Option<(u32, u32)> {
+/// Looks up a user name: uid, primary gid and home directory.
+fn passwd_entry(name: &str) -> Option<(u32, u32, std::ffi::OsString)> {
     if name.len() > MAX_NAME {
         return None;
     }
@@ -18,7 +18,27 @@ pub fn user_entry(name: &str) -> Option<(u32, u32)> {
     // SAFETY: all pointers are valid for the duration of the call; buf is large enough or the
     // call returns ERANGE, which we treat as "not found".
     let rc = unsafe { libc::getpwnam_r(c.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
+    if rc != 0 || result.is_null() {
+        return None;
+    }
+    let home = if pwd.pw_dir.is_null() {
+        std::ffi::OsString::new()
+    } else {
+        // SAFETY: getpwnam_r filled pw_dir with a NUL-terminated string inside `buf`.
+        let bytes = unsafe { std::ffi::CStr::from_ptr(pwd.pw_dir) }.to_bytes();
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes).to_os_string()
+    };
+    Some((pwd.pw_uid, pwd.pw_gid, home))
+}
+
+/// Looks up a user name, returning its uid and primary gid.
+pub fn user_entry(name: &str) -> Option<(u32, u32)> {
+    passwd_entry(name).map(|(uid, gid, _)| (uid, gid))
+}
+
+/// A user's home directory (`~user` in a log pattern, as glob(3)'s `GLOB_TILDE` reads it).
+pub fn user_home(name: &str) -> Option<std::ffi::OsString> {
+    passwd_entry(name).map(|(_, _, home)| home).filter(|h| !h.is_empty())
 }
 
 /// Looks up a user name.
