@@ -149,6 +149,23 @@ pub const DEFAULT_COMPRESS_EXT: &str = ".gz";
 /// Default seconds the executor waits for writers to release a file before compressing it.
 pub const DEFAULT_LOCK_TIMEOUT_SECS: f64 = 3.0;
 
+/// The parser's memory of a `create` and a `createolddir` turned off by `nocreate` /
+/// `nocreateolddir` (see [`Options::parked_creates`]). Not an option itself: it changes nothing
+/// a rule does, so two rules are equal whatever it holds.
+#[derive(Debug, Clone, Default)]
+pub struct ParkedCreates {
+    /// The last `create` turned off.
+    pub create: Option<CreateSpec>,
+    /// The last `createolddir` turned off.
+    pub create_olddir: Option<CreateSpec>,
+}
+
+impl PartialEq for ParkedCreates {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Every option of a log set. `Options::default()` is logrotate's built-in default.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Options {
@@ -194,7 +211,7 @@ pub struct Options {
     /// What a `nocreate` / `nocreateolddir` turned off: as in 3.21, a later bare `create` /
     /// `createolddir` takes its mode and owner back (3.21 clears a flag, not the values).
     #[serde(skip)]
-    pub parked_creates: (Option<CreateSpec>, Option<CreateSpec>),
+    pub parked_creates: ParkedCreates,
     /// `dateext`.
     pub date_ext: bool,
     /// `dateformat`; `None` is the default (`-%Y%m%d`, or `-%Y%m%d%H` when hourly).
@@ -256,7 +273,7 @@ impl Default for Options {
             create: None,
             olddir: None,
             create_olddir: None,
-            parked_creates: (None, None),
+            parked_creates: ParkedCreates::default(),
             date_ext: false,
             date_format: None,
             date_yesterday: false,

@@ -311,21 +311,21 @@ pub fn apply_directive(
         "renamecopy" => (o.rename_copy, o.copy_truncate) = (true, false),
         "norenamecopy" => o.rename_copy = false,
         "create" => {
-            let earlier = o.create.as_ref().or(o.parked_creates.0.as_ref());
+            let earlier = o.create.as_ref().or(o.parked_creates.create.as_ref());
             o.create = Some(create_spec(key, &words(), earlier)?);
         }
         "nocreate" => {
             if let Some(spec) = o.create.take() {
-                o.parked_creates.0 = Some(spec);
+                o.parked_creates.create = Some(spec);
             }
         }
         "createolddir" => {
-            let earlier = o.create_olddir.as_ref().or(o.parked_creates.1.as_ref());
+            let earlier = o.create_olddir.as_ref().or(o.parked_creates.create_olddir.as_ref());
             o.create_olddir = Some(create_spec(key, &words(), earlier)?);
         }
         "nocreateolddir" => {
             if let Some(spec) = o.create_olddir.take() {
-                o.parked_creates.1 = Some(spec);
+                o.parked_creates.create_olddir = Some(spec);
             }
         }
         "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),

@@ -282,7 +282,7 @@ mod tests {
             }),
             olddir: Some("/var/log/old dir".into()),
             create_olddir: Some(CreateSpec { mode: Some(0o4750), owner: None, group: None }),
-            parked_creates: (None, None),
+            parked_creates: Default::default(),
             date_ext: true,
             date_format: Some("-%Y-%m-%d_%s".into()),
             date_yesterday: true,
