@@ -290,3 +290,15 @@ fn crash_during_compression_is_repaired_by_the_next_run() {
     assert_eq!(fx.gunzip("app.log.1.gz"), "after the crash\n");
     assert!(fx.gunzip("app.log.2.gz") == text, "the archive interrupted by the crash is intact");
 }
+
+/// Found by the generative test: as 3.21's popt, an option's value may start with `-`
+/// (`-m -x` is the mail command `-x`, `-l -s` logs to a file named `-s`).
+#[test]
+fn option_values_may_start_with_a_dash_as_3_21() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    fx.conf("@D@/app.log {\n rotate 1\n}\n");
+    let o = fx.run(&["-f", "-m", "-not-a-mail-command"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(fx.exists("app.log.1"));
+}

@@ -24,10 +24,16 @@ struct Opts {
     #[arg(short = 'f', long = "force")]
     force: bool,
     /// Command to send mail (instead of `/usr/bin/mail')
-    #[arg(short = 'm', long = "mail", value_name = "command", default_value = "/usr/bin/mail")]
+    #[arg(
+        short = 'm',
+        long = "mail",
+        value_name = "command",
+        default_value = "/usr/bin/mail",
+        allow_hyphen_values = true
+    )]
     mail: String,
     /// Path of state file
-    #[arg(short = 's', long = "state", value_name = "statefile", default_value = app::DEFAULT_STATE)]
+    #[arg(short = 's', long = "state", value_name = "statefile", default_value = app::DEFAULT_STATE, allow_hyphen_values = true)]
     state: PathBuf,
     /// Do not lock the state file
     #[arg(long = "skip-state-lock")]
@@ -39,7 +45,7 @@ struct Opts {
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
     /// Log file or 'syslog' to log to syslog
-    #[arg(short = 'l', long = "log", value_name = "logfile")]
+    #[arg(short = 'l', long = "log", value_name = "logfile", allow_hyphen_values = true)]
     log: Option<String>,
     /// Print what would happen as JSON (the planner's output) and change nothing
     #[arg(long = "plan-json")]
