@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::clock;
 use super::report;
-use super::tree::{parse_state, RunOutput, Tree};
+use super::tree::{normalize_state, RunOutput, Tree};
 
 /// Debian's logrotate 3.21, the oracle.
 pub const ORACLE: &str = "/usr/sbin/logrotate";
@@ -324,7 +324,8 @@ impl Side {
             tree.state_text().as_deref(),
             state_before.as_deref(),
             &tree.root.to_string_lossy(),
-            &run,
+            run.started,
+            run.finished,
         );
         Side { run, before, after, state }
     }
@@ -335,29 +336,4 @@ fn ours_bin() -> PathBuf {
         Some(path) => PathBuf::from(path),
         None => crate::common::bin("logrotate"),
     }
-}
-
-/// Seconds of slack around a run within which a state time counts as "now".
-const NOW_SLACK: i64 = 10;
-
-/// Normalise a state file for comparison: root → `@R@`; a time within [`NOW_SLACK`] of the
-/// run → `now`; else a time equal to the one before the run → `unchanged`; otherwise `Y-M-D-H`
-/// (so a first-seen entry, stamped with the start of the hour, still compares).
-fn normalize_state(after: Option<&str>, before: Option<&str>, root: &str, run: &RunOutput) -> Vec<String> {
-    let Some(after) = after else {
-        return vec!["<no state file>".to_string()];
-    };
-    let (before, _) = parse_state(before.unwrap_or(""));
-    let (entries, other) = parse_state(after);
-    let mut lines: Vec<String> = other.iter().map(|l| l.replace(root, "@R@")).collect();
-    for (path, when) in entries {
-        let shown = match clock::parse_state_time(&when) {
-            Some(t) if t >= run.started - NOW_SLACK && t <= run.finished + NOW_SLACK => "now".to_string(),
-            _ if before.get(&path) == Some(&when) => "unchanged".to_string(),
-            Some(_) => clock::hour_part(&when),
-            None => format!("unparsable {when}"),
-        };
-        lines.push(format!("{} {shown}", path.replace(root, "@R@")));
-    }
-    lines
 }

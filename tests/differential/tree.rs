@@ -401,3 +401,34 @@ pub fn parse_state(text: &str) -> (std::collections::BTreeMap<String, String>, V
     }
     (entries, other)
 }
+
+/// Seconds of slack around a run within which a state time counts as "now".
+const NOW_SLACK: i64 = 10;
+
+/// A state file for comparison (entries sorted: their order is a deliberate difference): root →
+/// `@R@`; a time within [`NOW_SLACK`] of the run → `now`; a time unchanged by the run →
+/// `unchanged`; otherwise `Y-M-D-H`.
+pub fn normalize_state(
+    after: Option<&str>,
+    before: Option<&str>,
+    root: &str,
+    started: i64,
+    finished: i64,
+) -> Vec<String> {
+    let Some(after) = after else {
+        return vec!["<no state file>".to_string()];
+    };
+    let (before, _) = parse_state(before.unwrap_or(""));
+    let (entries, other) = parse_state(after);
+    let mut lines: Vec<String> = other.iter().map(|l| l.replace(root, "@R@")).collect();
+    for (path, when) in entries {
+        let shown = match crate::clock::parse_state_time(&when) {
+            Some(t) if t >= started - NOW_SLACK && t <= finished + NOW_SLACK => "now".to_string(),
+            _ if before.get(&path) == Some(&when) => "unchanged".to_string(),
+            Some(_) => crate::clock::hour_part(&when),
+            None => format!("unparsable {when}"),
+        };
+        lines.push(format!("{} {shown}", path.replace(root, "@R@")));
+    }
+    lines
+}

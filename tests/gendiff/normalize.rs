@@ -1,9 +1,6 @@
 //! Normalisation before comparing: what README "Compatibility" lists as deliberate is mapped to
 //! one spelling on both sides, and times are reduced to what both tools must agree on.
 
-use crate::clock;
-use crate::tree::parse_state;
-
 /// `FILE:LINE: message` (ours, deliberate) → `FILE:LINE message` (3.21).
 fn drop_colon_after_line_number(line: &str) -> String {
     let bytes = line.as_bytes();
@@ -52,37 +49,6 @@ pub fn output_lines(text: &str) -> Vec<String> {
         let run = lines[i..].iter().take_while(|l| is_removing(l)).count();
         lines[i..i + run].sort();
         i += run.max(1);
-    }
-    lines
-}
-
-/// Seconds of slack around a run within which a state time counts as "now".
-const NOW_SLACK: i64 = 10;
-
-/// A state file for comparison (entries sorted: their order is a deliberate difference): root →
-/// `@R@`; a time within [`NOW_SLACK`] of the run → `now`; a time unchanged by the run →
-/// `unchanged`; otherwise `Y-M-D-H`.
-pub fn state(
-    after: Option<&str>,
-    before: Option<&str>,
-    root: &str,
-    started: i64,
-    finished: i64,
-) -> Vec<String> {
-    let Some(after) = after else {
-        return vec!["<no state file>".to_string()];
-    };
-    let (before, _) = parse_state(before.unwrap_or(""));
-    let (entries, other) = parse_state(after);
-    let mut lines: Vec<String> = other.iter().map(|l| l.replace(root, "@R@")).collect();
-    for (path, when) in entries {
-        let shown = match clock::parse_state_time(&when) {
-            Some(t) if t >= started - NOW_SLACK && t <= finished + NOW_SLACK => "now".to_string(),
-            _ if before.get(&path) == Some(&when) => "unchanged".to_string(),
-            Some(_) => clock::hour_part(&when),
-            None => format!("unparsable {when}"),
-        };
-        lines.push(format!("{} {shown}", path.replace(root, "@R@")));
     }
     lines
 }
