@@ -602,10 +602,10 @@ fn no_rules_is_a_warning_and_with_strict_an_error_exit() {
     assert_eq!(d.stop().0, Some(0));
 }
 
-#[test]
-fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
-    // Issue 11: the daemon said `forced from command line`.
-    let mut d = Daemon::launch(Launch { notify: true, ..Launch::default() }, |p| {
+/// A daemon (started with `args`) with a weekly rule not due, made to rotate by SIGUSR1 and
+/// stopped: the stopped daemon and its stderr.
+fn rotate_with_sigusr1(args: &[&str]) -> (Daemon, String) {
+    let mut d = Daemon::launch(Launch { args, notify: true, ..Launch::default() }, |p| {
         fs::write(p.join("logs/app.log"), "a\n").unwrap();
         let rule = format!("{}/logs/app.log {{\n weekly\n rotate 3\n}}\n", p.display());
         fs::write(p.join("conf.d/weekly.conf"), rule).unwrap();
@@ -614,6 +614,13 @@ fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
     assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
     let (code, err) = d.stop();
     assert_eq!(code, Some(0));
+    (d, err)
+}
+
+#[test]
+fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
+    // Issue 11: the daemon said `forced from command line`.
+    let (_, err) = rotate_with_sigusr1(&[]);
     assert!(err.contains("info: rotating every log now: forced by SIGUSR1"), "{err}");
     assert!(!err.contains("command line"), "{err}");
 }
@@ -651,15 +658,7 @@ fn the_demo_rotates_and_loses_no_line() {
 fn regression_sigusr1_verbose_trace_says_forced_by_sigusr1_and_logrotate_f_keeps_321_words() {
     // Issue 11: the -v trace of the pass SIGUSR1 forces said `forced from command line`, 3.21's
     // words for `logrotate -f`. The one-shot `-f` must keep them.
-    let mut d = Daemon::launch(Launch { args: &["-v"], notify: true, ..Launch::default() }, |p| {
-        fs::write(p.join("logs/app.log"), "a\n").unwrap();
-        let rule = format!("{}/logs/app.log {{\n weekly\n rotate 3\n}}\n", p.display());
-        fs::write(p.join("conf.d/weekly.conf"), rule).unwrap();
-    });
-    d.signal(libc::SIGUSR1);
-    assert!(wait_for(|| d.p("logs/app.log.1").exists()), "SIGUSR1 did not force rotation");
-    let (code, err) = d.stop();
-    assert_eq!(code, Some(0));
+    let (d, err) = rotate_with_sigusr1(&["-v"]);
     let header = format!("rotating pattern: {}/logs/app.log  forced by SIGUSR1 (3 rotations)", d.d());
     assert!(err.contains(&header), "{err}");
     assert!(!err.contains("command line"), "{err}");
