@@ -2,14 +2,15 @@
 //! The binaries turn their command lines into a [`RunConfig`]; nothing here knows about clap.
 
 use crate::config::{self, Config, LoadOptions};
-use crate::exec::{ids, repair, report::Reporter, trace::Forced, ExecOptions, Executor};
+use crate::exec::report::{Console, Reporter};
+use crate::exec::{repair, trace::Forced, ExecOptions, Executor};
 use crate::pathbytes::PathShow as _;
-use crate::plan::{self, RunFlags};
+use crate::plan::{self, Identity, RunFlags};
 use crate::rule::Rule;
 use crate::scan;
 use crate::state::{LockMode, StateError, StateFile};
 use crate::status;
-use chrono::Local;
+use chrono::NaiveDateTime;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -63,22 +64,37 @@ pub struct RunConfig {
     pub lock: LockMode,
     /// What to print.
     pub output: Output,
+    /// The clock reading the run plans for (local time).
+    pub now: NaiveDateTime,
+    /// Who runs it.
+    pub identity: Identity,
+}
+
+/// Who this process is (its real uid), for [`RunConfig::identity`].
+pub fn process_identity() -> Identity {
+    Identity { uid: crate::exec::ids::real_uid() }
 }
 
 /// The default state file path.
 pub const DEFAULT_STATE: &str = "/var/lib/logrotate/status";
 
-/// Loads the configuration as logrotate does (ownership checks when root) and prints its
+/// Loads the configuration as logrotate does (ownership checks when root) and reports its
 /// diagnostics.
-pub fn load_config(paths: &[PathBuf], out: &mut Reporter) -> Config {
-    load_config_creating(paths, out, true)
+pub fn load_config(paths: &[PathBuf], identity: Identity, out: &mut Reporter) -> Config {
+    load_config_creating(paths, identity, out, true)
 }
 
 /// [`load_config`], with the `olddir` checks of 3.21 at load time; `create_dirs: false` checks
 /// without creating a missing `createolddir` directory (a dry run changes nothing).
-pub fn load_config_creating(paths: &[PathBuf], out: &mut Reporter, create_dirs: bool) -> Config {
+pub fn load_config_creating(
+    paths: &[PathBuf],
+    identity: Identity,
+    out: &mut Reporter,
+    create_dirs: bool,
+) -> Config {
     let olddirs = std::sync::Arc::new(config::olddir::DiskOlddirs { create_dirs });
-    let cfg = config::load(paths, &LoadOptions { check_ownership: ids::is_root(), olddirs: Some(olddirs) });
+    let check_ownership = identity.is_root();
+    let cfg = config::load(paths, &LoadOptions { check_ownership, olddirs: Some(olddirs) });
     for d in &cfg.diagnostics {
         match d.level {
             config::Level::Error => out.error(&d.message),
@@ -90,9 +106,9 @@ pub fn load_config_creating(paths: &[PathBuf], out: &mut Reporter, create_dirs: 
     cfg
 }
 
-/// Runs once and returns the exit code.
-pub fn run_once(rc: &RunConfig) -> Exit {
-    let mut out = Reporter::new(rc.verbose || rc.dry_run);
+/// Runs once, saying everything through `console`, and returns the exit code.
+pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
+    let mut out = Reporter::new(rc.verbose || rc.dry_run, console);
     let debug_warning = "logrotate in debug mode does nothing except printing debug messages!  Consider using verbose mode (-v) instead if this is not what you want.\n";
     // 3.21 says it when it reads -d: before an -l that follows it is open.
     let warned_early = rc.dry_run && rc.output == Output::Rotate && rc.debug_before_log;
@@ -110,16 +126,19 @@ pub fn run_once(rc: &RunConfig) -> Exit {
         out.warning(debug_warning);
     }
     // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
-    let cfg = load_config_creating(&rc.configs, &mut out, !rc.dry_run && rc.output == Output::Rotate);
+    let creating = !rc.dry_run && rc.output == Output::Rotate;
+    let cfg = load_config_creating(&rc.configs, rc.identity, &mut out, creating);
     match rc.output {
         Output::DumpToml => {
-            print!("{}", config::dump::to_toml(&cfg.rules));
+            out.print(&config::dump::to_toml(&cfg.rules));
             return exit_for(&out);
         }
-        Output::PlanJson | Output::Rotate | Output::Status => {}
-    }
-    if rc.output == Output::Status {
-        return status::print_status(&cfg.rules, &rc.state, &mut out);
+        Output::Status => {
+            let rows = status::rows(&cfg.rules, &rc.state, rc.now, rc.identity, &mut out);
+            out.print(&status::table(&rows));
+            return exit_for(&out);
+        }
+        Output::PlanJson | Output::Rotate => {}
     }
     let pass = PassOptions {
         state: rc.state.clone(),
@@ -128,13 +147,15 @@ pub fn run_once(rc: &RunConfig) -> Exit {
         dry_run: rc.dry_run || rc.output == Output::PlanJson,
         mail_cmd: rc.mail_cmd.clone(),
         only: None,
+        now: rc.now,
+        identity: rc.identity,
     };
     let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
         if rc.output != Output::PlanJson {
             return true;
         }
         match serde_json::to_string_pretty(&crate::plan_json::document(plan, &cfg.rules)) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => out.print(&format!("{json}\n")),
             Err(e) => out.error(&format!("cannot encode plan: {e}")),
         }
         false
@@ -162,6 +183,10 @@ pub struct PassOptions {
     pub mail_cmd: String,
     /// Only these rules (indexes); `None` means all, and only then is the state pruned.
     pub only: Option<Vec<usize>>,
+    /// The clock reading the pass plans for (local time).
+    pub now: NaiveDateTime,
+    /// Who runs it.
+    pub identity: Identity,
 }
 
 /// Why a pass did not run.
@@ -203,7 +228,7 @@ pub fn run_pass(
                 out.info_unterminated(&format!("waiting for lock on state file {}", p.state.shown()));
             }
             out.error(&e.to_string());
-            eprintln!("{}", StateError::PARALLEL_HINT);
+            out.passthrough(&format!("{}\n", StateError::PARALLEL_HINT));
             return Err(PassError::Locked);
         }
         Err(e) => {
@@ -250,7 +275,7 @@ pub fn run_pass(
     }
     out.info(&format!("\nHandling {} logs", rules.len()));
     let mut diags = Vec::new();
-    let now = Local::now().naive_local();
+    let now = p.now;
     // Logs the state alone shows are not due are not even looked at (the nightly no-op); what
     // is said about them (-v, -d, --plan-json) needs their size, so then they are.
     let look_anyway = out.wants_info() || p.dry_run;
@@ -271,7 +296,7 @@ pub fn run_pass(
     for d in diags {
         out.error(&d.message);
     }
-    let flags = RunFlags { force: p.forced.is_forced(), is_root: ids::is_root() };
+    let flags = RunFlags { force: p.forced.is_forced(), is_root: p.identity.is_root() };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
         return Ok(Vec::new());

@@ -5,11 +5,10 @@
 //! it); when it is not, the next due time comes from [`next_due`], the same rule the planner and
 //! 3.21 apply (`daily` is due from the next midnight, not 24 hours later).
 
-use crate::app::Exit;
 use crate::exec::report::Reporter;
 use crate::pathbytes::PathShow as _;
 use crate::plan::schedule::{frequency, next_due};
-use crate::plan::{self, Decision, RunFlags};
+use crate::plan::{self, Decision, Identity, RunFlags};
 use crate::rule::{Criterion, Rule};
 use crate::scan::{self, FileFacts, FileKind};
 use crate::size::human_size;
@@ -90,14 +89,20 @@ fn held_back(decision: &Decision) -> String {
 
 /// Builds the rows for `rules` against the state at `state_path` (read without locking), as a
 /// run at `now` would see them.
-pub fn rows(rules: &[Rule], state_path: &Path, now: NaiveDateTime, out: &mut Reporter) -> Vec<StatusRow> {
+pub fn rows(
+    rules: &[Rule],
+    state_path: &Path,
+    now: NaiveDateTime,
+    identity: Identity,
+    out: &mut Reporter,
+) -> Vec<StatusRow> {
     let (state, diags) = StateFile::read_only(state_path).read();
     for d in diags {
         out.error(&d.message);
     }
     let mut diags = Vec::new();
     let sets = scan::scan(rules, &mut diags);
-    let flags = RunFlags { force: false, is_root: crate::exec::ids::is_root() };
+    let flags = RunFlags { force: false, is_root: identity.is_root() };
     let mut rows = Vec::new();
     for set in &sets {
         let rule = &rules[set.rule];
@@ -139,13 +144,6 @@ pub fn table(rows: &[StatusRow]) -> String {
         text.push('\n');
     }
     text
-}
-
-/// Prints the table to stdout.
-pub fn print_status(rules: &[Rule], state_path: &Path, out: &mut Reporter) -> Exit {
-    let rows = rows(rules, state_path, chrono::Local::now().naive_local(), out);
-    print!("{}", table(&rows));
-    crate::app::exit_for(out)
 }
 
 #[cfg(test)]

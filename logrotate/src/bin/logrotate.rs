@@ -1,5 +1,8 @@
 //! `logrotate`: a drop-in replacement for logrotate 3.21.
 
+#[path = "shared/console.rs"]
+mod console;
+
 use clap::{ArgAction, Parser};
 use logrotate::app::{self, Exit, Output, RunConfig};
 use logrotate::state::LockMode;
@@ -179,6 +182,8 @@ fn main() -> ExitCode {
         debug_before_log,
         lock,
         output,
+        now: chrono::Local::now().naive_local(),
+        identity: app::process_identity(),
     };
-    ExitCode::from(app::run_once(&rc) as u8)
+    ExitCode::from(app::run_once(&rc, Box::new(console::StdConsole)) as u8)
 }

@@ -1,5 +1,8 @@
 //! `logrotated`: the rotation daemon. Runs in the foreground (systemd `Type=notify`).
 
+#[path = "shared/console.rs"]
+mod console;
+
 use clap::Parser;
 use logrotate::app::{self, Exit};
 use logrotate::daemon::{self, DaemonConfig};
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         lock_wait: Duration::from_secs(30),
         max_watches: opts.max_watches,
         strict: opts.strict,
+        identity: app::process_identity(),
     };
-    ExitCode::from(daemon::run(dc) as u8)
+    ExitCode::from(daemon::run(dc, Box::new(console::StdConsole)) as u8)
 }

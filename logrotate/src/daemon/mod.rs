@@ -22,9 +22,10 @@ pub mod watcher;
 
 use crate::app::{self, Exit, PassError, PassOptions};
 use crate::config::Config;
-use crate::exec::report::Reporter;
+use crate::exec::report::{Console, Reporter};
 use crate::exec::trace::Forced;
 use crate::plan::schedule::{frequency, is_size_triggered, next_due};
+use crate::plan::Identity;
 use crate::rule::{Criterion, Rule};
 use crate::scan;
 use crate::state::{LockMode, StateFile};
@@ -58,6 +59,8 @@ pub struct DaemonConfig {
     pub max_watches: usize,
     /// Exit with an error, instead of only warning, when the daemon starts with no rule.
     pub strict: bool,
+    /// Who runs it.
+    pub identity: Identity,
 }
 
 /// The default of [`DaemonConfig::max_watches`]: a small share of the kernel's default per-user
@@ -97,16 +100,16 @@ struct Daemon {
     sync_due: Option<Instant>,
 }
 
-/// Runs until SIGTERM/SIGINT. Returns the exit code.
+/// Runs until SIGTERM/SIGINT, saying everything through `console`. Returns the exit code.
 ///
 /// Call it before the process starts other threads: it takes systemd's variables out of the
 /// environment (see [`Notifier::from_env`]).
-pub fn run(mut dc: DaemonConfig) -> Exit {
+pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
     let systemd = Notifier::from_env();
     let mut out = if systemd::stderr_is_journal() {
-        Reporter::new(dc.verbose).for_journal()
+        Reporter::new(dc.verbose, console).for_journal()
     } else {
-        Reporter::new(dc.verbose).with_timestamps()
+        Reporter::new(dc.verbose, console).with_timestamps()
     };
     // Absolute from the start: the watcher reports absolute paths, and a config event is
     // recognised by comparing them with these.
@@ -141,7 +144,7 @@ pub fn run(mut dc: DaemonConfig) -> Exit {
             return Exit::Error;
         }
     };
-    let cfg = app::load_config(&dc.configs, &mut out);
+    let cfg = app::load_config(&dc.configs, dc.identity, &mut out);
     if cfg.rules.is_empty() {
         out.warning(&no_rules_message(&dc.configs));
         if dc.strict {
@@ -312,7 +315,7 @@ impl Daemon {
 
     /// Re-reads the config. On errors the old config stays in force. Returns whether it changed.
     fn reload(&mut self) -> bool {
-        let new = app::load_config(&self.dc.configs, &mut self.out);
+        let new = app::load_config(&self.dc.configs, self.dc.identity, &mut self.out);
         if new.has_errors() {
             self.out.error("configuration has errors; keeping the previous rules");
             return false;
@@ -400,6 +403,8 @@ impl Daemon {
             dry_run: false,
             mail_cmd: self.dc.mail_cmd.clone(),
             only,
+            now: Local::now().naive_local(),
+            identity: self.dc.identity,
         };
         if p.only.is_none() {
             self.last_full = Instant::now();

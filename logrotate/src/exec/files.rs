@@ -95,7 +95,7 @@ impl Executor<'_> {
                 "Compressing program wrote following message to stderr when compressing log {}:",
                 src.shown()
             ));
-            eprint!("{}", String::from_utf8_lossy(&stderr));
+            self.out.passthrough(&String::from_utf8_lossy(&stderr));
         }
         if let Err(e) = compressed {
             // 3.21's line, without a reason when a program failed (it gives its own, if any);

@@ -98,8 +98,13 @@ pub fn resolve_group(o: &Owner) -> Option<u32> {
 
 /// Whether the process runs as root.
 pub fn is_root() -> bool {
+    real_uid() == 0
+}
+
+/// The real user id of the process.
+pub fn real_uid() -> u32 {
     // SAFETY: getuid never fails.
-    unsafe { libc::getuid() == 0 }
+    unsafe { libc::getuid() }
 }
 
 /// While alive, file operations run with the effective uid/gid of an `su` user; dropping it

@@ -1,5 +1,9 @@
 //! Where messages go: stderr as `error: …` / `warning: …`, verbose notes with `-v`, and an
 //! optional copy to a log file (`-l FILE`) or syslog (`-l syslog`).
+//!
+//! The library never prints: the lines are handed, in order, to a [`Console`] that the binary
+//! passes in (scripts write to the same stderr while a pass runs, so each line goes out as soon
+//! as it is said, not in a report at the end).
 
 use std::fs::File;
 use std::io::Write;
@@ -10,14 +14,53 @@ const WARNING: u8 = 4;
 const INFO: u8 = 6;
 const DEBUG: u8 = 7;
 
-/// Collects and prints messages, remembering whether any error was reported.
-#[derive(Debug, Default)]
+/// Where the binary puts what the library says: the library itself never writes to stdout or
+/// stderr.
+pub trait Console {
+    /// Bytes for stderr (messages, line ends included), written at once.
+    fn stderr(&mut self, bytes: &[u8]);
+    /// Bytes for stdout (`--plan-json`, `--dump-toml`, `--status`).
+    fn stdout(&mut self, bytes: &[u8]);
+}
+
+/// A [`Console`] that keeps what it is given (for tests, and callers that print later).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// Everything meant for stderr.
+    pub stderr: Vec<u8>,
+    /// Everything meant for stdout.
+    pub stdout: Vec<u8>,
+}
+
+impl Console for Captured {
+    fn stderr(&mut self, bytes: &[u8]) {
+        self.stderr.extend_from_slice(bytes);
+    }
+    fn stdout(&mut self, bytes: &[u8]) {
+        self.stdout.extend_from_slice(bytes);
+    }
+}
+
+/// Formats messages and hands them to a [`Console`], remembering whether any error was reported.
 pub struct Reporter {
     verbose: bool,
     timestamps: bool,
     journal: bool,
     log: Option<LogTarget>,
     errors: usize,
+    console: Box<dyn Console>,
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporter")
+            .field("verbose", &self.verbose)
+            .field("timestamps", &self.timestamps)
+            .field("journal", &self.journal)
+            .field("log", &self.log)
+            .field("errors", &self.errors)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -27,9 +70,21 @@ enum LogTarget {
 }
 
 impl Reporter {
-    /// A reporter; `verbose` prints notes as well as warnings and errors.
-    pub fn new(verbose: bool) -> Self {
-        Reporter { verbose, timestamps: false, journal: false, log: None, errors: 0 }
+    /// A reporter writing to `console`; `verbose` prints notes as well as warnings and errors.
+    pub fn new(verbose: bool, console: Box<dyn Console>) -> Self {
+        Reporter { verbose, timestamps: false, journal: false, log: None, errors: 0, console }
+    }
+
+    /// Text for stdout, as it is (the documents `--plan-json`, `--dump-toml` and `--status`
+    /// print).
+    pub fn print(&mut self, text: &str) {
+        self.console.stdout(&crate::pathbytes::to_bytes(text));
+    }
+
+    /// Text for stderr only, as it is: not a message of ours (a compressor's own words, a
+    /// hint under an error), so neither prefixed nor copied to the log.
+    pub fn passthrough(&mut self, text: &str) {
+        self.console.stderr(text.as_bytes());
     }
 
     /// Prefix every line with the local time (for the daemon, whose stderr goes to journald
@@ -87,12 +142,12 @@ impl Reporter {
         if to_stderr && self.journal {
             // journald reads each line as an entry: every one gets the prefix.
             let prefixed: Vec<String> = line.lines().map(|l| format!("<{priority}>{l}")).collect();
-            eprintln!("{}", prefixed.join("\n"));
+            self.console.stderr(format!("{}\n", prefixed.join("\n")).as_bytes());
         } else if to_stderr {
             // Names that are not UTF-8 come out as the bytes they are (see `pathbytes`).
             let mut bytes = crate::pathbytes::to_bytes(line).into_owned();
             bytes.extend_from_slice(end.as_bytes());
-            let _ = std::io::stderr().lock().write_all(&bytes);
+            self.console.stderr(&bytes);
         }
         match &mut self.log {
             Some(LogTarget::File(f)) => {

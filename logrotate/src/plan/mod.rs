@@ -26,6 +26,24 @@ pub struct RunFlags {
     pub is_root: bool,
 }
 
+/// Who runs a pass: as root (without `su`) logrotate refuses logs in directories other users
+/// may write. The binaries ask the system; the planner only reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// The real user id of the process.
+    pub uid: u32,
+}
+
+impl Identity {
+    /// Root.
+    pub const ROOT: Identity = Identity { uid: 0 };
+
+    /// Whether this is root.
+    pub fn is_root(self) -> bool {
+        self.uid == 0
+    }
+}
+
 /// What happens to one log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "decision", content = "reason", rename_all = "lowercase")]
