@@ -28,6 +28,7 @@
 
 pub mod app;
 pub mod config;
+#[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod dateext;
 pub mod exec;
@@ -40,3 +41,4 @@ pub mod scan;
 pub mod size;
 pub mod state;
 pub mod status;
+mod sys;

@@ -3,24 +3,14 @@
 //! (`bad olddir path …`) and the words of the system's error messages. Both binaries call
 //! [`init`] before anything else.
 
-use std::os::raw::{c_char, c_int};
+use crate::sys::locale::{self as clib, Decoded};
 use std::sync::Once;
-
-// glibc's `wint_t` is an unsigned 32-bit integer.
-extern "C" {
-    fn mbrtowc(pwc: *mut libc::wchar_t, s: *const c_char, n: usize, ps: *mut libc::c_void) -> usize;
-    fn iswprint(wc: u32) -> c_int;
-    fn iswblank(wc: u32) -> c_int;
-}
 
 static INIT: Once = Once::new();
 
 /// Takes the locale from the environment (`LC_ALL`, `LC_*`, `LANG`), once per process.
 pub fn init() {
-    INIT.call_once(|| {
-        // SAFETY: called once, before any thread of ours reads the locale; "" is a valid C string.
-        unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
-    });
+    INIT.call_once(clib::set_from_env);
 }
 
 /// Whether `path` is made of printable, non-blank characters of the locale's encoding, as 3.21's
@@ -28,23 +18,13 @@ pub fn init() {
 pub fn printable_path(path: &[u8]) -> bool {
     init();
     let mut rest = path;
-    while let Some(&first) = rest.first() {
-        if first == 0 {
-            break;
+    while !rest.is_empty() {
+        match clib::decode(rest) {
+            Decoded::Nul => break,
+            Decoded::Invalid => return false,
+            Decoded::Char { printable: false, .. } | Decoded::Char { blank: true, .. } => return false,
+            Decoded::Char { len, .. } => rest = &rest[len..],
         }
-        let mut wc: libc::wchar_t = 0;
-        // SAFETY: `rest` is a valid buffer of `rest.len()` bytes; a null state pointer makes
-        // mbrtowc use its own internal state, as 3.21 calls it.
-        let len = unsafe { mbrtowc(&mut wc, rest.as_ptr().cast(), rest.len(), std::ptr::null_mut()) };
-        if len == usize::MAX || len == usize::MAX - 1 || len == 0 {
-            return len == 0;
-        }
-        // SAFETY: plain functions of a wide character.
-        let (print, blank) = unsafe { (iswprint(wc as u32), iswblank(wc as u32)) };
-        if print == 0 || blank != 0 {
-            return false;
-        }
-        rest = &rest[len.min(rest.len())..];
     }
     true
 }
@@ -53,11 +33,7 @@ pub fn printable_path(path: &[u8]) -> bool {
 /// glob(3) sorts its matches: plain byte order in the C locale (and for a name with a NUL).
 pub fn sorted<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
     init();
-    // SAFETY: queries the current locale's name; the pointer is read at once.
-    let collate = unsafe { libc::setlocale(libc::LC_COLLATE, std::ptr::null()) };
-    // SAFETY: setlocale returned a valid C string (checked for null first).
-    let name = (!collate.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(collate) }.to_bytes().to_vec());
-    if name.as_deref().is_none_or(|n| n == b"C" || n == b"POSIX") {
+    if clib::collate_name().as_deref().is_none_or(|n| n == b"C" || n == b"POSIX") {
         let mut items = items;
         items.sort_by(|a, b| key(a).cmp(key(b)));
         return items;
@@ -65,8 +41,7 @@ pub fn sorted<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
     let mut keyed: Vec<(Option<std::ffi::CString>, T)> =
         items.into_iter().map(|item| (std::ffi::CString::new(key(&item)).ok(), item)).collect();
     keyed.sort_by(|(ca, a), (cb, b)| match (ca, cb) {
-        // SAFETY: two valid C strings.
-        (Some(ca), Some(cb)) => unsafe { libc::strcoll(ca.as_ptr(), cb.as_ptr()) }.cmp(&0),
+        (Some(ca), Some(cb)) => clib::strcoll(ca, cb),
         _ => key(a).cmp(key(b)),
     });
     keyed.into_iter().map(|(_, item)| item).collect()

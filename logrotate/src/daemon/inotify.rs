@@ -6,9 +6,10 @@
 //! unread the kernel merges an event identical to the last one queued, so a log written 100,000
 //! times a second costs a handful of events per debounce, not one per write.
 
-use std::ffi::{CString, OsStr};
+use crate::sys::inotify as sys;
+use std::ffi::OsStr;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
@@ -65,13 +66,7 @@ impl Inotify {
     ///
     /// When the per-user limit of inotify instances is reached, or inotify is unavailable.
     pub fn new() -> io::Result<Self> {
-        // SAFETY: no pointers; the returned descriptor is checked and then owned.
-        let fd = unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` is a fresh descriptor that nothing else owns.
-        Ok(Inotify { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(Inotify { fd: sys::init()? })
     }
 
     /// Watches `dir` with `mask`; returns the watch descriptor (the same one again for a
@@ -82,30 +77,18 @@ impl Inotify {
     /// `ENOSPC` when the user's watch budget (`fs.inotify.max_user_watches`) is spent;
     /// `ENOTDIR`, `ENOENT`, `EACCES` for the path.
     pub fn add_watch(&self, dir: &Path, mask: u32) -> io::Result<i32> {
-        let c = CString::new(dir.as_os_str().as_bytes())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
-        // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-        let wd = unsafe { libc::inotify_add_watch(self.fd.as_raw_fd(), c.as_ptr(), mask) };
-        if wd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(wd)
+        sys::add_watch(&self.fd, dir, mask)
     }
 
     /// Removes a watch. A watch that is already gone is not an error worth reporting.
     pub fn rm_watch(&self, wd: i32) {
-        // SAFETY: plain integers.
-        unsafe { libc::inotify_rm_watch(self.fd.as_raw_fd(), wd) };
+        let _ = sys::remove_watch(&self.fd, wd);
     }
 
     /// Waits until events are queued, for at most `timeout` (`None`: no limit). Returns whether
     /// there are events to read.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
-        let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as i32);
-        let mut pfd = libc::pollfd { fd: self.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-        // SAFETY: one valid pollfd.
-        let n = unsafe { libc::poll(&mut pfd, 1, ms) };
-        n > 0 && pfd.revents & libc::POLLIN != 0
+        sys::wait_readable(&self.fd, timeout)
     }
 
     /// Reads every queued event, calling `each` for it, until the queue is empty. Returns how
@@ -117,20 +100,14 @@ impl Inotify {
     pub fn drain(&self, buf: &mut [u8], mut each: impl FnMut(RawEvent<'_>)) -> io::Result<usize> {
         let mut count = 0;
         loop {
-            // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
-            let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                match e.kind() {
-                    io::ErrorKind::WouldBlock => return Ok(count),
-                    io::ErrorKind::Interrupted => continue,
-                    _ => return Err(e),
-                }
-            }
-            if n == 0 {
-                return Ok(count);
-            }
-            count += parse(&buf[..n as usize], &mut each);
+            let n = match sys::read(&self.fd, buf) {
+                Ok(0) => return Ok(count),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(count),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            count += parse(&buf[..n], &mut each);
         }
     }
 }

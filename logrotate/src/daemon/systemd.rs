@@ -54,7 +54,7 @@ impl Notifier {
 
     /// `RELOADING=1` with the monotonic time systemd asks of it.
     pub fn reloading(&self) {
-        self.notify(&format!("RELOADING=1\nMONOTONIC_USEC={}", monotonic_usec()));
+        self.notify(&format!("RELOADING=1\nMONOTONIC_USEC={}", crate::sys::monotonic_usec()));
     }
 
     /// How often to send `WATCHDOG=1` (half of `WatchdogSec=`), when systemd asks for it.
@@ -74,13 +74,6 @@ fn socket_addr(name: &[u8]) -> io::Result<SocketAddr> {
             SocketAddr::from_pathname(Path::new(std::ffi::OsStr::from_bytes(name)))
         }
     }
-}
-
-fn monotonic_usec() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid timespec for the call to fill in.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1_000
 }
 
 /// Whether stderr is the journal's stream: `$JOURNAL_STREAM` (`DEV:INODE`) names the file that

@@ -2,9 +2,9 @@
 //! removal with optional shredding, and directory fsync.
 
 use crate::pathbytes::PathShow as _;
+use crate::sys::fs as sys;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
@@ -37,8 +37,7 @@ pub fn create_exclusive(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u3
 }
 
 fn is_effective_root() -> bool {
-    // SAFETY: geteuid never fails.
-    unsafe { libc::geteuid() == 0 }
+    crate::sys::identity::effective_uid() == 0
 }
 
 /// Gives the mode and ownership `create` asks for to a log the application recreated after
@@ -82,27 +81,14 @@ pub fn adopt_new_log(
 /// Reading or setting the ACL failed otherwise.
 pub fn copy_acl(from: &File, to: &File) -> io::Result<bool> {
     const NAME: &std::ffi::CStr = c"system.posix_acl_access";
-    let unsupported = |e: &io::Error| matches!(e.raw_os_error(), Some(libc::ENODATA | libc::EOPNOTSUPP));
-    // SAFETY: a size query (null buffer, size 0) on a valid descriptor.
-    let size = unsafe { libc::fgetxattr(from.as_raw_fd(), NAME.as_ptr(), std::ptr::null_mut(), 0) };
-    if size < 0 {
-        let e = io::Error::last_os_error();
-        return if unsupported(&e) { Ok(false) } else { Err(e) };
+    let unsupported = |e: io::Error| match e.raw_os_error() {
+        Some(libc::ENODATA | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    };
+    match sys::get_xattr(from, NAME).and_then(|acl| sys::set_xattr(to, NAME, &acl)) {
+        Ok(()) => Ok(true),
+        Err(e) => unsupported(e),
     }
-    let mut buf = vec![0u8; size as usize];
-    // SAFETY: `buf` is valid for `buf.len()` bytes.
-    let n = unsafe { libc::fgetxattr(from.as_raw_fd(), NAME.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        return if unsupported(&e) { Ok(false) } else { Err(e) };
-    }
-    // SAFETY: `buf[..n]` is initialised and valid.
-    let rc = unsafe { libc::fsetxattr(to.as_raw_fd(), NAME.as_ptr(), buf.as_ptr().cast(), n as usize, 0) };
-    if rc < 0 {
-        let e = io::Error::last_os_error();
-        return if unsupported(&e) { Ok(false) } else { Err(e) };
-    }
-    Ok(true)
 }
 
 /// Opens an existing file for reading without following a symlink.
@@ -118,12 +104,6 @@ pub fn open_nofollow(path: &Path) -> io::Result<File> {
 pub fn sync_parent(path: &Path) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     File::open(dir)?.sync_all()
-}
-
-fn seek(fd: i32, off: i64, whence: i32) -> Option<i64> {
-    // SAFETY: lseek on a valid fd.
-    let r = unsafe { libc::lseek(fd, off, whence) };
-    (r >= 0).then_some(r)
 }
 
 /// Copies `src` into a new file `dst` (same mode and owner), preserving holes: only data
@@ -228,19 +208,14 @@ fn copy_from(mut input: File, dst: &Path) -> io::Result<(File, File)> {
 
 fn copy_data(input: &mut File, out: &mut File, len: u64) -> io::Result<()> {
     use std::io::{Read, Seek, SeekFrom, Write};
-    let fd = input.as_raw_fd();
-    let mut pos: i64 = 0;
+    let mut pos = 0;
     let mut buf = vec![0u8; 1 << 18];
-    let end = len as i64;
-    while pos < end {
-        let data = match seek(fd, pos, libc::SEEK_DATA) {
-            Some(d) => d,
-            None => break, // only a hole remains
-        };
-        let hole = seek(fd, data, libc::SEEK_HOLE).unwrap_or(end).min(end);
-        input.seek(SeekFrom::Start(data as u64))?;
-        out.seek(SeekFrom::Start(data as u64))?;
-        let mut left = (hole - data) as u64;
+    while pos < len {
+        let Some(data) = sys::next_data(input, pos) else { break }; // only a hole remains
+        let hole = sys::next_hole(input, data).unwrap_or(len).min(len);
+        input.seek(SeekFrom::Start(data))?;
+        out.seek(SeekFrom::Start(data))?;
+        let mut left = hole.saturating_sub(data);
         while left > 0 {
             let want = left.min(buf.len() as u64) as usize;
             let n = input.read(&mut buf[..want])?;
@@ -370,50 +345,14 @@ pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
     f.set_times(times)
 }
 
-/// `rename` that fails instead of replacing an existing `to`.
-///
-/// It is the `renameat2(RENAME_NOREPLACE)` system call, made directly (musl has no wrapper).
-/// Where the filesystem refuses the flag (NFS and some FUSE filesystems answer `EINVAL`) or the
-/// kernel predates it (`ENOSYS`), a regular file is moved as `tempfile` does: `link` (which never
-/// replaces) then `unlink`.
+/// `rename` that fails instead of replacing an existing `to`: `renameat2(RENAME_NOREPLACE)`,
+/// or `link` + `unlink` where the filesystem refuses the flag ([`sys::rename_noreplace`]).
 ///
 /// # Errors
 ///
 /// `to` exists (`EEXIST`), or the rename failed.
 pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let f = std::ffi::CString::new(from.as_os_str().as_bytes())?;
-    let t = std::ffi::CString::new(to.as_os_str().as_bytes())?;
-    // SAFETY: valid NUL-terminated paths; AT_FDCWD for relative paths.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            f.as_ptr(),
-            libc::AT_FDCWD,
-            t.as_ptr(),
-            libc::RENAME_NOREPLACE,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EINVAL | libc::ENOSYS) => link_then_unlink(from, to),
-        _ => Err(e),
-    }
-}
-
-/// Moves a file without replacing anything where `renameat2` cannot: a hard link under the new
-/// name (`EEXIST` if taken), then the old name removed.
-fn link_then_unlink(from: &Path, to: &Path) -> io::Result<()> {
-    std::fs::hard_link(from, to)?;
-    if let Err(e) = std::fs::remove_file(from) {
-        let _ = std::fs::remove_file(to);
-        return Err(e);
-    }
-    Ok(())
+    sys::rename_noreplace(from, to)
 }
 
 #[cfg(test)]
@@ -421,8 +360,7 @@ mod tests {
     use super::*;
 
     fn me() -> u32 {
-        // SAFETY: geteuid never fails.
-        unsafe { libc::geteuid() }
+        crate::sys::identity::effective_uid()
     }
 
     #[test]
@@ -494,19 +432,6 @@ mod tests {
         std::os::unix::fs::symlink(&target, d.path().join("link")).unwrap();
         assert!(create_exclusive(&d.path().join("link"), 0o644, None, None).is_err());
         assert!(!target.exists(), "the symlink was followed");
-    }
-
-    #[test]
-    fn link_then_unlink_never_replaces() {
-        let d = tempfile::tempdir().unwrap();
-        let (a, b, c) = (d.path().join("a"), d.path().join("b"), d.path().join("c"));
-        std::fs::write(&a, "a").unwrap();
-        std::fs::write(&b, "b").unwrap();
-        assert!(link_then_unlink(&a, &b).is_err());
-        assert_eq!(std::fs::read_to_string(&b).unwrap(), "b");
-        link_then_unlink(&a, &c).unwrap();
-        assert!(!a.exists());
-        assert_eq!(std::fs::read_to_string(&c).unwrap(), "a");
     }
 
     #[test]

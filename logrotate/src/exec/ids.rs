@@ -1,44 +1,16 @@
 //! User and group lookups, and running file operations as the `su` user.
 
-use crate::rule::Owner;
-use std::ffi::CString;
-
-/// Longer names are unknown without asking: glibc's lookup of a name of megabytes aborts.
-const MAX_NAME: usize = 256;
-
-/// Looks up a user name: uid, primary gid and home directory.
-fn passwd_entry(name: &str) -> Option<(u32, u32, std::ffi::OsString)> {
-    if name.len() > MAX_NAME {
-        return None;
-    }
-    let c = CString::new(name).ok()?;
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: all pointers are valid for the duration of the call; buf is large enough or the
-    // call returns ERANGE, which we treat as "not found".
-    let rc = unsafe { libc::getpwnam_r(c.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() {
-        return None;
-    }
-    let home = if pwd.pw_dir.is_null() {
-        std::ffi::OsString::new()
-    } else {
-        // SAFETY: getpwnam_r filled pw_dir with a NUL-terminated string inside `buf`.
-        let bytes = unsafe { std::ffi::CStr::from_ptr(pwd.pw_dir) }.to_bytes();
-        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes).to_os_string()
-    };
-    Some((pwd.pw_uid, pwd.pw_gid, home))
-}
+use crate::rule::{Owner, SuSpec};
+use crate::sys::{identity, users};
 
 /// Looks up a user name, returning its uid and primary gid.
 pub fn user_entry(name: &str) -> Option<(u32, u32)> {
-    passwd_entry(name).map(|(uid, gid, _)| (uid, gid))
+    users::user_by_name(name).map(|p| (p.uid, p.gid))
 }
 
 /// A user's home directory (`~user` in a log pattern, as glob(3)'s `GLOB_TILDE` reads it).
 pub fn user_home(name: &str) -> Option<std::ffi::OsString> {
-    passwd_entry(name).map(|(_, _, home)| home).filter(|h| !h.is_empty())
+    users::user_by_name(name).map(|p| p.home).filter(|h| !h.is_empty())
 }
 
 /// Looks up a user name.
@@ -48,36 +20,17 @@ pub fn user_id(name: &str) -> Option<u32> {
 
 /// Looks up a group name.
 pub fn group_id(name: &str) -> Option<u32> {
-    if name.len() > MAX_NAME {
-        return None;
-    }
-    let c = CString::new(name).ok()?;
-    let mut grp: libc::group = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 64 * 1024];
-    let mut result: *mut libc::group = std::ptr::null_mut();
-    // SAFETY: as in `user_entry`.
-    let rc = unsafe { libc::getgrnam_r(c.as_ptr(), &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
-    (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+    users::group_by_name(name)
 }
 
 /// Whether a user with this uid exists.
 pub fn uid_exists(uid: u32) -> bool {
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: all pointers are valid for the duration of the call.
-    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    rc == 0 && !result.is_null()
+    users::user_by_id(uid).is_some()
 }
 
 /// Whether a group with this gid exists.
 pub fn gid_exists(gid: u32) -> bool {
-    let mut grp: libc::group = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 64 * 1024];
-    let mut result: *mut libc::group = std::ptr::null_mut();
-    // SAFETY: all pointers are valid for the duration of the call.
-    let rc = unsafe { libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
-    rc == 0 && !result.is_null()
+    users::group_exists(gid)
 }
 
 /// Resolves an owner to a uid.
@@ -96,21 +49,47 @@ pub fn resolve_group(o: &Owner) -> Option<u32> {
     }
 }
 
+/// The uid and gid an `su` directive names: without a group, a named user's primary group,
+/// or group 0 for a numeric user (as 3.21). `None` when a name is unknown.
+pub fn su_ids(su: &SuSpec) -> Option<(u32, u32)> {
+    let uid = resolve_user(&su.user)?;
+    let gid = match &su.group {
+        Some(g) => resolve_group(g)?,
+        None => match &su.user {
+            Owner::Name(n) => user_entry(n)?.1,
+            Owner::Id(_) => 0,
+        },
+    };
+    Some((uid, gid))
+}
+
 /// Whether the process runs as root.
 pub fn is_root() -> bool {
-    real_uid() == 0
+    identity::real_uid() == 0
 }
 
 /// The real user id of the process.
 pub fn real_uid() -> u32 {
-    // SAFETY: getuid never fails.
-    unsafe { libc::getuid() }
+    identity::real_uid()
 }
 
-/// While alive, file operations run with the effective uid/gid of an `su` user; dropping it
-/// restores root. Scripts run as the invoking user, so callers drop this before scripts.
+/// The effective uid and gid of the process.
+pub fn effective_ids() -> (u32, u32) {
+    (identity::effective_uid(), identity::effective_gid())
+}
+
+/// While alive, file operations run with the effective uid/gid of an `su` user; [`leave`]
+/// (or dropping it) goes back to root. Scripts run as the invoking user, so callers leave
+/// before scripts.
+///
+/// Going back is fatal when it fails: the run must not go on as the wrong user, so a failure
+/// in `drop` reports 3.21's `error switching euid …` line and ends the process with status 1.
+///
+/// [`leave`]: SuGuard::leave
+#[derive(Debug)]
 pub struct SuGuard {
-    active: bool,
+    /// The su ids we switched to, while switched.
+    active: Option<(u32, u32)>,
 }
 
 impl SuGuard {
@@ -118,45 +97,71 @@ impl SuGuard {
     ///
     /// # Errors
     ///
-    /// The switch failed.
+    /// The switch failed; the ids are root's again then.
     pub fn switch(uid: u32, gid: u32) -> std::io::Result<SuGuard> {
-        // SAFETY: plain syscalls.
-        unsafe {
-            if libc::geteuid() != 0 {
-                return Ok(SuGuard { active: false });
-            }
-            if libc::setegid(gid) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            if libc::seteuid(uid) != 0 {
-                let e = std::io::Error::last_os_error();
-                libc::setegid(0);
-                return Err(e);
-            }
+        if identity::effective_uid() != 0 {
+            return Ok(SuGuard { active: None });
         }
-        Ok(SuGuard { active: true })
+        if let Err(e) = identity::set_effective(uid, gid) {
+            // setegid may have worked; the euid is still root, so this cannot fail.
+            let _ = identity::set_effective_user_first(0, 0);
+            return Err(e);
+        }
+        Ok(SuGuard { active: Some((uid, gid)) })
+    }
+
+    /// Goes back to root's effective ids.
+    ///
+    /// # Errors
+    ///
+    /// `seteuid(0)` or `setegid(0)` failed: the message is 3.21's
+    /// `error switching euid from U to 0 and egid from G to 0 (pid N): REASON`, and the process
+    /// still has the `su` user's identity (the caller must stop).
+    pub fn leave(mut self) -> Result<(), String> {
+        self.restore()
+    }
+
+    fn restore(&mut self) -> Result<(), String> {
+        let Some((uid, gid)) = self.active.take() else { return Ok(()) };
+        identity::set_effective_user_first(0, 0).map_err(|e| {
+            format!(
+                "error switching euid from {uid} to 0 and egid from {gid} to 0 (pid {}): {}",
+                std::process::id(),
+                super::report::strerror(&e)
+            )
+        })
     }
 }
 
 impl Drop for SuGuard {
     fn drop(&mut self) {
-        if self.active {
-            // SAFETY: plain syscalls restoring root.
-            unsafe {
-                libc::seteuid(0);
-                libc::setegid(0);
-            }
+        if let Err(message) = self.restore() {
+            // Going on as the su user would run the rest (other logs, scripts, the state
+            // file) with the wrong identity: stop here.
+            eprintln!("error: {message}");
+            std::process::exit(1);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn regression_a_name_of_megabytes_is_unknown_not_a_crash() {
+    fn a_name_of_megabytes_is_unknown() {
         let huge = "x".repeat(10 << 20);
-        assert_eq!(super::user_entry(&huge), None);
-        assert_eq!(super::group_id(&huge), None);
-        assert_eq!(super::user_entry("root"), Some((0, 0)));
+        assert_eq!(user_entry(&huge), None);
+        assert_eq!(group_id(&huge), None);
+        assert_eq!(user_entry("root"), Some((0, 0)));
+    }
+
+    #[test]
+    fn su_ids_take_the_users_group_or_zero() {
+        let su = |user: Owner, group: Option<Owner>| SuSpec { user, group };
+        assert_eq!(su_ids(&su(Owner::Name("root".into()), None)), Some((0, 0)));
+        assert_eq!(su_ids(&su(Owner::Id(7), None)), Some((7, 0)));
+        assert_eq!(su_ids(&su(Owner::Id(7), Some(Owner::Id(9)))), Some((7, 9)));
+        assert_eq!(su_ids(&su(Owner::Name("no-such-user-here".into()), None)), None);
     }
 }

@@ -202,10 +202,7 @@ impl Reporter {
 }
 
 fn syslog(line: &str) {
-    if let Ok(c) = std::ffi::CString::new(line.replace('%', "%%")) {
-        // SAFETY: the format string is a valid NUL-terminated literal and `c` outlives the call.
-        unsafe { libc::syslog(libc::LOG_INFO, c"%s".as_ptr(), c.as_ptr()) };
-    }
+    crate::sys::syslog::info(line);
 }
 
 /// An I/O error in C's words (`strerror`), as 3.21 prints it: `No such file or directory`,

@@ -202,8 +202,7 @@ pub fn su_switch(o: &Options) -> Option<SuSwitch> {
             crate::rule::Owner::Id(_) => 0,
         },
     };
-    // SAFETY: geteuid and getegid cannot fail and touch no memory of ours.
-    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let (euid, egid) = super::ids::effective_ids();
     if (euid, egid) == (uid, gid) {
         return None;
     }
