@@ -2,7 +2,7 @@
 //! the log crossing the size limit, logrotated's rename, the writer's reopen (which releases its
 //! shared lock on the rotated file), and the compression that logrotated held back until then.
 
-use crate::{human, say};
+use super::{human, Out};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -36,11 +36,11 @@ pub struct Monitor {
 
 impl Monitor {
     /// Starts watching `dir/app.log` (rotated at `limit` bytes) and `writer`.
-    pub fn start(start: Instant, dir: &Path, limit: u64, writer: Arc<WatchedFile>) -> Monitor {
+    pub fn start(out: Out, dir: &Path, limit: u64, writer: Arc<WatchedFile>) -> Monitor {
         let stop = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(AtomicBool::new(false));
         let mut w = Watch {
-            start,
+            out,
             log: dir.join("app.log"),
             rotated: dir.join("app.log.1"),
             compressed: dir.join("app.log.1.gz"),
@@ -86,7 +86,7 @@ impl Monitor {
 }
 
 struct Watch {
-    start: Instant,
+    out: Out,
     log: PathBuf,
     rotated: PathBuf,
     compressed: PathBuf,
@@ -104,7 +104,7 @@ struct Watch {
 
 impl Watch {
     fn problem(&mut self, what: &str) {
-        say(self.start, &format!("PROBLEM: {what}"));
+        self.out.say(&format!("PROBLEM: {what}"));
         self.problems.push(what.to_string());
     }
 
@@ -120,13 +120,10 @@ impl Watch {
         self.ino = Some(md.ino());
         if self.crossed.is_none() && md.len() >= self.limit {
             self.crossed = Some(now);
-            say(
-                self.start,
-                &format!(
-                    "app.log reached {} (the rule says size 1M): logrotated hears of it through inotify",
-                    human(md.len())
-                ),
-            );
+            self.out.say(&format!(
+                "app.log reached {} (the rule says size 1M): logrotated hears of it through inotify",
+                human(md.len())
+            ));
         }
         if reopens > self.reopens {
             self.reopens = reopens;
@@ -144,15 +141,12 @@ impl Watch {
         let size = fs::metadata(&self.rotated).map_or(0, |m| m.len());
         let lag = self.crossed.take().map(|c| now - c);
         let after =
-            lag.map_or(String::new(), |l| format!(", {} after it crossed the limit", crate::millis(l)));
-        say(
-            self.start,
-            &format!(
-                "logrotated renamed app.log to app.log.1 ({}){after}; created a new app.log",
-                human(size)
-            ),
-        );
-        say(self.start, "logrotated waits for the writer's shared lock on app.log.1 before compressing it");
+            lag.map_or(String::new(), |l| format!(", {} after it crossed the limit", super::millis(l)));
+        self.out.say(&format!(
+            "logrotated renamed app.log to app.log.1 ({}){after}; created a new app.log",
+            human(size)
+        ));
+        self.out.say("logrotated waits for the writer's shared lock on app.log.1 before compressing it");
         self.pending = Some(Pending { renamed: now, rotation: Rotation { lag, lock_wait: None } });
     }
 
@@ -162,15 +156,13 @@ impl Watch {
             Some(p) if p.rotation.lock_wait.is_none() => {
                 let wait = now - p.renamed;
                 p.rotation.lock_wait = Some(wait);
-                say(
-                    self.start,
-                    &format!(
+                self.out.say(&format!(
                         "writer reopened app.log (reopen #{n}) and released its lock on app.log.1, {} after the rename",
-                        crate::millis(wait)
+                        super::millis(wait)
                     ),
                 );
             }
-            _ => say(self.start, &format!("writer reopened app.log (reopen #{n})")),
+            _ => self.out.say(&format!("writer reopened app.log (reopen #{n})")),
         }
     }
 
@@ -189,15 +181,12 @@ impl Watch {
         let raw = fs::File::open(&self.compressed)
             .and_then(|f| std::io::copy(&mut flate2::read::MultiGzDecoder::new(f), &mut std::io::sink()))
             .unwrap_or(0);
-        say(
-            self.start,
-            &format!(
-                "logrotated got the lock and compressed app.log.1 to app.log.1.gz: {} to {} ({:.1} %)",
-                human(raw),
-                human(size),
-                100.0 * size as f64 / raw.max(1) as f64
-            ),
-        );
+        self.out.say(&format!(
+            "logrotated got the lock and compressed app.log.1 to app.log.1.gz: {} to {} ({:.1} %)",
+            human(raw),
+            human(size),
+            100.0 * size as f64 / raw.max(1) as f64
+        ));
         self.done.push(p.rotation);
     }
 }

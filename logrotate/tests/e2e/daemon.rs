@@ -625,23 +625,34 @@ fn regression_sigusr1_is_reported_as_forced_by_sigusr1() {
     assert!(!err.contains("command line"), "{err}");
 }
 
+#[path = "../../../examples/demo/demo.rs"]
+mod demo;
+
+/// What the demo narrates, kept to be read back.
+#[derive(Clone, Default)]
+struct Narration(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Narration {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[test]
 fn the_demo_rotates_and_loses_no_line() {
-    // `cargo run --release --example demo`, shortened to 3 s of writing (1.5 MB: at least one
-    // rotation, which the demo waits for before it counts).
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let mut build = Command::new(env!("CARGO"));
-    build.args(["build", "--quiet", "-p", "logrotate-workspace", "--example", "demo"]).current_dir(env!("CARGO_MANIFEST_DIR"));
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        build.arg("--release");
-    }
-    assert!(build.status().unwrap().success(), "cargo build --example demo failed");
-    let out = Command::new(profile_dir.join("examples/demo")).arg("3").output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text.contains("step 1/4: building logrotated"), "says what it builds first");
+    // The demo's own code (`cargo test --release -p logrotate --test demo`), shortened to 3 s of
+    // writing (1.5 MB: at least one rotation, which the demo waits for before it counts).
+    let narration = Narration::default();
+    let bin = common::bin("logrotated");
+    let ok = demo::run(3, &bin, demo::Out::new(narration.clone()));
+    let text = String::from_utf8_lossy(&narration.0.lock().unwrap()).into_owned();
+    eprintln!("{text}");
+    assert_eq!(ok.map_err(|e| e.to_string()), Ok(true));
+    assert!(text.contains(&format!("step 1/3: starting {} in", bin.display())), "says what it runs first");
     assert!(text.contains("logrotated renamed app.log to app.log.1"));
     assert!(text.contains("writer reopened app.log (reopen #1) and released its lock on app.log.1"));
     assert!(text.contains("compressed app.log.1 to app.log.1.gz"));

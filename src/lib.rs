@@ -1,1 +1,0 @@
-//! Root package: holds the end-to-end tests and examples.
