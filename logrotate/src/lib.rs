@@ -21,7 +21,7 @@
 //! std::fs::write(&conf, "/var/log/app.log {\n  daily\n  rotate 7\n  compress\n}\n")?;
 //! let loaded = config::load(&[conf], &LoadOptions::default());
 //! assert!(!loaded.has_errors());
-//! assert_eq!(loaded.rules[0].options.rotate, 7);
+//! assert_eq!(loaded.rules[0].options.keep, logrotate::rule::Keep::Count(7));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]

@@ -7,6 +7,7 @@
 use crate::pathbytes::PathShow as _;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where a rule (or a directive) came from, for messages like `error: FILE:LINE ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +25,7 @@ impl std::fmt::Display for Source {
 }
 
 /// One log set: patterns and the options that apply to every file they match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rule {
     /// Paths or glob patterns, as written (quotes removed).
     pub patterns: Vec<String>,
@@ -53,12 +54,147 @@ pub enum Frequency {
     Hourly,
     /// Rotate when the date differs from the last rotation.
     Daily,
-    /// Rotate on the given weekday (0 = Sunday .. 6), or after 7 days; 7 means every 7 days.
-    Weekly(u8),
+    /// Rotate on the given weekday, or after 7 days.
+    Weekly(WeeklyOn),
     /// Rotate when the month differs.
     Monthly,
     /// Rotate when the year differs.
     Yearly,
+}
+
+/// When a `weekly` log rotates besides "7 days since the last rotation" (3.21's `weekly N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeeklyOn {
+    /// On this weekday (`weekly 0` is Sunday, the default, .. `weekly 6` Saturday), at most once
+    /// a day.
+    Day(chrono::Weekday),
+    /// Only after 7 days (`weekly 7`).
+    EverySevenDays,
+}
+
+impl WeeklyOn {
+    /// 3.21's `weekly N`: 0 (Sunday) .. 6, or 7 for every 7 days; `None` past 7.
+    pub fn from_number(n: u8) -> Option<Self> {
+        match n {
+            7 => Some(WeeklyOn::EverySevenDays),
+            // chrono counts from Monday.
+            0..=6 => chrono::Weekday::try_from((n + 6) % 7).ok().map(WeeklyOn::Day),
+            _ => None,
+        }
+    }
+
+    /// The number `weekly N` takes: 0 (Sunday) .. 6, 7 for every 7 days.
+    pub fn number(self) -> u8 {
+        match self {
+            // At most 6, so the cast is exact.
+            WeeklyOn::Day(d) => d.num_days_from_sunday() as u8,
+            WeeklyOn::EverySevenDays => 7,
+        }
+    }
+}
+
+impl Default for WeeklyOn {
+    fn default() -> Self {
+        WeeklyOn::Day(chrono::Weekday::Sun)
+    }
+}
+
+/// How the live log is moved aside (`copy`, `copytruncate`, `renamecopy`; renaming otherwise).
+///
+/// The directives act as in 3.21: the last of `copytruncate` and `renamecopy` wins, and either
+/// wins over an earlier `copy`; `copy` does not undo `copytruncate` (3.21 still truncates); `copy`
+/// together with `renamecopy` is 3.21's [`MoveMethod::CopyAndRenameCopy`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoveMethod {
+    /// Rename the log to its archive name (default).
+    #[default]
+    Rename,
+    /// Copy the log and leave it as it is (`copy`).
+    Copy,
+    /// Copy the log, then truncate it (`copytruncate`).
+    CopyTruncate,
+    /// Rename the log to `LOG.tmp`, create the new log, and after postrotate copy `LOG.tmp` to
+    /// the archive (`renamecopy`).
+    RenameCopy,
+    /// `copy` and `renamecopy` both in effect: as 3.21, the log is neither renamed nor copied,
+    /// and the rotation fails when it finds no `LOG.tmp` to copy from.
+    #[serde(rename = "copy+renamecopy")]
+    CopyAndRenameCopy,
+}
+
+impl MoveMethod {
+    /// The method after one of the six directives `copy`, `nocopy`, `copytruncate`,
+    /// `nocopytruncate`, `renamecopy`, `norenamecopy` (`key`), with 3.21's flags: `copy_too`
+    /// is the `copy` flag that [`MoveMethod::CopyTruncate`] hides, and is updated. Any other
+    /// key changes nothing.
+    pub fn after(self, key: &str, copy_too: &mut bool) -> MoveMethod {
+        let (mut copy, mut truncate, mut tmp) = match self {
+            MoveMethod::Rename => (false, false, false),
+            MoveMethod::Copy => (true, false, false),
+            MoveMethod::CopyTruncate => (*copy_too, true, false),
+            MoveMethod::RenameCopy => (false, false, true),
+            MoveMethod::CopyAndRenameCopy => (true, false, true),
+        };
+        match key {
+            "copy" => copy = true,
+            "nocopy" => copy = false,
+            // `copytruncate` and `renamecopy` clear each other.
+            "copytruncate" => (truncate, tmp) = (true, false),
+            "nocopytruncate" => truncate = false,
+            "renamecopy" => (tmp, truncate) = (true, false),
+            "norenamecopy" => tmp = false,
+            _ => {}
+        }
+        *copy_too = copy && truncate;
+        match (copy, truncate, tmp) {
+            (_, true, _) => MoveMethod::CopyTruncate,
+            (true, false, true) => MoveMethod::CopyAndRenameCopy,
+            (false, false, true) => MoveMethod::RenameCopy,
+            (true, false, false) => MoveMethod::Copy,
+            (false, false, false) => MoveMethod::Rename,
+        }
+    }
+
+    /// Whether the live log stays where it is (copied, not renamed).
+    pub fn is_copying(self) -> bool {
+        matches!(self, MoveMethod::Copy | MoveMethod::CopyTruncate)
+    }
+}
+
+/// How many rotated logs `rotate` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    /// `rotate -1`: every one.
+    All,
+    /// `rotate N`: the N most recent (0: the log is rotated, then its archive removed).
+    Count(u64),
+}
+
+impl Default for Keep {
+    fn default() -> Self {
+        Keep::Count(0)
+    }
+}
+
+impl std::fmt::Display for Keep {
+    /// As 3.21 prints `rotateCount`: `-1` for all.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Keep::All => f.write_str("-1"),
+            Keep::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// One day, the unit of `minage` and `maxage`.
+pub const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `days` whole days, or `None` past [`Duration`]'s range.
+pub fn days(days: u64) -> Option<Duration> {
+    DAY.checked_mul(u32::try_from(days).ok()?)
 }
 
 /// What selects a log for rotation besides `-f`.
@@ -146,28 +282,32 @@ pub const DEFAULT_UNCOMPRESS_CMD: &str = "/bin/gunzip";
 pub const DEFAULT_COMPRESS_OPTIONS: &str = "-6";
 /// Default compressed-file extension.
 pub const DEFAULT_COMPRESS_EXT: &str = ".gz";
-/// Default seconds the executor waits for writers to release a file before compressing it.
-pub const DEFAULT_LOCK_TIMEOUT_SECS: f64 = 3.0;
+/// How long the executor waits by default for writers to release a file before compressing it.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The parser's memory of a `create` and a `createolddir` turned off by `nocreate` /
-/// `nocreateolddir` (see [`Options::parked_creates`]). Not an option itself: it changes nothing
-/// a rule does, so two rules are equal whatever it holds.
+/// The parser's memory of 3.21's flags and values that a directive turned off but a later one
+/// brings back (see [`Options::parser_memory`]). Not an option itself: it changes nothing a rule
+/// does, so two rules are equal whatever it holds.
 #[derive(Debug, Clone, Default)]
-pub struct ParkedCreates {
-    /// The last `create` turned off.
+pub struct ParserMemory {
+    /// The last `create` turned off by `nocreate`: a later bare `create` takes its mode and owner.
     pub create: Option<CreateSpec>,
-    /// The last `createolddir` turned off.
+    /// The last `createolddir` turned off by `nocreateolddir`.
     pub create_olddir: Option<CreateSpec>,
+    /// 3.21's `copy` flag under `copytruncate` (which wins over it until `nocopytruncate`).
+    pub copy_under_copytruncate: bool,
 }
 
-impl PartialEq for ParkedCreates {
+impl Eq for ParserMemory {}
+
+impl PartialEq for ParserMemory {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
 /// Every option of a log set. `Options::default()` is logrotate's built-in default.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Options {
     /// Time or size criterion (logrotate's default is `size 1M`); `None` means only `-f` and
     /// `maxsize` rotate.
@@ -176,12 +316,12 @@ pub struct Options {
     pub min_size: Option<u64>,
     /// `maxsize`.
     pub max_size: Option<u64>,
-    /// `minage` in days.
-    pub min_age: Option<u64>,
-    /// `maxage` in days.
-    pub max_age: Option<u64>,
-    /// `rotate N` (-1 keeps everything).
-    pub rotate: i64,
+    /// `minage` (whole days in both formats).
+    pub min_age: Option<Duration>,
+    /// `maxage` (whole days in both formats).
+    pub max_age: Option<Duration>,
+    /// `rotate N`.
+    pub keep: Keep,
     /// `start N`.
     pub start: u64,
     /// `compress`.
@@ -196,22 +336,19 @@ pub struct Options {
     pub compress_options: Option<String>,
     /// `delaycompress`.
     pub delay_compress: bool,
-    /// `copy`.
-    pub copy: bool,
-    /// `copytruncate`.
-    pub copy_truncate: bool,
-    /// `renamecopy`.
-    pub rename_copy: bool,
+    /// `copy`, `copytruncate`, `renamecopy`.
+    pub move_method: MoveMethod,
     /// `create [mode] [owner] [group]`; `None` is `nocreate`.
     pub create: Option<CreateSpec>,
     /// `olddir DIR`.
     pub olddir: Option<String>,
     /// `createolddir [mode] [owner] [group]`; `None` is `nocreateolddir`.
     pub create_olddir: Option<CreateSpec>,
-    /// What a `nocreate` / `nocreateolddir` turned off: as in 3.21, a later bare `create` /
-    /// `createolddir` takes its mode and owner back (3.21 clears a flag, not the values).
+    /// What a `nocreate` / `nocreateolddir` / `copytruncate` turned off: as in 3.21, a later
+    /// bare `create` / `createolddir` takes its mode and owner back, and a `nocopytruncate`
+    /// finds `copy` still set (3.21 clears a flag, not the values).
     #[serde(skip)]
-    pub parked_creates: ParkedCreates,
+    pub parser_memory: ParserMemory,
     /// `dateext`.
     pub date_ext: bool,
     /// `dateformat`; `None` is the default (`-%Y%m%d`, or `-%Y%m%d%H` when hourly).
@@ -246,9 +383,9 @@ pub struct Options {
     pub allow_hardlink: bool,
     /// `ignoreduplicates`.
     pub ignore_duplicates: bool,
-    /// Seconds to wait for writers (watched-writer) to release a rotated file before compressing
-    /// or removing it (`locktimeout SECS`, an extension).
-    pub lock_timeout_secs: f64,
+    /// How long to wait for writers (watched-writer) to release a rotated file before
+    /// compressing or removing it (`locktimeout SECS`, an extension).
+    pub lock_timeout: Duration,
 }
 
 impl Default for Options {
@@ -259,7 +396,7 @@ impl Default for Options {
             max_size: None,
             min_age: None,
             max_age: None,
-            rotate: 0,
+            keep: Keep::Count(0),
             start: 1,
             compress: false,
             compress_cmd: DEFAULT_COMPRESS_CMD.to_string(),
@@ -267,13 +404,11 @@ impl Default for Options {
             compress_ext: None,
             compress_options: None,
             delay_compress: false,
-            copy: false,
-            copy_truncate: false,
-            rename_copy: false,
+            move_method: MoveMethod::Rename,
             create: None,
             olddir: None,
             create_olddir: None,
-            parked_creates: ParkedCreates::default(),
+            parser_memory: ParserMemory::default(),
             date_ext: false,
             date_format: None,
             date_yesterday: false,
@@ -291,7 +426,7 @@ impl Default for Options {
             su: None,
             allow_hardlink: false,
             ignore_duplicates: false,
-            lock_timeout_secs: DEFAULT_LOCK_TIMEOUT_SECS,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
 }

@@ -62,7 +62,7 @@ next_cases! {
     hourly_is_due_next_hour:
         time(Frequency::Hourly), facts(FileKind::Regular, 5), Some(t(2026, 11, 23, 15, 2)) => "2026-11-23 16:00";
     weekly_sunday_from_monday:
-        time(Frequency::Weekly(0)), facts(FileKind::Regular, 5), Some(t(2026, 11, 23, 6, 0)) => "2026-11-29 00:00";
+        time(Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Sun))), facts(FileKind::Regular, 5), Some(t(2026, 11, 23, 6, 0)) => "2026-11-29 00:00";
     monthly_is_due_on_the_first:
         time(Frequency::Monthly), facts(FileKind::Regular, 5), Some(t(2026, 11, 2, 6, 0)) => "2026-12-01 00:00";
     never_seen_time_rule_is_recorded_first:

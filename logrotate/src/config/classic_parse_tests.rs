@@ -3,7 +3,7 @@
 //! texts were checked against Debian's `/usr/sbin/logrotate` 3.21.
 
 use crate::config::{Config, Level, LoadOptions};
-use crate::rule::{Criterion, Frequency};
+use crate::rule::{days, Criterion, Frequency, Keep, MoveMethod};
 
 fn load_files(files: &[(&str, &str)]) -> (Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -64,10 +64,17 @@ fn file_with_an_error_reverts_its_global_options_for_the_next_file() {
         ]
     );
     let got: Vec<_> =
-        c.rules.iter().map(|r| (r.patterns[0].as_str(), r.options.rotate, r.options.compress)).collect();
+        c.rules.iter().map(|r| (r.patterns[0].as_str(), r.options.keep, r.options.compress)).collect();
     // /a.log closed before the error keeps the globals it was given; the next files start
     // from the globals as they were before the failed file.
-    assert_eq!(got, vec![("/a.log", 3, true), ("/b.log", 0, false), ("/d.log", 0, false)]);
+    assert_eq!(
+        got,
+        vec![
+            ("/a.log", Keep::Count(3), true),
+            ("/b.log", Keep::Count(0), false),
+            ("/d.log", Keep::Count(0), false)
+        ]
+    );
 }
 
 #[test]
@@ -156,7 +163,7 @@ fn flag_directive_followed_by_a_value_is_an_error() {
 #[test]
 fn numbers_are_read_as_c_reads_them() {
     let (c, _d) = load_text("/a.log {\n rotate 010\n start 0x10\n}\n");
-    assert_eq!((c.rules[0].options.rotate, c.rules[0].options.start), (8, 16));
+    assert_eq!((c.rules[0].options.keep, c.rules[0].options.start), (Keep::Count(8), 16));
 }
 
 #[test]
@@ -212,7 +219,7 @@ fn indented_brace_of_a_dropped_stanza_is_skipped_as_3_21() {
 fn stanza_left_open_at_the_end_of_the_file_is_kept_as_3_21() {
     let (c, _d) = load_text("/a.log {\n rotate 2\n");
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
-    assert_eq!(c.rules[0].options.rotate, 2);
+    assert_eq!(c.rules[0].options.keep, Keep::Count(2));
 }
 
 #[test]
@@ -262,9 +269,36 @@ fn copytruncate_and_renamecopy_last_one_wins_across_globals_and_stanza() {
     let (c, _d) = load_text(
         "copytruncate\n/a.log {\n renamecopy\n}\nrenamecopy\n/b.log {\n copytruncate\n}\n/c.log {\n copy\n}\n",
     );
-    let got: Vec<_> =
-        c.rules.iter().map(|r| (r.options.copy, r.options.copy_truncate, r.options.rename_copy)).collect();
-    assert_eq!(got, vec![(false, false, true), (false, true, false), (true, false, true)]);
+    let got: Vec<_> = c.rules.iter().map(|r| r.options.move_method).collect();
+    assert_eq!(got, [MoveMethod::RenameCopy, MoveMethod::CopyTruncate, MoveMethod::CopyAndRenameCopy]);
+}
+
+/// 3.21's three flags read as one method: sequences of directives, globals then stanza.
+#[test]
+fn move_method_follows_3_21_flags() {
+    use MoveMethod::*;
+    let cases: &[(&str, &str, MoveMethod)] = &[
+        ("copytruncate", "renamecopy", RenameCopy),
+        ("renamecopy", "copytruncate", CopyTruncate),
+        ("copytruncate", "copy", CopyTruncate),
+        ("copy", "copytruncate", CopyTruncate),
+        ("copy copytruncate", "nocopytruncate", Copy),
+        ("copytruncate copy", "nocopytruncate", Copy),
+        ("copytruncate", "nocopytruncate", Rename),
+        ("copy", "renamecopy", CopyAndRenameCopy),
+        ("copy renamecopy", "nocopy", RenameCopy),
+        ("copy renamecopy", "norenamecopy", Copy),
+        ("copy renamecopy", "copytruncate", CopyTruncate),
+        ("copy copytruncate", "renamecopy", CopyAndRenameCopy),
+        ("renamecopy", "nocopytruncate", RenameCopy),
+        ("", "copy", Copy),
+        ("copy", "nocopy", Rename),
+    ];
+    for (globals, stanza, want) in cases {
+        let text = format!("{}\n/a.log {{\n {}\n}}\n", globals.replace(' ', "\n"), stanza);
+        let (c, _d) = load_text(&text);
+        assert_eq!(c.rules[0].options.move_method, *want, "{globals} / {stanza}");
+    }
 }
 
 #[test]
@@ -283,7 +317,7 @@ fn out_of_range_ages_are_bad_values_quoted_as_3_21() {
         ]
     );
     // 5000000000 fits 3.21's `(int)` cast as 705032704 days.
-    assert_eq!(c.rules[0].options.max_age, Some(705_032_704));
+    assert_eq!(c.rules[0].options.max_age, crate::rule::days(705_032_704));
 }
 
 #[test]
@@ -292,7 +326,7 @@ fn locktimeout_that_does_not_fit_a_duration_is_a_bad_value() {
     let e = errors(&c, &d);
     assert!(e[0].starts_with("test.conf:2 bad lock timeout '1e30'"), "{e:?}");
     assert_eq!(c.rules.len(), 1);
-    assert_eq!(c.rules[0].options.lock_timeout_secs, 2.5);
+    assert_eq!(c.rules[0].options.lock_timeout, std::time::Duration::from_millis(2500));
 }
 
 #[test]
@@ -327,7 +361,7 @@ fn files_of_a_directory_are_named_bare_in_messages_and_found_error_in_file() {
         ]
     );
     // The failed file's `rotate 3` does not reach the next file.
-    assert_eq!((patterns(&c), c.rules[0].options.rotate), (vec!["/b.log".to_string()], 0));
+    assert_eq!((patterns(&c), c.rules[0].options.keep), (vec!["/b.log".to_string()], Keep::Count(0)));
 }
 
 #[test]
@@ -348,7 +382,7 @@ fn minage_and_maxage_0_are_no_limit_as_3_21() {
     // of ages ("only log files older than 0 days" was ours).
     let (c, _d) = load_text("/a.log {\n minage 0\n maxage 0\n}\n/b.log {\n minage 3\n maxage 4\n}\n");
     assert_eq!((c.rules[0].options.min_age, c.rules[0].options.max_age), (None, None));
-    assert_eq!((c.rules[1].options.min_age, c.rules[1].options.max_age), (Some(3), Some(4)));
+    assert_eq!((c.rules[1].options.min_age, c.rules[1].options.max_age), (days(3), days(4)));
 }
 
 #[test]

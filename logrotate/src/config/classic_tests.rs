@@ -1,7 +1,7 @@
 use super::*;
 use crate::config::cursor::split_args;
 use crate::config::Level;
-use crate::rule::{Criterion, Frequency, MailWhen, Owner};
+use crate::rule::{Criterion, Frequency, Keep, MailWhen, Owner, WeeklyOn};
 
 fn load_text(text: &str) -> (Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -34,9 +34,9 @@ fn globals_are_defaults_for_later_stanzas_only() {
     let (c, _d) = load_text("compress\n/a.log {\n rotate 3\n}\nnocompress\n/b.log {\n}\n");
     assert_eq!(c.rules.len(), 2);
     assert!(c.rules[0].options.compress);
-    assert_eq!(c.rules[0].options.rotate, 3);
+    assert_eq!(c.rules[0].options.keep, Keep::Count(3));
     assert!(!c.rules[1].options.compress);
-    assert_eq!(c.rules[1].options.rotate, 0);
+    assert_eq!(c.rules[1].options.keep, Keep::Count(0));
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn text_after_closing_brace_is_an_error_and_the_stanza_is_kept_as_3_21() {
 #[test]
 fn comments_are_whole_lines() {
     let (c, _d) = load_text("# top\n/a.log {\n  # inside\n rotate 4\n}\n");
-    assert_eq!(c.rules[0].options.rotate, 4);
+    assert_eq!(c.rules[0].options.keep, Keep::Count(4));
     assert!(c.diagnostics.is_empty());
 }
 
@@ -123,7 +123,10 @@ fn size_units_and_last_criterion_wins() {
         "/a.log {\n daily\n size 10k\n}\n/b.log {\n size 1M\n weekly 3\n minsize 5M\n maxsize 1G\n}\n",
     );
     assert_eq!(c.rules[0].options.criterion, Some(Criterion::Size(10 * 1024)));
-    assert_eq!(c.rules[1].options.criterion, Some(Criterion::Time(Frequency::Weekly(3))));
+    assert_eq!(
+        c.rules[1].options.criterion,
+        Some(Criterion::Time(Frequency::Weekly(WeeklyOn::Day(chrono::Weekday::Wed))))
+    );
     assert_eq!(c.rules[1].options.min_size, Some(5 << 20));
     assert_eq!(c.rules[1].options.max_size, Some(1 << 30));
 }
@@ -134,7 +137,7 @@ fn mail_and_rotate_forms() {
     let o = &c.rules[0].options;
     assert_eq!(o.mail.as_deref(), Some("root@example.com"));
     assert_eq!(o.mail_when, MailWhen::First);
-    assert_eq!(o.rotate, -1);
+    assert_eq!(o.keep, Keep::All);
     assert_eq!(o.start, 0);
 }
 
@@ -160,7 +163,7 @@ fn include_directory_sorted_and_skips_taboo_and_dirs() {
     let c = Loader::new(LoadOptions::default()).load_all(&[main]);
     let pats: Vec<_> = c.rules.iter().map(|r| r.patterns[0].clone()).collect();
     assert_eq!(pats, vec!["/a.log", "/b.log", "/z.log"]);
-    assert!(c.rules.iter().all(|r| r.options.rotate == 5));
+    assert!(c.rules.iter().all(|r| r.options.keep == Keep::Count(5)));
 }
 
 #[test]
@@ -270,7 +273,7 @@ fn regression_vertical_tab_and_form_feed_in_arguments_hung_the_parser() {
     let c = load_text_in_time("/a.log {\n rotate\x0b5\x0c\n create 0640\x0broot\x0c0\n}\n");
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     let o = &c.rules[0].options;
-    assert_eq!(o.rotate, 5);
+    assert_eq!(o.keep, Keep::Count(5));
     let spec = o.create.clone().unwrap();
     assert_eq!(
         (spec.mode, spec.owner, spec.group),
@@ -299,7 +302,7 @@ fn keyword_must_be_followed_by_whitespace_or_equals() {
     assert!(e[2].ends_with("test.conf:5 keyword 'rotate' not properly separated, found 0x3b"), "{e:?}");
     assert_eq!(e.len(), 4);
     assert_eq!(c.rules.len(), 1);
-    assert_eq!((c.rules[0].patterns[0].as_str(), c.rules[0].options.rotate), ("/c.log", 5));
+    assert_eq!((c.rules[0].patterns[0].as_str(), c.rules[0].options.keep), ("/c.log", Keep::Count(5)));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! reading of the value: which keywords take the rest of the line, how numbers and sizes are
 //! read (C's `strtol`/`strtoul` with base 0), and its messages word for word.
 
-use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, SuSpec};
+use crate::rule::{CreateSpec, Criterion, Frequency, Keep, MailWhen, Options, Owner, SuSpec, WeeklyOn};
 
 /// Where a directive appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,30 +302,25 @@ pub fn apply_directive(
         "nocompress" => o.compress = false,
         "delaycompress" => o.delay_compress = true,
         "nodelaycompress" => o.delay_compress = false,
-        "copy" => o.copy = true,
-        "nocopy" => o.copy = false,
-        // As 3.21: `copytruncate` and `renamecopy` clear each other (the last one written
-        // wins); `copy` is a separate flag that `copytruncate` takes precedence over.
-        "copytruncate" => (o.copy_truncate, o.rename_copy) = (true, false),
-        "nocopytruncate" => o.copy_truncate = false,
-        "renamecopy" => (o.rename_copy, o.copy_truncate) = (true, false),
-        "norenamecopy" => o.rename_copy = false,
+        "copy" | "nocopy" | "copytruncate" | "nocopytruncate" | "renamecopy" | "norenamecopy" => {
+            o.move_method = o.move_method.after(key, &mut o.parser_memory.copy_under_copytruncate);
+        }
         "create" => {
-            let earlier = o.create.as_ref().or(o.parked_creates.create.as_ref());
+            let earlier = o.create.as_ref().or(o.parser_memory.create.as_ref());
             o.create = Some(create_spec(key, &words(), earlier)?);
         }
         "nocreate" => {
             if let Some(spec) = o.create.take() {
-                o.parked_creates.create = Some(spec);
+                o.parser_memory.create = Some(spec);
             }
         }
         "createolddir" => {
-            let earlier = o.create_olddir.as_ref().or(o.parked_creates.create_olddir.as_ref());
+            let earlier = o.create_olddir.as_ref().or(o.parser_memory.create_olddir.as_ref());
             o.create_olddir = Some(create_spec(key, &words(), earlier)?);
         }
         "nocreateolddir" => {
             if let Some(spec) = o.create_olddir.take() {
-                o.parked_creates.create_olddir = Some(spec);
+                o.parser_memory.create_olddir = Some(spec);
             }
         }
         "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),
@@ -335,9 +330,10 @@ pub fn apply_directive(
             let t = v.trim_start_matches(|c: char| c.is_ascii_whitespace());
             let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
             let day = if t.is_empty() {
-                Some(0)
+                Some(WeeklyOn::default())
             } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                digits.parse::<u8>().ok().filter(|&d| d <= 7 && (!t.starts_with('-') || d == 0))
+                let n = digits.parse::<u8>().ok().filter(|&d| !t.starts_with('-') || d == 0);
+                n.and_then(WeeklyOn::from_number)
             } else {
                 None
             };
@@ -359,7 +355,7 @@ pub fn apply_directive(
                 c_uint_count(v).ok_or_else(|| bad(format!("bad {what} age '{}'", value.after_value)))?;
             // 0 is no limit at all, as in 3.21 (`if (log->rotateMinAge)`, `rotateAge > 0`).
             *(if key == "minage" { &mut o.min_age } else { &mut o.max_age }) =
-                Some(u64::from(days)).filter(|&d| d > 0);
+                crate::rule::days(u64::from(days)).filter(|d| !d.is_zero());
         }
         "rotate" => {
             let (n, whole) = c_strtol(v);
@@ -367,7 +363,7 @@ pub fn apply_directive(
             if !whole || n < -1 {
                 return Err(bad(format!("bad rotation count '{v}'")));
             }
-            o.rotate = i64::from(n);
+            o.keep = u64::try_from(n).map_or(Keep::All, Keep::Count);
         }
         "start" => o.start = u64::from(c_uint_count(v).ok_or_else(|| bad(format!("bad start count '{v}'")))?),
         "shredcycles" => {
@@ -417,12 +413,11 @@ pub fn apply_directive(
         "compressext" => o.compress_ext = Some(path("compress-ext", v)?),
         "compressoptions" => o.compress_options = Some(words().join(" ")),
         "locktimeout" => {
-            let secs = v
+            o.lock_timeout = v
                 .parse::<f64>()
                 .ok()
-                .filter(|s| *s >= 0.0 && std::time::Duration::try_from_secs_f64(*s).is_ok())
+                .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
                 .ok_or_else(|| bad(format!("bad lock timeout '{v}' (seconds, at most {})", u64::MAX)))?;
-            o.lock_timeout_secs = secs;
         }
         _ => return Err(DirectiveError::Unknown),
     }

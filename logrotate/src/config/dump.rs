@@ -5,12 +5,12 @@
 //!
 //! ```
 //! use logrotate::config::{dump, toml_rules};
-//! use logrotate::rule::{Options, Rule, Source};
+//! use logrotate::rule::{Keep, Options, Rule, Source};
 //! let rule = Rule {
 //!     patterns: vec!["/var/log/app.log".into()],
 //!     source: Source { file: "/etc/logrotate.conf".into(), line: 3 },
 //!     header: None,
-//!     options: Options { rotate: 7, compress: true, ..Options::default() },
+//!     options: Options { keep: Keep::Count(7), compress: true, ..Options::default() },
 //! };
 //! let text = dump::to_toml(&[rule.clone()]);
 //! assert!(text.contains("[app]\npaths = [\"/var/log/app.log\"]\nrotate = 7\ncompress = true\n"));
@@ -18,7 +18,7 @@
 //! assert_eq!(back[0].options, rule.options);
 //! ```
 
-use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, Rule, SuSpec};
+use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, MoveMethod, Options, Owner, Rule, SuSpec};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -67,13 +67,18 @@ fn options(o: &Options) -> Vec<(&'static str, String)> {
                 Frequency::Yearly => "yearly",
             };
             put("frequency", string(name));
-            if let Frequency::Weekly(day @ 1..) = f {
-                put("weekday", day.to_string());
+            if let Frequency::Weekly(day) = f {
+                if day != Default::default() {
+                    put("weekday", day.number().to_string());
+                }
             }
         }
     }
     let opt_size = |v: Option<u64>| v.map(size);
-    let opt_int = |v: Option<u64>| v.map(int);
+    let opt_days = |v: Option<std::time::Duration>| v.map(|d| int(d.as_secs() / crate::rule::DAY.as_secs()));
+    let method = o.move_method;
+    let copy = matches!(method, MoveMethod::Copy | MoveMethod::CopyAndRenameCopy);
+    let renamecopy = matches!(method, MoveMethod::RenameCopy | MoveMethod::CopyAndRenameCopy);
     let opt_str = |v: &Option<String>| v.as_deref().map(string);
     let flag = |v: bool, default: bool| (v != default).then(|| v.to_string());
     let changed = |v: &String, default: &String| (v != default).then(|| string(v));
@@ -81,9 +86,9 @@ fn options(o: &Options) -> Vec<(&'static str, String)> {
     let scalars = [
         ("min_size", opt_size(o.min_size)),
         ("max_size", opt_size(o.max_size)),
-        ("min_age", opt_int(o.min_age)),
-        ("max_age", opt_int(o.max_age)),
-        ("rotate", (o.rotate != d.rotate).then(|| o.rotate.to_string())),
+        ("min_age", opt_days(o.min_age)),
+        ("max_age", opt_days(o.max_age)),
+        ("rotate", (o.keep != d.keep).then(|| o.keep.to_string())),
         ("start", (o.start != d.start).then(|| int(o.start))),
         ("compress", flag(o.compress, d.compress)),
         ("compress_cmd", changed(&o.compress_cmd, &d.compress_cmd)),
@@ -91,9 +96,9 @@ fn options(o: &Options) -> Vec<(&'static str, String)> {
         ("compress_ext", opt_str(&o.compress_ext)),
         ("compress_options", opt_str(&o.compress_options)),
         ("delay_compress", flag(o.delay_compress, d.delay_compress)),
-        ("copy", flag(o.copy, d.copy)),
-        ("copytruncate", flag(o.copy_truncate, d.copy_truncate)),
-        ("renamecopy", flag(o.rename_copy, d.rename_copy)),
+        ("copy", flag(copy, false)),
+        ("copytruncate", flag(method == MoveMethod::CopyTruncate, false)),
+        ("renamecopy", flag(renamecopy, false)),
         ("create", o.create.as_ref().map(create)),
         ("olddir", opt_str(&o.olddir)),
         ("create_olddir", o.create_olddir.as_ref().map(create)),
@@ -115,8 +120,8 @@ fn options(o: &Options) -> Vec<(&'static str, String)> {
         ("ignore_duplicates", flag(o.ignore_duplicates, d.ignore_duplicates)),
         (
             "lock_timeout",
-            (o.lock_timeout_secs != d.lock_timeout_secs)
-                .then(|| toml::Value::Float(o.lock_timeout_secs).to_string()),
+            (o.lock_timeout != d.lock_timeout)
+                .then(|| toml::Value::Float(o.lock_timeout.as_secs_f64()).to_string()),
         ),
         // Scripts last: they are often several lines long.
         ("firstaction", opt_str(&o.scripts.firstaction)),
@@ -231,7 +236,7 @@ fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
 mod tests {
     use super::*;
     use crate::config::toml_rules;
-    use crate::rule::{Scripts, Source};
+    use crate::rule::{Keep, Scripts, Source, WeeklyOn};
     use std::path::Path;
 
     fn rule(patterns: &[&str], options: Options) -> Rule {
@@ -259,12 +264,12 @@ mod tests {
     /// Every option set to something other than its default.
     fn everything() -> Options {
         let o = Options {
-            criterion: Some(Criterion::Time(Frequency::Weekly(3))),
+            criterion: Some(Criterion::Time(Frequency::Weekly(WeeklyOn::Day(chrono::Weekday::Wed)))),
             min_size: Some(1 << 20),
             max_size: Some(1536),
-            min_age: Some(2),
-            max_age: Some(30),
-            rotate: -1,
+            min_age: crate::rule::days(2),
+            max_age: crate::rule::days(30),
+            keep: Keep::All,
             start: 0,
             compress: true,
             compress_cmd: "/usr/bin/zstd".into(),
@@ -272,9 +277,7 @@ mod tests {
             compress_ext: Some(".zst".into()),
             compress_options: Some("-19 --long".into()),
             delay_compress: true,
-            copy: true,
-            copy_truncate: true,
-            rename_copy: true,
+            move_method: MoveMethod::CopyAndRenameCopy,
             create: Some(CreateSpec {
                 mode: Some(0o640),
                 owner: Some(Owner::Name("www-data".into())),
@@ -282,7 +285,7 @@ mod tests {
             }),
             olddir: Some("/var/log/old dir".into()),
             create_olddir: Some(CreateSpec { mode: Some(0o4750), owner: None, group: None }),
-            parked_creates: Default::default(),
+            parser_memory: Default::default(),
             date_ext: true,
             date_format: Some("-%Y-%m-%d_%s".into()),
             date_yesterday: true,
@@ -306,7 +309,7 @@ mod tests {
             su: Some(SuSpec { user: Owner::Id(0), group: Some(Owner::Name("adm".into())) }),
             allow_hardlink: true,
             ignore_duplicates: true,
-            lock_timeout_secs: 0.25,
+            lock_timeout: std::time::Duration::from_millis(250),
         };
         // Guard against a new field being added with its default here: every field must differ.
         let d = Options::default();
@@ -354,8 +357,8 @@ mod tests {
             ("no criterion", Options { criterion: None, ..Options::default() }),
             ("hourly", time(Frequency::Hourly)),
             ("daily", time(Frequency::Daily)),
-            ("weekly on sunday", time(Frequency::Weekly(0))),
-            ("every 7 days", time(Frequency::Weekly(7))),
+            ("weekly on sunday", time(Frequency::Weekly(WeeklyOn::Day(chrono::Weekday::Sun)))),
+            ("every 7 days", time(Frequency::Weekly(WeeklyOn::EverySevenDays))),
             ("monthly", time(Frequency::Monthly)),
             ("yearly", time(Frequency::Yearly)),
             ("bare create", Options { create: Some(CreateSpec::default()), ..Options::default() }),
@@ -373,7 +376,17 @@ mod tests {
                     ..Options::default()
                 },
             ),
-            ("rotate", Options { rotate: 52, lock_timeout_secs: 10.0, ..Options::default() }),
+            (
+                "rotate",
+                Options {
+                    keep: Keep::Count(52),
+                    lock_timeout: std::time::Duration::from_secs(10),
+                    ..Options::default()
+                },
+            ),
+            ("copytruncate", Options { move_method: MoveMethod::CopyTruncate, ..Options::default() }),
+            ("renamecopy", Options { move_method: MoveMethod::RenameCopy, ..Options::default() }),
+            ("copy", Options { move_method: MoveMethod::Copy, ..Options::default() }),
             ("mail last", Options { mail: Some("root".into()), ..Options::default() }),
         ];
         for (name, options) in cases {

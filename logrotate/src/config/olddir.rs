@@ -107,7 +107,7 @@ pub(super) fn check(
                 )))
             }
         };
-        if log_dev != old_dev && !(o.copy || o.copy_truncate || o.rename_copy) {
+        if log_dev != old_dev && o.move_method == crate::rule::MoveMethod::Rename {
             return Err(Failure(format!(
                 "{at} olddir {olddir} and log file {} are on different devices",
                 file.shown()

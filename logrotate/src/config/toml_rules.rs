@@ -25,13 +25,13 @@
 //! let text = "[app]\npaths = [\"/var/log/app.log\"]\nrotate = 3\n";
 //! let (rules, diagnostics) = toml_rules::parse("app.toml".as_ref(), text, &Options::default());
 //! assert!(diagnostics.is_empty());
-//! assert_eq!(rules[0].options.rotate, 3);
+//! assert_eq!(rules[0].options.keep, logrotate::rule::Keep::Count(3));
 //! ```
 
 use crate::config::Diagnostic;
 use crate::pathbytes::PathShow as _;
 use crate::rule::{
-    CreateSpec, Criterion, Frequency, MailWhen, Options, Owner, Rule, Scripts, Source, SuSpec,
+    CreateSpec, Criterion, Frequency, Keep, MailWhen, Options, Owner, Rule, Scripts, Source, SuSpec, WeeklyOn,
 };
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
@@ -277,8 +277,8 @@ struct RawTable {
     size: Option<Spanned<Size>>,
     min_size: Option<Size>,
     max_size: Option<Size>,
-    min_age: Option<u64>,
-    max_age: Option<u64>,
+    min_age: Option<Spanned<u64>>,
+    max_age: Option<Spanned<u64>>,
     rotate: Option<i64>,
     start: Option<u64>,
     compress: Option<bool>,
@@ -358,10 +358,9 @@ impl RawTable {
         }
         if let Some(day) = self.weekday {
             let span = day.span();
-            let day = day.into_inner();
-            if day > 7 {
+            let Some(day) = WeeklyOn::from_number(day.into_inner()) else {
                 return Err(err(Some(span), "`weekday` must be 0 (Sunday) .. 6, or 7"));
-            }
+            };
             match &mut o.criterion {
                 Some(Criterion::Time(Frequency::Weekly(d))) => *d = day,
                 _ => return Err(err(Some(span), "`weekday` needs frequency = \"weekly\"")),
@@ -369,10 +368,33 @@ impl RawTable {
         }
         if let Some(secs) = self.lock_timeout {
             let (span, secs) = (secs.span(), secs.into_inner());
-            if !secs.is_finite() || secs < 0.0 {
-                return Err(err(Some(span), "`lock_timeout` must be a number of seconds >= 0"));
+            o.lock_timeout = std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
+                err(Some(span), &format!("`lock_timeout` must be seconds from 0 to {}, not {secs}", u64::MAX))
+            })?;
+        }
+        for (age, what, field) in
+            [(self.min_age, "minimum", &mut o.min_age), (self.max_age, "maximum", &mut o.max_age)]
+        {
+            if let Some(days) = age {
+                let (span, days) = (days.span(), days.into_inner());
+                let limit = crate::rule::days(days)
+                    .ok_or_else(|| err(Some(span), &format!("bad {what} age {days}: too many days")))?;
+                // 0 is no limit at all, as in the classic syntax.
+                *field = Some(limit).filter(|d| !d.is_zero());
             }
-            o.lock_timeout_secs = secs;
+        }
+        // As the classic directives, applied to the method in effect (so a table's
+        // `renamecopy` wins over a `copytruncate` of [defaults]).
+        if let (Some(true), Some(true)) = (self.copytruncate, self.renamecopy) {
+            return Err(err(None, "`copytruncate` and `renamecopy` cannot both be true"));
+        }
+        for (on, key) in
+            [(self.copy, "copy"), (self.copytruncate, "copytruncate"), (self.renamecopy, "renamecopy")]
+        {
+            if let Some(on) = on {
+                let key = if on { key.to_string() } else { format!("no{key}") };
+                o.move_method = o.move_method.after(&key, &mut o.parser_memory.copy_under_copytruncate);
+            }
         }
         let mail_first = self.mail_first.map(|m| {
             let when = if *m.get_ref() { MailWhen::First } else { MailWhen::Last };
@@ -403,6 +425,8 @@ impl RawTable {
             v
         }
         let bytes = |s: Size| Some(s.0);
+        // Any negative count keeps all, as `rotate -1`.
+        let keep = |n: i64| u64::try_from(n).map_or(Keep::All, Keep::Count);
         let su = |s: Toggle<RawSu>| s.into_option().map(RawSu::into_spec);
         let scripts: &mut Scripts = &mut o.scripts;
         set! {
@@ -415,9 +439,7 @@ impl RawTable {
         set! {
             self.min_size => o.min_size, bytes;
             self.max_size => o.max_size, bytes;
-            self.min_age => o.min_age, Some;
-            self.max_age => o.max_age, Some;
-            self.rotate => o.rotate, same;
+            self.rotate => o.keep, keep;
             self.start => o.start, same;
             self.compress => o.compress, same;
             self.compress_cmd => o.compress_cmd, same;
@@ -425,9 +447,6 @@ impl RawTable {
             self.compress_ext => o.compress_ext, Some;
             self.compress_options => o.compress_options, Some;
             self.delay_compress => o.delay_compress, same;
-            self.copy => o.copy, same;
-            self.copytruncate => o.copy_truncate, same;
-            self.renamecopy => o.rename_copy, same;
             self.olddir => o.olddir, Toggle::into_option;
             self.dateext => o.date_ext, same;
             self.dateyesterday => o.date_yesterday, same;
@@ -466,7 +485,7 @@ impl FrequencyName {
         let f = match self {
             FrequencyName::Hourly => Frequency::Hourly,
             FrequencyName::Daily => Frequency::Daily,
-            FrequencyName::Weekly => Frequency::Weekly(0),
+            FrequencyName::Weekly => Frequency::Weekly(WeeklyOn::default()),
             FrequencyName::Monthly => Frequency::Monthly,
             FrequencyName::Yearly => Frequency::Yearly,
             FrequencyName::None => return None,

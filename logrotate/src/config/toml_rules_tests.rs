@@ -1,5 +1,7 @@
 use super::*;
 use crate::config::Level;
+use crate::rule::{Keep, WeeklyOn};
+use std::time::Duration;
 
 fn load(text: &str) -> (Vec<Rule>, Vec<Diagnostic>) {
     parse(Path::new("/etc/app.toml"), text, &Options::default())
@@ -30,7 +32,7 @@ fn example_table_loads() {
         "postrotate = \"systemctl reload nginx\"\n",
     ));
     assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Daily)));
-    assert_eq!(o.rotate, 14);
+    assert_eq!(o.keep, Keep::Count(14));
     assert!(o.compress && o.delay_compress);
     let create = o.create.expect("create");
     assert_eq!(create.mode, Some(0o640));
@@ -118,14 +120,14 @@ fn missing_or_empty_paths() {
 
 #[test]
 fn defaults_table_changes_the_base_for_this_file() {
-    let base = Options { rotate: 4, ..Options::default() };
+    let base = Options { keep: Keep::Count(4), ..Options::default() };
     let text = "[a]\npaths = [\"/a\"]\n\n[defaults]\ncompress = true\nmissingok = true\n\n\
                 [b]\npaths = [\"/b\"]\ncompress = false\n";
     let (rules, diags) = parse(Path::new("f.toml"), text, &base);
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(rules.len(), 2, "[defaults] is not a rule");
     assert!(rules[0].options.compress && rules[0].options.missing_ok);
-    assert_eq!(rules[0].options.rotate, 4, "the given base still applies");
+    assert_eq!(rules[0].options.keep, Keep::Count(4), "the given base still applies");
     assert!(!rules[1].options.compress && rules[1].options.missing_ok);
 }
 
@@ -203,9 +205,9 @@ fn create_and_friends_toggle() {
 #[test]
 fn weekly_on_a_day() {
     let o = one("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\nweekday = 3\n");
-    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(3))));
+    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(WeeklyOn::Day(chrono::Weekday::Wed)))));
     let o = one("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\n");
-    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(0))));
+    assert_eq!(o.criterion, Some(Criterion::Time(Frequency::Weekly(WeeklyOn::Day(chrono::Weekday::Sun)))));
     assert!(
         only_error("[a]\npaths=[\"/a\"]\nfrequency = \"weekly\"\nweekday = 8\n").contains(":4:11: `weekday`")
     );
@@ -234,13 +236,52 @@ fn mail_first_and_mail_when() {
 
 #[test]
 fn numbers_are_checked() {
-    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -1\n").rotate, -1);
-    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -2\n").rotate, -2, "as the classic syntax");
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -1\n").keep, Keep::All);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -2\n").keep, Keep::All, "any negative count keeps all");
     assert!(only_error("[a]\npaths=[\"/a\"]\nrotate = 1.5\n").contains("invalid type"));
-    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 2\n").lock_timeout_secs, 2.0);
-    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 0.5\n").lock_timeout_secs, 0.5);
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 2\n").lock_timeout, Duration::from_secs(2));
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 0.5\n").lock_timeout, Duration::from_millis(500));
     assert!(only_error("[a]\npaths=[\"/a\"]\nlock_timeout = -1.0\n").contains("lock_timeout"));
     assert!(only_error("[a]\npaths=[\"/a\"]\nshred_cycles = \"3\"\n").contains("invalid type"));
+}
+
+/// Regression: huge ages and timeouts were accepted and panicked later (`Duration::days`,
+/// `Duration::from_secs_f64`); they are config errors now.
+#[test]
+fn huge_ages_and_lock_timeouts_are_config_errors() {
+    let msg = only_error("[a]\npaths=[\"/a\"]\nmax_age = 9223372036854775807\n");
+    assert!(msg.contains("bad maximum age"), "{msg}");
+    let msg = only_error("[a]\npaths=[\"/a\"]\nmin_age = 5000000000\n");
+    assert!(msg.contains("bad minimum age"), "{msg}");
+    let msg = only_error("[a]\npaths=[\"/a\"]\nlock_timeout = 1e300\n");
+    assert!(msg.contains("lock_timeout"), "{msg}");
+    assert!(only_error("[a]\npaths=[\"/a\"]\nlock_timeout = nan\n").contains("lock_timeout"));
+    let o = one("[a]\npaths=[\"/a\"]\nmax_age = 4294967295\nmin_age = 0\n");
+    assert_eq!((o.max_age, o.min_age), (crate::rule::days(4_294_967_295), None));
+}
+
+/// Regression: a `copytruncate` of [defaults] beat a table's `renamecopy` (three bools with a
+/// fixed precedence) and truncated the live log; the table's choice wins now, as in the classic
+/// syntax.
+#[test]
+fn a_tables_move_method_wins_over_the_defaults() {
+    use crate::rule::MoveMethod;
+    let method = |text: &str| one(text).move_method;
+    let table = |defaults: &str, own: &str| format!("[defaults]\n{defaults}\n[a]\npaths=[\"/a\"]\n{own}\n");
+    let cases = [
+        ("copytruncate = true", "renamecopy = true", MoveMethod::RenameCopy),
+        ("renamecopy = true", "copytruncate = true", MoveMethod::CopyTruncate),
+        ("copytruncate = true", "copytruncate = false", MoveMethod::Rename),
+        ("copy = true", "copytruncate = true", MoveMethod::CopyTruncate),
+        ("copy = true", "renamecopy = true", MoveMethod::CopyAndRenameCopy),
+        ("renamecopy = true", "renamecopy = false", MoveMethod::Rename),
+        ("", "copy = true", MoveMethod::Copy),
+    ];
+    for (defaults, own, want) in cases {
+        assert_eq!(method(&table(defaults, own)), want, "{defaults} / {own}");
+    }
+    let msg = only_error("[a]\npaths=[\"/a\"]\ncopytruncate = true\nrenamecopy = true\n");
+    assert!(msg.contains("cannot both be true"), "{msg}");
 }
 
 #[test]
@@ -301,7 +342,7 @@ fn regression_thousands_of_tables_load_in_one_parse() {
     assert_eq!(diags, vec![]);
     assert_eq!(rules.len(), 3000);
     assert_eq!(rules[2999].patterns, ["/var/log/2999.log"]);
-    assert_eq!(rules[2999].options.rotate, 2999 % 7);
+    assert_eq!(rules[2999].options.keep, Keep::Count(2999 % 7));
     assert_eq!(rules[2999].source.line, 3 * 2999 + 1);
 }
 

@@ -45,7 +45,7 @@ impl Executor<'_> {
     }
 
     pub(super) fn lock_timeout(o: &Options) -> Duration {
-        Duration::from_secs_f64(o.lock_timeout_secs)
+        o.lock_timeout
     }
 
     pub(super) fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
@@ -441,5 +441,5 @@ fn new_log(
 /// `copy` with `renamecopy` (and no `copytruncate`): 3.21 keeps both, so it neither moves the
 /// log nor copies it, and then fails to open `LOG.tmp` to copy from; we do as it does.
 fn copies_a_tmp_never_made(o: &Options) -> bool {
-    o.copy && o.rename_copy && !o.copy_truncate
+    o.move_method == crate::rule::MoveMethod::CopyAndRenameCopy
 }

@@ -4,7 +4,7 @@
 use super::report::Reporter;
 use crate::pathbytes::PathShow as _;
 use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
-use crate::rule::{Criterion, Frequency, Options, Rule};
+use crate::rule::{Criterion, Frequency, Keep, Options, Rule};
 use chrono::NaiveDateTime;
 
 /// Whether a pass was forced, and by whom: the header of each log set says so.
@@ -51,10 +51,10 @@ pub fn set_header(rule: &Rule, set: &SetPlan, forced: Forced) -> Vec<String> {
             None => String::new(),
         }
     };
-    let count = match o.rotate {
-        0 => "(no old logs will be kept)".to_string(),
-        n if n > 0 => format!("({n} rotations)"),
-        _ => String::new(),
+    let count = match o.keep {
+        Keep::Count(0) => "(no old logs will be kept)".to_string(),
+        Keep::Count(n) => format!("({n} rotations)"),
+        Keep::All => String::new(),
     };
     let mut second = String::new();
     if let Some(dir) = &o.olddir {
@@ -71,7 +71,7 @@ pub fn set_header(rule: &Rule, set: &SetPlan, forced: Forced) -> Vec<String> {
     if let Some(n) = o.max_size {
         second.push_str(&format!("log files >= {n} are rotated earlier, "));
     }
-    if let Some(n) = o.min_age {
+    if let Some(n) = o.min_age.map(|d| d.as_secs() / crate::rule::DAY.as_secs()) {
         second.push_str(&format!("only log files older than {n} days are rotated, "));
     }
     match &o.mail {
@@ -139,7 +139,7 @@ pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
 
 /// `rotating log …, log->rotateCount is N`: where a log's rotation starts.
 pub fn rotating_log(o: &Options, log: &LogPlan) -> String {
-    format!("rotating log {}, log->rotateCount is {}", log.path.shown(), o.rotate)
+    format!("rotating log {}, log->rotateCount is {}", log.path.shown(), o.keep)
 }
 
 /// How the log is moved (and the new one created), as logrotate says it: `renaming X to Y`,
@@ -160,7 +160,7 @@ pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
             ]
         }
     };
-    if o.rotate == 0 && matches!(r.method, Method::Rename | Method::RenameCopy) {
+    if o.keep == Keep::Count(0) && matches!(r.method, Method::Rename | Method::RenameCopy) {
         let ext = if o.compress && !o.delay_compress { o.effective_compress_ext() } else { String::new() };
         lines.push(format!("disposeName will be {to}{ext}"));
     }

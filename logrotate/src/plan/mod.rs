@@ -181,10 +181,10 @@ pub fn is_time_due(freq: Frequency, last: NaiveDateTime, now: NaiveDateTime) -> 
     match freq {
         Frequency::Hourly => now.date() != last.date() || now.hour() != last.hour(),
         Frequency::Daily => now.date() != last.date(),
-        Frequency::Weekly(wd) => {
+        Frequency::Weekly(on) => {
             // As logrotate 3.21: on the weekday (not twice a day), or after 7 calendar days.
             let days = (now.date() - last.date()).num_days();
-            days >= 7 || (wd != 7 && days >= 1 && now.weekday().num_days_from_sunday() == u32::from(wd))
+            days >= 7 || (days >= 1 && on == crate::rule::WeeklyOn::Day(now.weekday()))
         }
         Frequency::Monthly => now.month() != last.month() || now.year() != last.year(),
         Frequency::Yearly => now.year() != last.year(),
@@ -316,11 +316,10 @@ fn time_decision(
         );
     }
     // As logrotate: held back up to and including the `minage` days.
-    let too_young = o.min_age.is_some_and(|days| {
-        i64::try_from(days)
+    let too_young = o.min_age.is_some_and(|age| {
+        i64::try_from(age.as_secs())
             .ok()
-            .and_then(chrono::Duration::try_days)
-            .is_none_or(|age| rotation::whole_seconds_between(f.mtime, now) <= age.num_seconds())
+            .is_none_or(|age| rotation::whole_seconds_between(f.mtime, now) <= age)
     });
     if too_young {
         held_back

@@ -7,7 +7,7 @@ mod chains;
 
 use super::names::{numbered, split_ext, NameSet};
 use crate::dateext;
-use crate::rule::{CreateSpec, MailWhen, Options, Rule};
+use crate::rule::{CreateSpec, Keep, MailWhen, MoveMethod, Options, Rule};
 use crate::scan::FileFacts;
 use chains::{dated, numbered_chain};
 use chrono::{NaiveDateTime, Timelike};
@@ -186,10 +186,10 @@ impl Ctx<'_> {
 
     /// Whether an archive is past `maxage`.
     fn is_too_old(&self, name: &str, now: NaiveDateTime) -> bool {
-        let Some(days) = self.rule.options.max_age else { return false };
-        // An age beyond chrono's range (about 292 million years) is never reached.
-        let Some(limit) = i64::try_from(days).ok().and_then(chrono::Duration::try_days) else { return false };
-        self.mtimes.get(name).is_some_and(|&t| whole_seconds_between(t, now) > limit.num_seconds())
+        let Some(limit) = self.rule.options.max_age else { return false };
+        // An age past `i64` seconds is never reached.
+        let Ok(limit) = i64::try_from(limit.as_secs()) else { return false };
+        self.mtimes.get(name).is_some_and(|&t| whole_seconds_between(t, now) > limit)
     }
 }
 
@@ -233,7 +233,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
     let compress_now = o.compress && !o.delay_compress;
     let final_name =
         if compress_now { format!("{rotated_name}{}", cx.compext) } else { rotated_name.clone() };
-    if o.rotate == 0 {
+    if o.keep == Keep::Count(0) {
         // As logrotate: the log is rotated once, then removed, so scripts and mail still see
         // it. With `copy`/`copytruncate` nothing is copied (the log is only truncated), and what
         // is removed is the archive the shift moved to `.START+1`, if any.
@@ -284,7 +284,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         }
     }
     let create = if copying { None } else { o.create.clone() };
-    let skip_copy = copying && o.rotate == 0;
+    let skip_copy = copying && o.keep == Keep::Count(0);
     Ok(Rotation {
         prepare: cx.prepare,
         refused: cx.refused,
@@ -327,17 +327,14 @@ fn shifted_now(o: &Options, now: NaiveDateTime) -> NaiveDateTime {
     when
 }
 
-/// How `o` moves the live log (the last of `copytruncate`, `copy`, `renamecopy` wins as in
-/// logrotate: `copytruncate` over `copy` over `renamecopy`).
+/// How `o` moves the live log. 3.21's `copy` with `renamecopy` plans as a copy (the executor
+/// then does as 3.21 does).
 pub fn method_of(o: &Options) -> Method {
-    if o.copy_truncate {
-        Method::CopyTruncate
-    } else if o.copy {
-        Method::Copy
-    } else if o.rename_copy {
-        Method::RenameCopy
-    } else {
-        Method::Rename
+    match o.move_method {
+        MoveMethod::CopyTruncate => Method::CopyTruncate,
+        MoveMethod::Copy | MoveMethod::CopyAndRenameCopy => Method::Copy,
+        MoveMethod::RenameCopy => Method::RenameCopy,
+        MoveMethod::Rename => Method::Rename,
     }
 }
 

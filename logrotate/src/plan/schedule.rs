@@ -76,10 +76,10 @@ mod tests {
         hourly_across_midnight: Frequency::Hourly, t(2026, 11, 23, 23, 59) => t(2026, 11, 24, 0, 0);
         daily_next_midnight: Frequency::Daily, t(2026, 11, 23, 0, 0) => t(2026, 11, 24, 0, 0);
         daily_year_end: Frequency::Daily, t(2026, 12, 31, 6, 0) => t(2027, 1, 1, 0, 0);
-        weekly_sunday_from_monday: Frequency::Weekly(0), t(2026, 11, 23, 6, 0) => t(2026, 11, 29, 0, 0);
-        weekly_sunday_from_sunday: Frequency::Weekly(0), t(2026, 11, 29, 6, 0) => t(2026, 12, 6, 0, 0);
-        weekly_wednesday_from_monday: Frequency::Weekly(3), t(2026, 11, 23, 6, 0) => t(2026, 11, 25, 0, 0);
-        weekly_every_seven_days: Frequency::Weekly(7), t(2026, 11, 23, 6, 0) => t(2026, 11, 30, 0, 0);
+        weekly_sunday_from_monday: Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Sun)), t(2026, 11, 23, 6, 0) => t(2026, 11, 29, 0, 0);
+        weekly_sunday_from_sunday: Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Sun)), t(2026, 11, 29, 6, 0) => t(2026, 12, 6, 0, 0);
+        weekly_wednesday_from_monday: Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Wed)), t(2026, 11, 23, 6, 0) => t(2026, 11, 25, 0, 0);
+        weekly_every_seven_days: Frequency::Weekly(crate::rule::WeeklyOn::EverySevenDays), t(2026, 11, 23, 6, 0) => t(2026, 11, 30, 0, 0);
         monthly_next_first: Frequency::Monthly, t(2026, 11, 23, 6, 0) => t(2026, 12, 1, 0, 0);
         monthly_december: Frequency::Monthly, t(2026, 12, 1, 0, 0) => t(2027, 1, 1, 0, 0);
         yearly_next_new_year: Frequency::Yearly, t(2026, 1, 1, 0, 0) => t(2027, 1, 1, 0, 0);

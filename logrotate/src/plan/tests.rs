@@ -80,11 +80,11 @@ decision_cases! {
     daily_first_seen_forced_rotates: freq(Frequency::Daily), size 10, last None, force true => true;
     hourly_same_hour_skips: freq(Frequency::Hourly), size 10, last Some(t(2026, 11, 25, 10)), force false => false;
     hourly_previous_hour_rotates: freq(Frequency::Hourly), size 10, last Some(t(2026, 11, 25, 9)), force false => true;
-    weekly_sunday_passed_does_not_catch_up: freq(Frequency::Weekly(0)), size 10, last Some(t(2026, 11, 21, 10)), force false => false;
-    weekly_sunday_not_yet_skips: freq(Frequency::Weekly(0)), size 10, last Some(t(2026, 11, 23, 10)), force false => false;
-    weekly_today_is_the_day_rotates: freq(Frequency::Weekly(3)), size 10, last Some(t(2026, 11, 24, 10)), force false => true;
-    weekly_seven_days_rotates: freq(Frequency::Weekly(7)), size 10, last Some(t(2026, 11, 18, 23)), force false => true;
-    weekly_seven_six_days_skips: freq(Frequency::Weekly(7)), size 10, last Some(t(2026, 11, 19, 0)), force false => false;
+    weekly_sunday_passed_does_not_catch_up: freq(Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Sun))), size 10, last Some(t(2026, 11, 21, 10)), force false => false;
+    weekly_sunday_not_yet_skips: freq(Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Sun))), size 10, last Some(t(2026, 11, 23, 10)), force false => false;
+    weekly_today_is_the_day_rotates: freq(Frequency::Weekly(crate::rule::WeeklyOn::Day(chrono::Weekday::Wed))), size 10, last Some(t(2026, 11, 24, 10)), force false => true;
+    weekly_seven_days_rotates: freq(Frequency::Weekly(crate::rule::WeeklyOn::EverySevenDays)), size 10, last Some(t(2026, 11, 18, 23)), force false => true;
+    weekly_seven_six_days_skips: freq(Frequency::Weekly(crate::rule::WeeklyOn::EverySevenDays)), size 10, last Some(t(2026, 11, 19, 0)), force false => false;
     monthly_last_month_rotates: freq(Frequency::Monthly), size 10, last Some(t(2026, 10, 31, 23)), force false => true;
     monthly_this_month_skips: freq(Frequency::Monthly), size 10, last Some(t(2026, 11, 1, 0)), force false => false;
     yearly_last_year_rotates: freq(Frequency::Yearly), size 10, last Some(t(2025, 12, 31, 23)), force false => true;
@@ -98,10 +98,10 @@ decision_cases! {
     maxsize_exceeded_before_due_rotates: |o| { o.criterion = Some(Criterion::Time(Frequency::Daily)); o.max_size = Some(100) }, size 101, last Some(t(2026, 11, 25, 10)), force false => true;
     notifempty_empty_skips_even_forced: |o| o.if_empty = false, size 0, last None, force true => false;
     ifempty_empty_forced_rotates: |_| {}, size 0, last None, force true => true;
-    minage_young_forced_still_rotates: |o| o.min_age = Some(30), size 10, last None, force true => true;
-    minage_young_daily_due_skips: |o| { o.min_age = Some(30); o.criterion = Some(Criterion::Time(Frequency::Daily)) }, size 10, last Some(t(2026, 11, 1, 0)), force false => false;
-    minage_does_not_hold_back_size: |o| { o.min_age = Some(30); o.criterion = Some(Criterion::Size(5)) }, size 10, last None, force false => true;
-    minage_old_enough_forced_rotates: |o| o.min_age = Some(2), size 10, last None, force true => true;
+    minage_young_forced_still_rotates: |o| o.min_age = crate::rule::days(30), size 10, last None, force true => true;
+    minage_young_daily_due_skips: |o| { o.min_age = crate::rule::days(30); o.criterion = Some(Criterion::Time(Frequency::Daily)) }, size 10, last Some(t(2026, 11, 1, 0)), force false => false;
+    minage_does_not_hold_back_size: |o| { o.min_age = crate::rule::days(30); o.criterion = Some(Criterion::Size(5)) }, size 10, last None, force false => true;
+    minage_old_enough_forced_rotates: |o| o.min_age = crate::rule::days(2), size 10, last None, force true => true;
 }
 
 #[test]
@@ -168,7 +168,7 @@ fn names(steps: &[Step]) -> Vec<String> {
 
 #[test]
 fn rotate_two_shifts_and_disposes_the_oldest() {
-    let r = steps_for(|o| o.rotate = 2, &["app.log.1", "app.log.2", "app.log.3"]);
+    let r = steps_for(|o| o.keep = crate::rule::Keep::Count(2), &["app.log.1", "app.log.2", "app.log.3"]);
     assert_eq!(names(&r.prepare), vec!["mv /l/app.log.2 /l/app.log.3", "mv /l/app.log.1 /l/app.log.2"]);
     assert_eq!(r.rotated, std::path::PathBuf::from("/l/app.log.1"));
     assert_eq!(names(&r.finish), vec!["rm /l/app.log.3"]);
@@ -178,7 +178,7 @@ fn rotate_two_shifts_and_disposes_the_oldest() {
 fn compress_uses_compressed_names_and_compresses_after() {
     let r = steps_for(
         |o| {
-            o.rotate = 3;
+            o.keep = crate::rule::Keep::Count(3);
             o.compress = true
         },
         &["app.log.1.gz"],
@@ -191,7 +191,7 @@ fn compress_uses_compressed_names_and_compresses_after() {
 fn delaycompress_compresses_previous_first() {
     let r = steps_for(
         |o| {
-            o.rotate = 3;
+            o.keep = crate::rule::Keep::Count(3);
             o.compress = true;
             o.delay_compress = true
         },
@@ -210,20 +210,20 @@ fn delaycompress_compresses_previous_first() {
 
 #[test]
 fn rotate_zero_removes_the_rotated_file() {
-    let r = steps_for(|o| o.rotate = 0, &[]);
+    let r = steps_for(|o| o.keep = crate::rule::Keep::Count(0), &[]);
     assert_eq!(names(&r.finish), vec!["rm /l/app.log.1"]);
 }
 
 #[test]
 fn rotate_zero_moves_an_existing_first_archive_aside_like_logrotate() {
-    let r = steps_for(|o| o.rotate = 0, &["app.log.1"]);
+    let r = steps_for(|o| o.keep = crate::rule::Keep::Count(0), &["app.log.1"]);
     assert_eq!(names(&r.prepare), vec!["mv /l/app.log.1 /l/app.log.2"]);
     assert_eq!(names(&r.finish), vec!["rm /l/app.log.1"]);
 }
 
 #[test]
 fn rotate_minus_one_keeps_everything() {
-    let r = steps_for(|o| o.rotate = -1, &["app.log.1", "app.log.7"]);
+    let r = steps_for(|o| o.keep = crate::rule::Keep::All, &["app.log.1", "app.log.7"]);
     assert_eq!(names(&r.prepare), vec!["mv /l/app.log.7 /l/app.log.8", "mv /l/app.log.1 /l/app.log.2"]);
     assert!(r.finish.is_empty());
 }
@@ -232,7 +232,7 @@ fn rotate_minus_one_keeps_everything() {
 fn start_number_is_used() {
     let r = steps_for(
         |o| {
-            o.rotate = 2;
+            o.keep = crate::rule::Keep::Count(2);
             o.start = 5
         },
         &["app.log.5"],
@@ -248,7 +248,7 @@ fn extension_goes_after_the_number() {
         f.path = "/l/app.log".into();
         plan_log(
             &rule(|o| {
-                o.rotate = 2;
+                o.keep = crate::rule::Keep::Count(2);
                 o.extension = Some(".log".into())
             }),
             &f,
@@ -266,7 +266,7 @@ fn extension_goes_after_the_number() {
 fn dateext_names_with_today_and_keeps_rotate_count() {
     let r = steps_for(
         |o| {
-            o.rotate = 2;
+            o.keep = crate::rule::Keep::Count(2);
             o.date_ext = true
         },
         &["app.log-20261101", "app.log-20261102", "app.log-20261103", "app.log.1", "app.log-20261030.gz"],
@@ -283,7 +283,7 @@ fn dateext_yesterday_and_existing_destination() {
         |o| {
             o.date_ext = true;
             o.date_yesterday = true;
-            o.rotate = 5
+            o.keep = crate::rule::Keep::Count(5)
         },
         &[],
     );
@@ -291,7 +291,7 @@ fn dateext_yesterday_and_existing_destination() {
     let p = plan_log(
         &rule(|o| {
             o.date_ext = true;
-            o.rotate = 5
+            o.keep = crate::rule::Keep::Count(5)
         }),
         &facts(10, &["app.log-20261125"]),
         &state(None),
@@ -308,8 +308,8 @@ fn dateext_yesterday_and_existing_destination() {
 fn maxage_removes_old_archives() {
     let r = steps_for(
         |o| {
-            o.rotate = 10;
-            o.max_age = Some(7)
+            o.keep = crate::rule::Keep::Count(10);
+            o.max_age = crate::rule::days(7)
         },
         &["app.log.1", "app.log.2"],
     );
@@ -322,9 +322,9 @@ fn maxage_removes_old_archives() {
 fn copytruncate_never_creates() {
     let r = steps_for(
         |o| {
-            o.copy_truncate = true;
+            o.move_method = crate::rule::MoveMethod::CopyTruncate;
             o.create = Some(Default::default());
-            o.rotate = 1
+            o.keep = crate::rule::Keep::Count(1)
         },
         &[],
     );
@@ -336,7 +336,7 @@ fn copytruncate_never_creates() {
 fn mail_last_mails_the_disposed_file_first() {
     let r = steps_for(
         |o| {
-            o.rotate = 1;
+            o.keep = crate::rule::Keep::Count(1);
             o.mail = Some("a@b".into())
         },
         &["app.log.1"],
@@ -348,7 +348,7 @@ fn mail_last_mails_the_disposed_file_first() {
 fn mail_first_mails_the_new_archive_after_compressing() {
     let r = steps_for(
         |o| {
-            o.rotate = 1;
+            o.keep = crate::rule::Keep::Count(1);
             o.compress = true;
             o.mail = Some("a@b".into());
             o.mail_when = crate::rule::MailWhen::First
@@ -381,7 +381,7 @@ fn regression_uncompressed_leftover_is_compressed_before_it_could_be_overwritten
     // A previous run left app.log.1 uncompressed (a writer held it past locktimeout).
     let r = steps_for(
         |o| {
-            o.rotate = 3;
+            o.keep = crate::rule::Keep::Count(3);
             o.compress = true
         },
         &["app.log.1", "app.log.2.gz"],
@@ -400,7 +400,10 @@ fn regression_uncompressed_leftover_is_compressed_before_it_could_be_overwritten
 #[test]
 fn regression_huge_rotate_count_looks_only_at_existing_archives() {
     // `rotate 100000000` once formatted and allocated a name per number (minutes, gigabytes).
-    let r = steps_for(|o| o.rotate = 100_000_000, &["app.log.1", "app.log.10", "app.log.99999999"]);
+    let r = steps_for(
+        |o| o.keep = crate::rule::Keep::Count(100_000_000),
+        &["app.log.1", "app.log.10", "app.log.99999999"],
+    );
     assert_eq!(
         names(&r.prepare),
         vec![
@@ -411,9 +414,9 @@ fn regression_huge_rotate_count_looks_only_at_existing_archives() {
     );
     let r = steps_for(
         |o| {
-            o.rotate = i64::MAX;
+            o.keep = crate::rule::Keep::Count(u64::MAX);
             o.start = u64::MAX - 1;
-            o.max_age = Some(u64::MAX);
+            o.max_age = Some(std::time::Duration::MAX);
         },
         &["app.log.18446744073709551614"],
     );
@@ -428,8 +431,8 @@ fn regression_maxage_counts_whole_seconds_like_3_21() {
     let clock = now() + chrono::Duration::milliseconds(400);
     f.archives[0].mtime = now() - chrono::Duration::days(30);
     let r = rule(|o| {
-        o.rotate = 2;
-        o.max_age = Some(30)
+        o.keep = crate::rule::Keep::Count(2);
+        o.max_age = crate::rule::days(30)
     });
     let rot = plan_rotation(&r, &f, clock).unwrap();
     assert_eq!(names(&rot.prepare), vec!["mv /l/app.log.1 /l/app.log.2"]);

@@ -4,6 +4,7 @@
 use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
 use super::{dated_name, method_of, Ctx, Method, Note, Step};
 use crate::pathbytes::PathShow as _;
+use crate::rule::Keep;
 use chrono::NaiveDateTime;
 
 /// Numbered archives: compress the previous one if delayed, shift `.N` → `.N+1`, and dispose
@@ -17,7 +18,8 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     // `.START` can only be a file a previous run left because a writer still held it (see
     // `locktimeout`); compress it too, or the move below would overwrite it. (`rotate 0` with
     // `copy`/`copytruncate` writes nothing there: logrotate compresses that file afterwards.)
-    let writes_nothing = o.rotate == 0 && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+    let writes_nothing =
+        o.keep == Keep::Count(0) && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
     let prev = numbered(&base, start, &ext, "");
     if o.compress && (o.delay_compress || !writes_nothing) {
         if cx.names.contains(&prev) {
@@ -34,25 +36,26 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     }
     // `rotate -1` keeps all: 3.21's count is the highest number found among the archives
     // (whatever `start`; 0 if none), and it shifts `START+COUNT-1` down to `START`.
-    let last =
-        if o.rotate < 0 { highest_number(&cx.names, &base, &ext, &compext, 0).unwrap_or(0) } else { 0 };
-    let top = if o.rotate < 0 {
-        start.saturating_add(last).saturating_sub(1).max(start)
-    } else {
-        start.saturating_add(o.rotate as u64).saturating_sub(u64::from(o.rotate > 0))
+    let last = match o.keep {
+        Keep::All => highest_number(&cx.names, &base, &ext, &compext, 0).unwrap_or(0),
+        Keep::Count(_) => 0,
+    };
+    let top = match o.keep {
+        Keep::All => start.saturating_add(last).saturating_sub(1).max(start),
+        Keep::Count(n) => start.saturating_add(n).saturating_sub(u64::from(n > 0)),
     };
     // As logrotate, from the highest down: one past `maxage` is removed, the others shift up.
     // With `rotate 0` logrotate still moves an existing `.START` to `.START+1` (and keeps it).
     // 3.21 tries every number (and says so); past a few thousand only the archives that exist
     // are looked at, so `rotate 100000000` costs nothing.
-    let shifts = o.rotate >= 0 || last > 0;
+    let shifts = o.keep != Keep::All || last > 0;
     let mut numbers =
         if shifts { existing_numbers(&cx.names, &base, &ext, &compext, start, top) } else { Vec::new() };
     if top - start < 4096 && shifts {
         numbers = (start..=top).collect();
     }
     numbers.sort_unstable_by(|a, b| b.cmp(a));
-    let count = if o.rotate < 0 { last } else { top - start + 1 };
+    let count = if o.keep == Keep::All { last } else { top - start + 1 };
     for i in numbers {
         let from = numbered(&base, i, &ext, &compext);
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
@@ -89,7 +92,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
         }
     }
     let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
-    if o.rotate >= 0 {
+    if o.keep != Keep::All {
         // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
         let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown());
         if !cx.names.contains(&dispose) {
@@ -99,7 +102,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             cx.trace.push(Note::SayIfDry(line));
         }
     }
-    if o.rotate > 0 && cx.names.contains(&dispose) {
+    if o.keep != Keep::All && o.keep != Keep::Count(0) && cx.names.contains(&dispose) {
         if !names_before.contains(&dispose) {
             cx.unsaid_in_dry_run = Some(cx.path(&dispose));
         }
@@ -154,10 +157,10 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
     // logrotate's count: of the n found, oldest first, those at index <= n - rotate go (so that
     // with the new one `rotate` remain), and any past `maxage`. All but the last are removed
     // now; the last is disposed of after the move (and kept with `rotate 0`).
-    let keep = match o.rotate {
-        0 => 1,
-        n if n < 0 => usize::MAX,
-        n => usize::try_from(n).unwrap_or(usize::MAX),
+    let keep = match o.keep {
+        Keep::Count(0) => 1,
+        Keep::All => usize::MAX,
+        Keep::Count(n) => usize::try_from(n).unwrap_or(usize::MAX),
     };
     let n = found.len();
     let doomed: Vec<String> = found
@@ -173,7 +176,7 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
         // With `rotate 0` 3.21 disposes of the log's own archive instead, unless `copy` or
         // `copytruncate` keep it from doing so: then the oldest dated one still goes.
         let copying = matches!(method_of(o), Method::Copy | Method::CopyTruncate);
-        if o.rotate != 0 || copying {
+        if o.keep != Keep::Count(0) || copying {
             cx.dispose(last);
         }
     }
