@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 #[test]
 fn missing_olddir_abandons_the_rest_of_the_file_as_3_21() {
     // As logrotate 3.21 at load time: the stanza and the rest of its file are dropped
-    // (tests/differential/scenarios_olddir.rs compares it with 3.21).
+    // (differential/scenarios_olddir.rs compares it with 3.21).
     let fx = Fx::new();
     fx.write("app.log", "x\n");
     fx.write("other.log", "o\n");

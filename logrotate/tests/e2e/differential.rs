@@ -2,7 +2,7 @@
 //! on identical temp trees; after every run the exit codes, the trees (names, types, modes,
 //! contents with gzip decompressed) and the normalised state files must agree.
 //!
-//! Run with `cargo test --test differential`. Environment:
+//! Run with `cargo test -p logrotate --test e2e differential::`. Environment:
 //!
 //! * `DIFF_OURS=/path/to/binary` runs that binary as "ours" instead of the workspace build
 //!   (`DIFF_OURS=/usr/sbin/logrotate` checks the harness against itself; `/bin/true` must fail).
@@ -11,7 +11,6 @@
 //! Each scenario also states whether the oracle must change the tree in each run
 //! (`run` = must change, `run_unchanged` = must not), so a scenario cannot pass vacuously.
 //! The scenarios live in `differential/scenarios_*.rs`, grouped by theme.
-
 
 pub(crate) mod clock;
 mod harness;

@@ -18,7 +18,7 @@
 //! compression hits a real ENOSPC; after space is freed, the next run completes.
 //!
 //! Needs `strace` (skipped with a message without it, a failure when `$CI` is set) and root for
-//! the tmpfs. `LOGROTATE_BIN=PATH` tests a given binary. The oracle is in tests/crash/mod.rs.
+//! the tmpfs. `LOGROTATE_BIN=PATH` tests a given binary. The oracle is in crash/mod.rs.
 
 use crate::crash;
 

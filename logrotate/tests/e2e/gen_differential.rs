@@ -17,12 +17,12 @@
 //! Time: both tools run on the real clock one after the other; a case is skipped when an
 //! hour boundary (or, for dateformats with `%M %S %s`, a second boundary) falls between them.
 //!
-//! CI runs `cargo test --test gen_differential`: a fixed seed, 250 scenarios, so that it is
+//! CI runs it in `cargo test --workspace`: a fixed seed, 250 scenarios, so that it is
 //! deterministic; the day's seed is printed to be run by hand (`GENDIFF_DAILY=1` adds it). The
 //! long run, shrinking one example of every category:
 //!
 //! ```text
-//! GENDIFF_SEED=20261123 GENDIFF_CASES=5000 GENDIFF_REPRO=1 cargo test --release --test gen_differential -- --nocapture
+//! GENDIFF_SEED=20261123 GENDIFF_CASES=5000 GENDIFF_REPRO=1 cargo test --release -p logrotate --test e2e gen_differential:: -- --nocapture
 //! ```
 //!
 //! Environment: `GENDIFF_SEED` (decimal or `0x…`: run only this seed), `GENDIFF_CASES` (cases
@@ -33,7 +33,6 @@
 //! our package diverted it; its `--version` must say 3.21, `dpkg -S` must name Debian's
 //! package and it must not be the binary under test. When `CI` is set, a missing or wrong
 //! oracle fails the test.
-
 
 mod gendiff;
 

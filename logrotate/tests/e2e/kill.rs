@@ -21,7 +21,7 @@
 //! - `sweep_twice::MODE`: the same, and for each point the repair run is killed in turn at each
 //!   of its own calls that change the disk; the run after it must repair everything.
 //!
-//! The oracle (tests/crash/mod.rs): every line is `NNNNNNNNNNNN FILLER`, each file must hold one
+//! The oracle (crash/mod.rs): every line is `NNNNNNNNNNNN FILLER`, each file must hold one
 //! run of whole batches, and without `copy` every line must be in exactly one file; with `copy`
 //! the live log keeps every line once and each archive is a distinct whole-batch prefix of it.
 //!
@@ -30,7 +30,7 @@
 //! and the sweeps (deterministic, the same as in CI):
 //!
 //! ```sh
-//! KILL_ROUNDS=200 KILL_BIG_KIB=4096 cargo test --release --test kill -- --test-threads=2
+//! KILL_ROUNDS=200 KILL_BIG_KIB=4096 cargo test --release -p logrotate --test e2e kill:: -- --test-threads=2
 //! ```
 //!
 //! `KILL_SEED=N` changes the seed (the default is fixed). A failure keeps its directory and

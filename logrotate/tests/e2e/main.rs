@@ -4,7 +4,7 @@
 //! ```text
 //! cargo test --release -p logrotate --test e2e                  # all of them
 //! cargo test --release -p logrotate --test e2e daemon::         # one module
-//! cargo test --release -p logrotate --test e2e -- --exact cli::help_lists_options
+//! cargo test --release -p logrotate --test e2e -- --exact cli::locked_state_exits_3_and_skip_lock_works
 //! ```
 
 mod common;

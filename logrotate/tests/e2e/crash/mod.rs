@@ -1,5 +1,5 @@
-//! Shared by the crash tests (`tests/kill.rs`) and the fault-injection tests
-//! (`tests/faults.rs`): a test bed (a log directory, a config, a state file), numbered lines
+//! Shared by the crash tests (`kill.rs`) and the fault-injection tests
+//! (`faults.rs`): a test bed (a log directory, a config, a state file), numbered lines
 //! appended in batches, the oracle that checks every line is where it must be, and the `strace`
 //! plumbing that kills a run or fails a syscall at a chosen invocation.
 //!

@@ -1,4 +1,4 @@
-//! 3.21 behaviours found by the generative differential test (tests/gen_differential.rs).
+//! 3.21 behaviours found by the generative differential test (gen_differential.rs).
 
 use super::harness::Scenario;
 

@@ -217,7 +217,8 @@ pub fn main() {
             } else {
                 eprintln!(
                     "gen_differential: today's seed, not run here: GENDIFF_SEED={day_seed} \
-                     GENDIFF_CASES=1000 cargo test --release --test gen_differential -- --nocapture"
+                     GENDIFF_CASES=1000 cargo test --release -p logrotate --test e2e \
+                     gen_differential:: -- --nocapture"
                 );
             }
             seeds
@@ -228,7 +229,8 @@ pub fn main() {
     for (seed, cases) in &seeds {
         eprintln!(
             "gen_differential: seed {seed} ({cases} cases); reproduce with \
-             GENDIFF_SEED={seed} GENDIFF_CASES={cases} cargo test --release --test gen_differential -- --nocapture"
+             GENDIFF_SEED={seed} GENDIFF_CASES={cases} cargo test --release -p logrotate --test e2e \
+             gen_differential:: -- --nocapture"
         );
         let batch = run_batch(*seed, *cases, threads, oracle, &ours);
         tally.same += batch.same;

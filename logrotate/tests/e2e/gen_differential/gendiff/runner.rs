@@ -221,8 +221,13 @@ fn read_states(
         .map(|name| {
             let after = fs::read(tree.root.join(name)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
             let prev = before.get(*name).cloned().flatten();
-            let lines =
-                crate::differential::tree::normalize_state(after.as_deref(), prev.as_deref(), &root, started, finished);
+            let lines = crate::differential::tree::normalize_state(
+                after.as_deref(),
+                prev.as_deref(),
+                &root,
+                started,
+                finished,
+            );
             (name.to_string(), lines)
         })
         .collect()
