@@ -22,6 +22,7 @@ mod dry_run;
 mod faults;
 mod gen_differential;
 mod hostile_config;
+mod kernel_refusals;
 mod kill;
 mod log_option;
 mod messages;
