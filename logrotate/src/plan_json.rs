@@ -207,14 +207,13 @@ fn rotation(r: &Rotation) -> RotationJson {
 
 /// The decision's name and its reasons, one per line of 3.21's output.
 fn decision(d: &Decision) -> (&'static str, Vec<String>) {
-    let (name, why) = match d {
-        Decision::Rotate(w) => ("rotate", w),
-        Decision::Skip(w) => ("skip", w),
-        Decision::Error(w) => ("error", w),
-        Decision::Warn(w) => ("warn", w),
+    let name = match d {
+        Decision::Rotate(..) => "rotate",
+        Decision::Skip(_) => "skip",
+        Decision::Error(_) => "error",
+        Decision::Warn(_) => "warn",
     };
-    let reasons = why.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-    (name, reasons)
+    (name, d.lines())
 }
 
 fn log(l: &LogPlan) -> LogJson {
@@ -226,7 +225,7 @@ fn log(l: &LogPlan) -> LogJson {
         last_rotated: time(l.last_rotated),
         new_in_state: l.is_new,
         record: l.record.map(time),
-        rotation: l.rotation.as_ref().map(rotation),
+        rotation: l.rotation().map(rotation),
     }
 }
 
@@ -261,8 +260,15 @@ mod tests {
 
     #[test]
     fn reasons_are_one_per_line() {
-        let d = Decision::Skip("log does not need rotating (a)\n  log does not need rotating (b)".into());
-        assert_eq!(decision(&d).1, ["log does not need rotating (a)", "log does not need rotating (b)"]);
-        assert!(decision(&Decision::Skip(String::new())).1.is_empty());
+        use crate::plan::Skip;
+        let d = Decision::Skip(vec![Skip::BelowSize, Skip::Empty]);
+        assert_eq!(
+            decision(&d).1,
+            [
+                "log does not need rotating (log size is below the 'size' threshold)",
+                "log does not need rotating (log is empty)"
+            ]
+        );
+        assert!(decision(&Decision::Skip(vec![Skip::DirMissingOk])).1.is_empty());
     }
 }

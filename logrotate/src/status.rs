@@ -46,7 +46,7 @@ pub fn next_text(
 ) -> String {
     let o = &rule.options;
     match decision {
-        Decision::Rotate(_) => return "due now".to_string(),
+        Decision::Rotate(..) => return "due now".to_string(),
         Decision::Warn(_) => return "never (not a regular file)".to_string(),
         Decision::Error(_) if f.kind != FileKind::Missing => return "not rotated: error (see -d)".into(),
         _ => {}
@@ -79,12 +79,12 @@ pub fn next_text(
 
 /// The first reason a due log is skipped, without 3.21's `log does not need rotating (...)`.
 fn held_back(decision: &Decision) -> String {
-    let why = match decision {
-        Decision::Skip(w) | Decision::Error(w) | Decision::Warn(w) | Decision::Rotate(w) => w,
-    };
-    let first = why.lines().next().unwrap_or("").trim();
-    let inner = first.strip_prefix("log does not need rotating (").and_then(|s| s.strip_suffix(')'));
-    inner.unwrap_or(first).to_string()
+    match decision {
+        Decision::Skip(whys) => {
+            whys.first().map(|w| w.not_needed_why().unwrap_or_else(|| w.to_string())).unwrap_or_default()
+        }
+        d => d.lines().into_iter().next().unwrap_or_default(),
+    }
 }
 
 /// Builds the rows for `rules` against the state at `state_path` (read without locking), as a

@@ -182,8 +182,7 @@ impl<'a> Executor<'a> {
         let mut runs: Vec<LogRun> = set
             .logs
             .iter()
-            .filter(|l| l.is_rotating())
-            .map(|plan| LogRun { plan, rotation: rotation_of(plan).clone(), failed: false })
+            .filter_map(|plan| Some(LogRun { plan, rotation: plan.rotation()?.clone(), failed: false }))
             .collect();
         let mut disk_changed = false;
         // With sharedscripts, an error anywhere in the set stops the remaining actions.
@@ -495,10 +494,6 @@ impl<'a> Executor<'a> {
 }
 
 const ENOENT: &str = "No such file or directory";
-
-fn rotation_of(log: &LogPlan) -> &Rotation {
-    log.rotation.as_ref().expect("only rotating logs are executed")
-}
 
 /// renamecopy's temporary name for a log: `LOG.tmp`.
 pub(crate) fn tmp_name(path: &Path) -> PathBuf {

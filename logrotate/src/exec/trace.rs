@@ -3,7 +3,7 @@
 
 use super::report::Reporter;
 use crate::pathbytes::PathShow as _;
-use crate::plan::{Decision, LogPlan, Method, Rotation, SetPlan};
+use crate::plan::{Decision, Due, LogPlan, Method, Rotation, SetPlan, Skip};
 use crate::rule::{Criterion, Frequency, Keep, Options, Rule};
 use chrono::NaiveDateTime;
 
@@ -95,7 +95,6 @@ pub fn set_header(rule: &Rule, set: &SetPlan, forced: Forced) -> Vec<String> {
 /// `Creating new state` where 3.21 makes its entry. Returns whether an error was reported.
 pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
     let verbose = out.wants_info();
-    let stamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     if verbose {
         out.info(&format!("considering log {}", log.path.shown()));
         if log.is_new && log.is_found {
@@ -104,37 +103,48 @@ pub fn consider(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) -> bool {
     }
     let mut failed = false;
     match &log.decision {
-        Decision::Skip(why) if why.is_empty() => {}
-        Decision::Skip(why) if why.ends_with("-- skipping.") || why.ends_with("-- skipping") => {
-            out.info(&format!("  {why}"));
-        }
-        Decision::Skip(_) | Decision::Rotate(_) if verbose => {
-            out.info(&format!("  Now: {}", stamp(now)));
-            out.info(&format!("  Last rotated at {}", stamp(log.last_rotated)));
-            match &log.decision {
-                Decision::Skip(why) => out.info(&format!("  {why}")),
-                Decision::Rotate(why) => {
-                    if why.ends_with("-- rotation forced") {
-                        out.error_without_status(why);
-                    }
-                    out.info("  log needs rotating");
-                }
-                _ => {}
+        Decision::Skip(whys) if whys.iter().any(Skip::is_not_needed) => {
+            if verbose {
+                say_clock(out, log, now);
+                let lines: Vec<String> = whys.iter().map(ToString::to_string).collect();
+                out.info(&format!("  {}", lines.join("\n  ")));
             }
         }
-        // logrotate says so as an error, without failing the run.
-        Decision::Rotate(why) if why.ends_with("-- rotation forced") => out.error_without_status(why),
-        Decision::Skip(_) | Decision::Rotate(_) => {}
-        Decision::Error(msg) => {
-            out.error(msg);
+        // Missing, a link, hard links: said without the clock lines.
+        Decision::Skip(_) => {
+            for line in log.decision.lines() {
+                out.info(&format!("  {line}"));
+            }
+        }
+        Decision::Rotate(why, _) => {
+            if verbose {
+                say_clock(out, log, now);
+            }
+            if let Due::LastRotatedInFuture { .. } = why {
+                // logrotate says so as an error, without failing the run.
+                out.error_without_status(&why.to_string());
+            }
+            if verbose {
+                out.info("  log needs rotating");
+            }
+        }
+        Decision::Error(why) => {
+            out.error(&why.to_string());
             failed = true;
         }
-        Decision::Warn(msg) => out.warning(msg),
+        Decision::Warn(why) => out.warning(&why.to_string()),
     }
     if verbose && log.is_new && !log.is_found {
         out.info("Creating new state");
     }
     failed
+}
+
+/// 3.21's clock lines before it says whether a log needs rotating.
+fn say_clock(out: &mut Reporter, log: &LogPlan, now: NaiveDateTime) {
+    let stamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    out.info(&format!("  Now: {}", stamp(now)));
+    out.info(&format!("  Last rotated at {}", stamp(log.last_rotated)));
 }
 
 /// `rotating log …, log->rotateCount is N`: where a log's rotation starts.

@@ -3,7 +3,7 @@
 //! Nothing here touches the filesystem or reads the clock, so every decision is testable with
 //! tables of named cases (see `tests.rs`).
 
-use crate::pathbytes::PathShow as _;
+mod decision;
 pub mod names;
 mod rotation;
 pub mod schedule;
@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub use decision::{Decision, Due, Refusal, Skip, Warning};
 pub use rotation::{first_archive_name, method_of, plan_rotation, Method, Note, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.
@@ -44,52 +45,39 @@ impl Identity {
     }
 }
 
-/// What happens to one log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "decision", content = "reason", rename_all = "lowercase")]
-pub enum Decision {
-    /// Rotate, and why.
-    Rotate(String),
-    /// Leave it, and why (not an error).
-    Skip(String),
-    /// Leave it and report an error (exit status 1).
-    Error(String),
-    /// Leave it and print a warning (exit status unaffected): something we never rotate.
-    Warn(String),
-}
-
 /// The plan for one log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogPlan {
     /// The log path.
     pub path: PathBuf,
-    /// Rotate, skip or error.
+    /// Rotate (with the rotation's steps), skip or error, and why.
     pub decision: Decision,
     /// The state entry to write before anything runs: the first-seen time for a new log (the
     /// executor records `now` for a rotating log once its rotation starts).
     pub record: Option<NaiveDateTime>,
     /// When it last rotated, as the decision saw it (the first-seen time for a new log).
     pub last_rotated: NaiveDateTime,
-    /// The steps, when rotating.
-    pub rotation: Option<Rotation>,
     /// The state had no entry for the log (3.21 then says `Creating new state`).
-    #[serde(skip)]
     pub is_new: bool,
     /// The log itself was looked at (3.21's `lstat` of it was reached and succeeded): its
     /// `Creating new state` comes before the reasons, not after the error.
-    #[serde(skip)]
     pub is_found: bool,
 }
 
 impl LogPlan {
     /// Whether this log rotates.
     pub fn is_rotating(&self) -> bool {
-        self.rotation.is_some()
+        self.rotation().is_some()
+    }
+
+    /// The steps, when rotating.
+    pub fn rotation(&self) -> Option<&Rotation> {
+        self.decision.rotation()
     }
 }
 
 /// The plan for one rule (log set).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetPlan {
     /// Index of the rule.
     pub rule: usize,
@@ -107,7 +95,7 @@ impl SetPlan {
 }
 
 /// Everything one run will do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// The clock reading the plan was made for.
     pub now: NaiveDateTime,
@@ -143,37 +131,25 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
     // Every log considered gets a state entry, even a missing one (as logrotate does).
     let record = if last.is_none() { Some(first_seen(now)) } else { None };
     let last_rotated = last.unwrap_or_else(|| first_seen(now));
-    let decision = decide(rule, f, last_rotated, now, flags);
-    let blocked_dir = flags.is_root && o_su_none(rule) && (f.parent_missing || f.insecure_dir);
+    let blocked_dir = flags.is_root && rule.options.su.is_none() && (f.parent_missing || f.insecure_dir);
     let is_found = f.kind != FileKind::Missing && !blocked_dir;
-    let mut out = LogPlan {
-        path: f.path.clone(),
-        decision,
-        record,
-        last_rotated,
-        rotation: None,
-        is_new: last.is_none(),
-        is_found,
-    };
-    if let Decision::Rotate(_) = &out.decision {
-        match rotation::plan_rotation(rule, f, now) {
-            Ok(r) => out.rotation = Some(r),
-            Err(msg) => {
+    let mut record = record;
+    let decision = match decide(rule, f, last_rotated, now, flags) {
+        Ok(due) => match rotation::plan_rotation(rule, f, now) {
+            Ok(r) => Decision::Rotate(due, Box::new(r)),
+            Err(refusal) => {
                 // logrotate records the attempt, so it is not retried until the next period.
-                out.record = Some(now);
-                out.decision = Decision::Error(msg);
+                record = Some(now);
+                Decision::Error(refusal)
             }
-        }
-    }
-    out
+        },
+        Err(not) => not,
+    };
+    LogPlan { path: f.path.clone(), decision, record, last_rotated, is_new: last.is_none(), is_found }
 }
 
-fn o_su_none(rule: &Rule) -> bool {
-    rule.options.su.is_none()
-}
-
-fn skip(s: &str) -> Decision {
-    Decision::Skip(s.to_string())
+fn skip(why: Skip) -> Result<Due, Decision> {
+    Err(Decision::Skip(vec![why]))
 }
 
 /// Whether `freq` says a log last rotated at `last` is due at `now`.
@@ -204,134 +180,104 @@ pub fn cannot_be_due(rule: &Rule, last: Option<NaiveDateTime>, now: NaiveDateTim
     last - now <= chrono::Duration::hours(25) && (same_hour || !is_time_due(freq, last, now))
 }
 
-/// Why a log that is not rotated is not, in logrotate 3.21's words.
-fn not_needed(why: &str) -> Decision {
-    Decision::Skip(format!("log does not need rotating ({why})"))
-}
-
-fn decide(rule: &Rule, f: &FileFacts, last: NaiveDateTime, now: NaiveDateTime, flags: RunFlags) -> Decision {
+/// Whether the log rotates (and why), or what is decided instead.
+fn decide(
+    rule: &Rule,
+    f: &FileFacts,
+    last: NaiveDateTime,
+    now: NaiveDateTime,
+    flags: RunFlags,
+) -> Result<Due, Decision> {
     let o = &rule.options;
-    let path = f.path.shown();
+    let path = || f.path.clone();
     // As root (without su), logrotate looks at the log's directory first.
     if flags.is_root && o.su.is_none() {
         if f.parent_missing {
             if o.missing_ok {
                 // 3.21 says nothing at all here.
-                return skip("");
+                return skip(Skip::DirMissingOk);
             }
-            let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).shown();
-            return Decision::Error(format!("stat of {dir} failed: No such file or directory"));
+            let dir = f.path.parent().unwrap_or(std::path::Path::new(".")).to_path_buf();
+            return Err(Decision::Error(Refusal::DirMissing { dir }));
         }
         if f.insecure_dir {
-            return Decision::Error(format!(
-                "skipping \"{path}\" because parent directory has insecure permissions (It's world writable or writable by group which is not \"root\") Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation."
-            ));
+            return Err(Decision::Error(Refusal::InsecureDir { path: path() }));
         }
     }
     match f.kind {
-        FileKind::Missing if o.missing_ok => return skip(&format!("log {path} does not exist -- skipping")),
-        FileKind::Missing => {
-            return Decision::Error(format!("stat of {path} failed: No such file or directory"))
-        }
-        FileKind::Symlink => {
-            return skip(&format!(
-                "log {path} is symbolic link. Rotation of symbolic links is not allowed to avoid security issues -- skipping."
-            ))
-        }
+        FileKind::Missing if o.missing_ok => return skip(Skip::Missing { path: path() }),
+        FileKind::Missing => return Err(Decision::Error(Refusal::Missing { path: path() })),
+        FileKind::Symlink => return skip(Skip::Symlink { path: path() }),
         // A FIFO, socket or device: never rotated (logrotate would rename a FIFO, or block
         // reading it), and said as a warning.
         FileKind::Other | FileKind::Directory => {
-            return Decision::Warn(format!("log {path} is not a regular file -- skipping"))
+            return Err(Decision::Warn(Warning::NotRegular { path: path() }))
         }
         FileKind::Regular => {}
     }
     if let Some(link) = f.archive_dir_link.as_ref().filter(|_| flags.is_root && o.su.is_none()) {
-        return Decision::Error(format!(
-            "skipping \"{path}\" because olddir {} is reached through the symbolic link {}, in a directory writable by a user other than root. Set \"su\" directive in config file to tell logrotate which user/group should be used for rotation.",
-            f.archive_dir.shown(),
-            link.shown()
-        ));
+        let (olddir, link) = (f.archive_dir.clone(), link.clone());
+        return Err(Decision::Error(Refusal::OlddirThroughLink { path: path(), olddir, link }));
     }
     if f.nlink > 1 && !o.allow_hardlink {
-        return skip(&format!(
-            "log {path} has multiple ({}) hard links. Rotation of files with multiple hard links is not allowed for {} -- skipping.",
-            f.nlink,
-            rule.pattern_string()
-        ));
+        return skip(Skip::HardLinks { path: path(), count: f.nlink, pattern: rule.pattern_string() });
     }
-    let decision = if flags.force {
-        Decision::Rotate("forced from command line".to_string())
-    } else if o.max_size.is_some_and(|m| f.size > m) {
-        Decision::Rotate("log size is above the 'maxsize' threshold".to_string())
+    let due = if flags.force {
+        Due::Forced
+    } else if let Some(max) = o.max_size.filter(|&m| f.size > m) {
+        Due::AboveMaxSize { size: f.size, max }
     } else {
         match o.criterion {
-            Some(Criterion::Size(n)) if f.size >= n => {
-                Decision::Rotate(format!("log size {} >= size {n}", f.size))
-            }
-            Some(Criterion::Size(_)) | None => not_needed("log size is below the 'size' threshold"),
+            Some(Criterion::Size(n)) if f.size >= n => Due::Size { size: f.size, min: n },
+            Some(Criterion::Size(_)) | None => return skip(Skip::BelowSize),
             Some(Criterion::Time(_)) if last - now > chrono::Duration::hours(25) => {
-                Decision::Rotate(format!("log {path} last rotated in the future -- rotation forced"))
+                Due::LastRotatedInFuture { path: path() }
             }
-            Some(Criterion::Time(freq)) => time_decision(o, f, freq, last, now),
+            Some(Criterion::Time(freq)) => time_decision(o, f, freq, last, now)?,
         }
     };
-    match decision {
-        // The notifempty flag overrides the normal criteria.
-        Decision::Rotate(_) if !o.if_empty && f.size == 0 => not_needed("log is empty"),
-        d => d,
+    // The notifempty flag overrides the normal criteria.
+    if !o.if_empty && f.size == 0 {
+        return skip(Skip::Empty);
     }
+    Ok(due)
 }
 
 /// A time rule: due by its frequency, then held back by `minsize` or `minage` (which only ever
-/// hold back a time rule), in logrotate's words.
+/// hold back a time rule); as 3.21, every reason that holds is given.
 fn time_decision(
     o: &crate::rule::Options,
     f: &FileFacts,
     freq: Frequency,
     last: NaiveDateTime,
     now: NaiveDateTime,
-) -> Decision {
+) -> Result<Due, Decision> {
     let same_hour = last.date() == now.date() && last.hour() == now.hour();
     if same_hour {
-        return not_needed("log has already been rotated");
+        return skip(Skip::AlreadyRotated);
     }
-    // As 3.21, every reason that holds is said, one line each.
     let mut held_back = Vec::new();
     if !is_time_due(freq, last, now) {
-        let period = match freq {
-            Frequency::Hourly => "an hour",
-            Frequency::Daily => "a day",
-            Frequency::Weekly(_) => "a week",
-            Frequency::Monthly => "a month",
-            Frequency::Yearly => "a year",
-        };
-        held_back.push(format!(
-            "log has been rotated at {}, which is less than {period} ago",
-            last.format("%Y-%m-%d %H:%M")
-        ));
+        held_back.push(Skip::NotDue { last, period: freq });
     }
-    if o.min_size.is_some_and(|min| f.size < min) {
-        held_back.push(
-            "'minsize' directive is used and the log size is smaller than the minsize value".to_string(),
-        );
+    if let Some(min) = o.min_size.filter(|&min| f.size < min) {
+        held_back.push(Skip::TooSmall { size: f.size, min });
     }
     // As logrotate: held back up to and including the `minage` days.
-    let too_young = o.min_age.is_some_and(|age| {
-        i64::try_from(age.as_secs())
-            .ok()
-            .is_none_or(|age| rotation::whole_seconds_between(f.mtime, now) <= age)
-    });
-    if too_young {
-        held_back
-            .push("'minage' directive is used and the log age is smaller than the minage days".to_string());
+    if let Some(min_age) = o.min_age {
+        let min_secs = i64::try_from(min_age.as_secs()).ok();
+        let age_secs = rotation::whole_seconds_between(f.mtime, now);
+        if min_secs.is_none_or(|min| age_secs <= min) {
+            held_back.push(Skip::TooYoung { age_secs, min_secs });
+        }
     }
     if !held_back.is_empty() {
-        let lines: Vec<String> =
-            held_back.iter().map(|why| format!("log does not need rotating ({why})")).collect();
-        return Decision::Skip(lines.join("\n  "));
+        return Err(Decision::Skip(held_back));
     }
-    Decision::Rotate(format!("{freq:?} rotation is due").to_lowercase())
+    Ok(Due::Period(freq))
 }
 
+#[cfg(test)]
+mod decision_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -6,6 +6,7 @@ use crate::pathbytes::PathShow as _;
 mod chains;
 
 use super::names::{numbered, split_ext, NameSet};
+use super::Refusal;
 use crate::dateext;
 use crate::rule::{CreateSpec, Keep, MailWhen, MoveMethod, Options, Rule};
 use crate::scan::FileFacts;
@@ -197,8 +198,8 @@ impl Ctx<'_> {
 ///
 /// # Errors
 ///
-/// A message when rotation must not go ahead (dated archive already present, missing olddir).
-pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<Rotation, String> {
+/// The olddir is missing (and not to be created).
+pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<Rotation, Refusal> {
     let o = &rule.options;
     let file_name = f.path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
     let (base, ext) = split_ext(o, &file_name);
@@ -223,10 +224,10 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
             Some(spec) if o.olddir.is_some() => {
                 cx.prepare(Step::CreateDir { path: f.archive_dir.clone(), spec: spec.clone() })
             }
-            _ => return Err(format!("olddir {} does not exist", f.archive_dir.shown())),
+            _ => return Err(Refusal::OlddirMissing { dir: f.archive_dir.clone() }),
         }
     }
-    let rotated_name = if o.date_ext { dated(&mut cx, now)? } else { numbered_chain(&mut cx, now) };
+    let rotated_name = if o.date_ext { dated(&mut cx, now) } else { numbered_chain(&mut cx, now) };
     let rotated = cx.path(&rotated_name);
     let method = method_of(o);
     let copying = matches!(method, Method::Copy | Method::CopyTruncate);

@@ -5,12 +5,12 @@ use crate::rule::{Criterion, Frequency, Options, Rule, Source};
 use crate::scan::{Archive, FileFacts, FileKind};
 use chrono::NaiveDate;
 
-fn t(y: i32, mo: u32, d: u32, h: u32) -> NaiveDateTime {
+pub(crate) fn t(y: i32, mo: u32, d: u32, h: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, 30, 0).unwrap()
 }
 
 /// "Now" in every case: Wednesday 2026-11-25 10:30.
-fn now() -> NaiveDateTime {
+pub(crate) fn now() -> NaiveDateTime {
     t(2026, 11, 25, 10)
 }
 
@@ -26,7 +26,7 @@ pub(crate) fn rule(edit: impl FnOnce(&mut Options)) -> Rule {
     }
 }
 
-fn facts(size: u64, archives: &[&str]) -> FileFacts {
+pub(crate) fn facts(size: u64, archives: &[&str]) -> FileFacts {
     FileFacts {
         path: "/l/app.log".into(),
         kind: FileKind::Regular,
@@ -46,7 +46,7 @@ fn facts(size: u64, archives: &[&str]) -> FileFacts {
     }
 }
 
-fn state(last: Option<NaiveDateTime>) -> State {
+pub(crate) fn state(last: Option<NaiveDateTime>) -> State {
     let mut s = State::default();
     if let Some(l) = last {
         s.set("/l/app.log", l);
@@ -69,7 +69,7 @@ macro_rules! decision_cases {
     )*};
 }
 
-fn freq(f: Frequency) -> impl FnOnce(&mut Options) {
+pub(crate) fn freq(f: Frequency) -> impl FnOnce(&mut Options) {
     move |o: &mut Options| o.criterion = Some(Criterion::Time(f))
 }
 
@@ -150,7 +150,7 @@ fn steps_for(edit: impl FnOnce(&mut Options), archives: &[&str]) -> Rotation {
         now(),
         RunFlags { force: true, is_root: true },
     );
-    p.rotation.expect("rotates")
+    p.rotation().cloned().expect("rotates")
 }
 
 fn names(steps: &[Step]) -> Vec<String> {
@@ -257,7 +257,7 @@ fn extension_goes_after_the_number() {
             RunFlags { force: true, is_root: true },
         )
     };
-    let r = p.rotation.unwrap();
+    let r = p.rotation().cloned().unwrap();
     assert_eq!(names(&r.prepare), vec!["mv /l/app.1.log /l/app.2.log"]);
     assert_eq!(r.rotated, std::path::PathBuf::from("/l/app.1.log"));
 }
@@ -299,8 +299,8 @@ fn dateext_yesterday_and_existing_destination() {
         RunFlags { force: true, is_root: true },
     );
     // Still rotating (first/last action run, old archives expire), but not moved.
-    assert!(matches!(p.decision, Decision::Rotate(_)));
-    let refused = p.rotation.expect("rotates").refused;
+    assert!(matches!(p.decision, Decision::Rotate(..)));
+    let refused = p.rotation().cloned().expect("rotates").refused;
     assert!(refused.as_deref().is_some_and(|m| m.contains("already exists")), "{refused:?}");
 }
 
@@ -373,7 +373,7 @@ fn missing_olddir_is_an_error_unless_createolddir() {
     let p = plan_log(&o(false), &f, &state(None), now(), RunFlags { force: true, is_root: true });
     assert!(matches!(p.decision, Decision::Error(_)));
     let p = plan_log(&o(true), &f, &state(None), now(), RunFlags { force: true, is_root: true });
-    assert_eq!(names(&p.rotation.unwrap().prepare), vec!["mkdir /l"]);
+    assert_eq!(names(&p.rotation().cloned().unwrap().prepare), vec!["mkdir /l"]);
 }
 
 #[test]

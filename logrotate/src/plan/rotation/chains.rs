@@ -113,7 +113,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
 
 /// Dated archives: refuse to overwrite today's archive, compress delayed ones, and dispose of
 /// the oldest beyond `rotate`. Returns the name the log takes.
-pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> {
+pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let o = &cx.rule.options;
     let format = o.effective_date_format().to_string();
     let rotated = dated_name(o, &cx.base, &cx.ext, now);
@@ -180,5 +180,5 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> Result<String, String> 
             cx.dispose(last);
         }
     }
-    Ok(rotated)
+    rotated
 }
