@@ -31,6 +31,7 @@ pub mod config;
 #[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod dateext;
+pub mod diag;
 pub mod exec;
 pub mod locale;
 pub mod pathbytes;

@@ -1,7 +1,7 @@
 //! Gathering facts from disk for the planner: glob expansion, `lstat` of each log, and the
 //! archives already present beside it (or in `olddir`).
 
-use crate::config::Diagnostic;
+use crate::diag::Diagnostic;
 use crate::rule::Rule;
 use chrono::{DateTime, Local, NaiveDateTime};
 use serde::Serialize;

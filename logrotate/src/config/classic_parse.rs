@@ -174,7 +174,8 @@ impl Parse<'_> {
     }
 
     fn error(&self, ld: &mut Loader, msg: &str) {
-        ld.error(format!("{} {msg}", self.where_()));
+        let at = crate::diag::Location::line(self.file, self.line);
+        ld.out.diagnostics.push(Diagnostic::error(format!("{} {msg}", self.where_())).at(at));
     }
 
     /// 3.21's `isolateWord`: skips blanks, then reads letters; the cursor stops after them.

@@ -15,58 +15,7 @@ use crate::rule::Rule;
 use std::fmt;
 use std::path::PathBuf;
 
-/// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Shown only with `-v`/`-d`, as logrotate's debug lines.
-    Note,
-    /// The run goes on, exit status unaffected.
-    Warning,
-    /// Printed as `error:`, but as in logrotate 3.21 the exit status is unaffected.
-    ErrorKept,
-    /// Something was dropped; the exit status becomes 1.
-    Error,
-}
-
-/// A message about the configuration, already carrying `FILE:LINE` in its text where known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Warning or error.
-    pub level: Level,
-    /// The text after `error: ` / `warning: `.
-    pub message: String,
-}
-
-impl Diagnostic {
-    /// An error diagnostic.
-    pub fn error(message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Error, message: message.into() }
-    }
-    /// A warning diagnostic.
-    pub fn warning(message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Warning, message: message.into() }
-    }
-    /// An `error:` line that, as in 3.21, does not change the exit status.
-    pub fn error_kept(message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::ErrorKept, message: message.into() }
-    }
-    /// A note, shown with `-v`/`-d` only.
-    pub fn note(message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Note, message: message.into() }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tag = match self.level {
-            Level::Note => "note",
-            Level::Warning => "warning",
-            Level::ErrorKept => "error",
-            Level::Error => "error",
-        };
-        write!(f, "{tag}: {}", self.message)
-    }
-}
+pub use crate::diag::{Diagnostic, Level};
 
 /// What loading produced: the rules that are valid, and everything worth telling the user.
 #[derive(Debug, Clone, Default)]

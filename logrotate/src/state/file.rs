@@ -212,7 +212,7 @@ impl StateFile {
             Err(e) if e.kind() == io::ErrorKind::NotFound => (State::new(), Vec::new()),
             Err(e) => {
                 let message = format!("error opening state file {}: {e}", self.path.shown());
-                (State::new(), vec![Diagnostic::error(message)])
+                (State::new(), vec![Diagnostic::error(message).at(Location::file(&self.path))])
             }
         }
     }
@@ -295,7 +295,8 @@ impl StateFile {
             "state file {} is world-readable and thus can be locked from other unprivileged \
              users. Skipping lock acquisition...",
             path.shown()
-        )));
+        ))
+        .at(Location::file(path)));
         Ok(false)
     }
 }

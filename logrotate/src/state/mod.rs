@@ -28,7 +28,7 @@
 //! assert!(state.render().contains("\"/var/log/x\\\"y\" 2026-1-5-6:25:1\n"));
 //! ```
 
-use crate::config::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 use crate::pathbytes::PathShow as _;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
@@ -105,24 +105,24 @@ impl State {
     /// before it are kept. A date-only entry means midnight. Out-of-range days are normalised
     /// the way `mktime` does (`2026-3-0` is 28 February). A path listed twice keeps the later
     /// time.
-    pub fn parse(text: &str, file: &Path) -> (State, Vec<Diagnostic>) {
+    pub fn parse(text: &str, state_path: &Path) -> (State, Vec<Diagnostic>) {
         let mut state = State::new();
         let mut diagnostics = Vec::new();
-        let file = file.shown();
+        let file = state_path.shown();
         let mut lines = text.split_inclusive('\n');
         match lines.next() {
             None => return (state, diagnostics),
             Some(top) if is_header(top) => {}
             Some(_) => {
                 let message = format!("bad top line in state file {file}");
-                return (state, vec![Diagnostic::error(message)]);
+                return (state, vec![Diagnostic::error(message).at(Location::line(state_path, 1))]);
             }
         }
         for (index, raw) in lines.enumerate() {
             let number = index + 2;
             let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
                 let message = format!("line {number} too long in state file {file}");
-                diagnostics.push(Diagnostic::error(message));
+                diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
                 break;
             };
             if line.is_empty() {
@@ -132,12 +132,12 @@ impl State {
                 Ok((path, when)) => state.set(&path, when),
                 Err(EntryError::BadLine) => {
                     let message = format!("bad line {number} in state file {file}");
-                    diagnostics.push(Diagnostic::error(message));
+                    diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
                     break;
                 }
                 Err(EntryError::BadField { field, value, path }) => {
                     let message = format!("bad {field} {value} for file {path} in state file {file}");
-                    diagnostics.push(Diagnostic::error(message));
+                    diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
                     break;
                 }
             }

@@ -1,6 +1,6 @@
 use super::file::suffixed;
 use super::*;
-use crate::config::Level;
+use crate::diag::{Level, Location};
 use std::os::unix::fs::symlink;
 use std::process::Command;
 
@@ -26,6 +26,16 @@ fn entry(line: &str) -> String {
         _ => panic!("unexpected result for {line:?}: {state:?} {diagnostics:?}"),
     };
     result
+}
+
+#[test]
+fn a_parse_error_carries_the_state_file_and_its_line() {
+    let text = format!("{HEADER_V2}\n\"/a\" 2026-1-2-3:4:5\n\n\"/b\" 2026-13-2-3:4:5\n");
+    let (_, diagnostics) = State::parse(&text, Path::new("/st"));
+    let lines: Vec<_> = diagnostics.iter().map(|d| d.location.clone()).collect();
+    assert_eq!(lines, [Some(Location::line("/st", 4))], "{diagnostics:?}");
+    let (_, diagnostics) = State::parse("not a header\n", Path::new("/st"));
+    assert_eq!(diagnostics[0].location, Some(Location::line("/st", 1)));
 }
 
 const TRICKY: &[&str] = &[
@@ -318,7 +328,7 @@ fn world_readable_state_is_not_locked_and_write_drops_world_read() {
          users. Skipping lock acquisition...",
         path.display()
     );
-    assert_eq!(file.diagnostics(), [Diagnostic::warning(warning)]);
+    assert_eq!(file.diagnostics(), [Diagnostic::warning(warning).at(Location::file(&path))]);
     assert!(!is_locked_by_someone(&path));
     file.write(&State::new()).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o660);
