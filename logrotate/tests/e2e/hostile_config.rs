@@ -104,11 +104,6 @@ impl Case {
     }
 }
 
-fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo {}", path.display());
-}
-
 #[test]
 fn regression_vertical_tab_and_form_feed_in_arguments_hung_logrotate() {
     let case = Case::new(b"@D@/app.log {\n rotate\x0b5\x0c\n create 0640\x0broot\x0croot\n}\n");
@@ -149,9 +144,9 @@ fn regression_include_of_dev_zero_is_skipped() {
 fn regression_include_of_a_fifo_and_of_a_directory_holding_one_is_skipped() {
     // logrotate 3.21 blocks forever opening these; we never open them.
     let case = Case::new(b"include @D@/fifo\ninclude @D@/inc\n@D@/app.log {\n}\n");
-    mkfifo(&case.p("fifo"));
+    common::mkfifo(&case.p("fifo"));
     std::fs::create_dir(case.p("inc")).unwrap();
-    mkfifo(&case.p("inc/a-fifo"));
+    common::mkfifo(&case.p("inc/a-fifo"));
     let rule = format!("{}/other.log {{\n missingok\n}}\n", case.dir.path().display());
     std::fs::write(case.p("inc/b.conf"), rule).unwrap();
     let ours = case.ours();

@@ -38,7 +38,8 @@
 
 use crate::crash;
 
-use crash::{env_u64, have_strace, logrotate_bin, prepared, traced, Bed, Mode, Rng, LINE};
+use crate::common::{env_u64, rng::Rng};
+use crash::{have_strace, logrotate_bin, prepared, traced, Bed, Mode, LINE};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -104,9 +105,9 @@ fn run_and_kill(args: &[String], delay: Duration, timing: &mut Timing) -> (std::
 
 /// The loop of random kills for one mode.
 fn random_kills(mode: Mode) {
-    let rounds = env_u64("KILL_ROUNDS", 16);
-    let seed = env_u64("KILL_SEED", DEFAULT_SEED);
-    let big = env_u64("KILL_BIG_KIB", 1024) as usize * 1024;
+    let rounds = env_u64("KILL_ROUNDS").unwrap_or(16);
+    let seed = env_u64("KILL_SEED").unwrap_or(DEFAULT_SEED);
+    let big = env_u64("KILL_BIG_KIB").unwrap_or(1024) as usize * 1024;
     let mut rng = Rng::new(seed ^ (mode as u64).wrapping_mul(0x0100_0000_01b3));
     let mut bed = Bed::new(mode);
     // Forced runs with small and with big batches, and repair runs.
@@ -122,7 +123,7 @@ fn random_kills(mode: Mode) {
             bed = Bed::new(mode);
         }
         let is_big = rng.below(4) == 0;
-        bed.append(if is_big { big } else { LINE * (1 + rng.below(300) as usize) });
+        bed.append(if is_big { big } else { LINE * (1 + rng.below(300)) });
         bed.before_forced_run();
         let timing = &mut forced[is_big as usize];
         let delay = timing.delay(&mut rng);

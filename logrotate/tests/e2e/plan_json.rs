@@ -7,7 +7,6 @@ use crate::common;
 
 use common::fixture::{code, stderr, Fx};
 use serde_json::{json, Value};
-use std::path::Path;
 
 fn schema() -> Value {
     let path = common::repo_file("docs/plan-json.schema.json");
@@ -38,12 +37,6 @@ fn log<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no log {name} in {doc}"))
 }
 
-fn mkfifo(path: &Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-}
-
 /// A config in which each stanza shows one kind of decision or step.
 fn mixed() -> Fx {
     let fx = Fx::new();
@@ -53,7 +46,7 @@ fn mixed() -> Fx {
     fx.write("today.log", "x\n");
     fx.write("olddir.log", "x\n");
     fx.write("copy.log", "x\n");
-    mkfifo(&fx.p("fifo.log"));
+    common::mkfifo(&fx.p("fifo.log"));
     let now = chrono::Local::now().naive_local().format("%Y-%-m-%-d-%-H:%-M:%-S");
     fx.write("state", &format!("logrotate state -- version 2\n\"{}/today.log\" {now}\n", fx.d()));
     fx.conf(

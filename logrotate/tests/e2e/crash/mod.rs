@@ -18,12 +18,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 /// The logrotate binary under test: `$LOGROTATE_BIN` if set (a prebuilt, e.g. release, binary),
-/// else the workspace's, built with the test profile.
+/// else the workspace's.
 pub fn logrotate_bin() -> PathBuf {
-    match std::env::var_os("LOGROTATE_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => crate::common::bin("logrotate"),
-    }
+    crate::common::logrotate_from_env("LOGROTATE_BIN")
 }
 
 /// Whether `strace` can be used. Missing: a failure when `$CI` is set (`.ci/run` installs it),
@@ -40,32 +37,6 @@ pub fn have_strace() -> bool {
         eprintln!("SKIPPED: strace is not installed");
     }
     ok
-}
-
-/// A small deterministic RNG (splitmix64): the tests take their seed from the environment or a
-/// constant, never from the clock.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// An integer from the environment, or `default`.
-pub fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// How the log is rotated.

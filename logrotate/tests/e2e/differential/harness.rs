@@ -5,7 +5,7 @@
 //! logrotate on one and ours on the other, and after every run compares exit codes, the trees
 //! (names, types, modes, contents with gzip decompressed) and the normalised state files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::clock;
 use super::report;
@@ -256,7 +256,7 @@ impl Scenario {
             eprintln!("skipping: {ORACLE} not installed");
             return;
         }
-        let ours = ours_bin();
+        let ours = crate::common::logrotate_from_env("DIFF_OURS");
         let now = clock::now();
         let oracle_tree = self.build(now);
         let ours_tree = self.build(now);
@@ -328,12 +328,5 @@ impl Side {
             run.finished,
         );
         Side { run, before, after, state }
-    }
-}
-
-fn ours_bin() -> PathBuf {
-    match std::env::var_os("DIFF_OURS") {
-        Some(path) => PathBuf::from(path),
-        None => crate::common::bin("logrotate"),
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{Duration, Local};
 
 use super::model::{Case, ConfFile, Item, Run, Setup, State};
-use super::rng::Rng;
+use crate::common::rng::Rng;
 
 /// Fake compressor: records its arguments and environment, writes a marker line then the data.
 const FAKE_GZ: &str = "#!/bin/sh\n\

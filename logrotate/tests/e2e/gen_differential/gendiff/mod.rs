@@ -5,17 +5,18 @@ pub mod generate;
 pub mod model;
 pub mod normalize;
 pub mod report;
-pub mod rng;
 pub mod runner;
 pub mod shrink;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::common::env_u64;
+use crate::common::rng;
 use model::Case;
 use runner::{Diff, Outcome};
 
@@ -36,16 +37,6 @@ const SHRINK_TIME: Duration = Duration::from_secs(60);
 const SHRINK_TIME_CI: Duration = Duration::from_secs(20);
 /// New categories shrunk and printed in a run without `GENDIFF_REPRO`.
 const MAX_NEW_SHRUNK: usize = 5;
-
-fn env_u64(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim();
-    let parsed = match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|e| panic!("{name}={text}: {e}")))
-}
 
 /// Where Debian's logrotate 3.21 may be: its own path, or where our Debian package's
 /// `dpkg-divert` puts it (pkg/debian/preinst).
@@ -92,13 +83,6 @@ fn find_oracle(ours: &Path) -> Result<&'static str, String> {
         }
     }
     Err(problems.join("; "))
-}
-
-fn ours_bin() -> PathBuf {
-    match std::env::var_os("DIFF_OURS") {
-        Some(path) => PathBuf::from(path),
-        None => crate::common::bin("logrotate"),
-    }
 }
 
 /// One finding.
@@ -173,7 +157,7 @@ fn shrink_finding(
 
 /// The test: run the seeds, tally the categories, shrink and print, fail on unknown ones.
 pub fn main() {
-    let ours = ours_bin();
+    let ours = crate::common::logrotate_from_env("DIFF_OURS");
     let oracle = match find_oracle(&ours) {
         Ok(path) => Path::new(path),
         Err(problem) => {

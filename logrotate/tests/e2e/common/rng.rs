@@ -1,4 +1,5 @@
-//! A small seeded PRNG (SplitMix64): the same seed gives the same scenarios on every machine.
+//! A small seeded PRNG (SplitMix64): the same seed gives the same scenarios, kills and faults on
+//! every machine; the tests take their seeds from the environment or a constant, never the clock.
 
 /// SplitMix64: 64 bits of state, good enough to pick directives and values.
 #[derive(Debug, Clone)]
