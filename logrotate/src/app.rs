@@ -316,7 +316,7 @@ pub fn run_pass(
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
             let f = set.files.iter().find(|f| f.path == log.path)?;
-            let one = scan::SetFacts { rule: set.rule, files: vec![f.clone()] };
+            let one = plan::SetFacts { rule: set.rule, files: vec![f.clone()] };
             let fresh = scan::refresh(rule, &one);
             plan::plan_rotation(rule, fresh.files.first()?, now).ok()
         };
@@ -329,7 +329,7 @@ pub fn run_pass(
             let used: HashSet<String> = facts
                 .iter()
                 .flat_map(|s| &s.files)
-                .filter(|f| f.kind != scan::FileKind::Missing)
+                .filter(|f| f.kind != plan::FileKind::Missing)
                 .map(|f| crate::pathbytes::path_text(&f.path).into_owned())
                 .collect();
             let mut stale = state.prune(now, |path| used.contains(path));

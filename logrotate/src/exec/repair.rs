@@ -21,7 +21,7 @@ use super::tmp_name;
 use crate::pathbytes::PathShow as _;
 use crate::plan::{first_archive_name, method_of, Method};
 use crate::rule::Rule;
-use crate::scan::{FileFacts, FileKind, SetFacts};
+use crate::plan::{FileFacts, FileKind, SetFacts};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 

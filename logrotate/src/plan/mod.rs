@@ -4,18 +4,19 @@
 //! tables of named cases (see `tests.rs`).
 
 mod decision;
+pub mod facts;
 pub mod names;
 mod rotation;
 pub mod schedule;
 
 use crate::rule::{Criterion, Frequency, Rule};
-use crate::scan::{FileFacts, FileKind, SetFacts};
 use crate::state::State;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
 pub use decision::{Decision, Due, Refusal, Skip, Warning};
+pub use facts::{Archive, FileFacts, FileKind, SetFacts};
 pub use rotation::{first_archive_name, method_of, plan_rotation, Method, Note, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.

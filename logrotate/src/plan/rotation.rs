@@ -9,7 +9,7 @@ use super::names::{numbered, split_ext, NameSet};
 use super::Refusal;
 use crate::dateext;
 use crate::rule::{CreateSpec, Keep, MailWhen, MoveMethod, Options, Rule};
-use crate::scan::FileFacts;
+use super::FileFacts;
 use chains::{dated, numbered_chain};
 use chrono::{NaiveDateTime, Timelike};
 use serde::Serialize;

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::rule::{Criterion, Frequency, Options, Rule, Source};
-use crate::scan::{Archive, FileFacts, FileKind};
 use chrono::NaiveDate;
 
 pub(crate) fn t(y: i32, mo: u32, d: u32, h: u32) -> NaiveDateTime {
