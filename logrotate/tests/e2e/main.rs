@@ -16,6 +16,7 @@ mod cli;
 mod compat;
 mod config_debug_lines;
 mod config_messages;
+#[cfg(feature = "daemon")]
 mod daemon;
 mod differential;
 mod dry_run;

@@ -7,10 +7,12 @@ pub mod rng;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Path to a binary of the `logrotate` package: `logrotate` or `logrotated`.
+/// Path to a binary of the `logrotate` package: `logrotate`, or `logrotated` (built with the
+/// `daemon` feature, a default one).
 pub fn bin(name: &str) -> PathBuf {
     PathBuf::from(match name {
         "logrotate" => env!("CARGO_BIN_EXE_logrotate"),
+        #[cfg(feature = "daemon")]
         "logrotated" => env!("CARGO_BIN_EXE_logrotated"),
         _ => panic!("no binary {name} in the logrotate package"),
     })
