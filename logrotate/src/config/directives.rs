@@ -2,7 +2,7 @@
 //! reading of the value: which keywords take the rest of the line, how numbers and sizes are
 //! read (C's `strtol`/`strtoul` with base 0), and its messages word for word.
 
-use crate::rule::{CreateSpec, Criterion, Frequency, Keep, MailWhen, Options, Owner, SuSpec, WeeklyOn};
+use crate::rule::{CreateSpec, Options, Owner, SuSpec};
 
 /// Where a directive appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,36 +41,7 @@ pub enum Takes {
 
 /// What `key` reads after itself; `None` for a keyword 3.21 does not know.
 pub fn takes(key: &str) -> Option<Takes> {
-    Some(match key {
-        "compress" | "nocompress" | "delaycompress" | "nodelaycompress" | "shred" | "noshred"
-        | "allowhardlink" | "noallowhardlink" | "sharedscripts" | "nosharedscripts" | "copytruncate"
-        | "nocopytruncate" | "renamecopy" | "norenamecopy" | "copy" | "nocopy" | "ifempty" | "notifempty"
-        | "dateext" | "nodateext" | "dateyesterday" | "datehourago" | "noolddir" | "mailfirst"
-        | "maillast" | "nocreateolddir" | "nocreate" | "hourly" | "daily" | "monthly" | "yearly"
-        | "errors" | "nomail" | "missingok" | "nomissingok" | "ignoreduplicates" => Takes::Nothing,
-        "su" | "create" | "createolddir" | "weekly" | "compressoptions" => Takes::Line,
-        "dateformat" => Takes::Value("dateformat"),
-        "size" => Takes::Value("size"),
-        "minsize" => Takes::Value("minsize"),
-        "maxsize" => Takes::Value("maxsize"),
-        "shredcycles" => Takes::Value("shred cycles"),
-        "rotate" => Takes::Value("rotate count"),
-        "start" => Takes::Value("start count"),
-        "minage" => Takes::Value("minage count"),
-        "maxage" => Takes::Value("maxage count"),
-        "mail" => Takes::Value("mail"),
-        "olddir" => Takes::Value("olddir"),
-        "extension" => Takes::Value("extension name"),
-        "addextension" => Takes::Value("addextension name"),
-        "compresscmd" => Takes::Value("compress"),
-        "uncompresscmd" => Takes::Value("uncompress"),
-        "compressext" => Takes::Value("compress-ext"),
-        "include" => Takes::Value("include"),
-        "tabooext" => Takes::Value("tabooext"),
-        "taboopat" => Takes::Value("taboopat"),
-        "locktimeout" => Takes::Value("locktimeout"),
-        _ => return None,
-    })
+    super::table::classic(key).map(|(_, takes)| takes)
 }
 
 /// A directive's value and the text 3.21 quotes in some of its messages.
@@ -94,7 +65,7 @@ impl<'a> Value<'a> {
     }
 }
 
-fn bad(msg: impl Into<String>) -> DirectiveError {
+pub(super) fn bad(msg: impl Into<String>) -> DirectiveError {
     DirectiveError::Bad(msg.into())
 }
 
@@ -108,7 +79,7 @@ fn c_strtoul(s: &str) -> (u64, bool) {
 }
 
 /// C's `strtol(s, &end, 0)` (clamped to the range of `long`).
-fn c_strtol(s: &str) -> (i64, bool) {
+pub(super) fn c_strtol(s: &str) -> (i64, bool) {
     let (v, neg, ok) = c_strto(s);
     let v = if neg { -v } else { v };
     (i64::try_from(v).unwrap_or(if neg { i64::MIN } else { i64::MAX }), ok)
@@ -150,7 +121,7 @@ fn c_strto(s: &str) -> (i128, bool, bool) {
 
 /// A count read as 3.21 reads `start`, `minage`, `maxage` and `shredcycles`:
 /// `(int)strtoul(value)`, refused if text is left over or the `int` is negative.
-fn c_uint_count(text: &str) -> Option<u32> {
+pub(super) fn c_uint_count(text: &str) -> Option<u32> {
     let (v, whole) = c_strtoul(text);
     let n = v as i32;
     (whole && n >= 0).then_some(n as u32)
@@ -158,7 +129,7 @@ fn c_uint_count(text: &str) -> Option<u32> {
 
 /// A size as 3.21 reads `size`, `minsize` and `maxsize`: a last character `k`/`K`, `M` or
 /// `G` is the unit, the rest a C number (base 0).
-fn c_size(text: &str) -> Result<u64, DirectiveError> {
+pub(super) fn c_size(text: &str) -> Result<u64, DirectiveError> {
     let Some(last) = text.chars().next_back() else { return Ok(0) };
     let (number, multiplier) = match last {
         'k' | 'K' => (&text[..text.len() - 1], 1024u64),
@@ -205,7 +176,7 @@ pub fn parse_owner(text: &str, is_group: bool) -> Result<Owner, String> {
 /// (3.21 would keep its low bits, setuid and sticky bits included). As 3.21's
 /// `readModeUidGid`, what is not given stays as an earlier `create` (or `createolddir`) of the
 /// stanza or the globals set it.
-fn create_spec(
+pub(super) fn create_spec(
     key: &str,
     args: &[String],
     earlier: Option<&CreateSpec>,
@@ -238,7 +209,7 @@ fn create_spec(
 
 /// `su USER GROUP` as 3.21 reads it: both are required, but a group set by an earlier `su`
 /// (of the stanza or the globals) stays when only the user is given.
-fn su_spec(args: &[String], earlier: Option<&SuSpec>) -> Result<SuSpec, DirectiveError> {
+pub(super) fn su_spec(args: &[String], earlier: Option<&SuSpec>) -> Result<SuSpec, DirectiveError> {
     match args {
         [] => Err(bad("no user for su")),
         [user] => {
@@ -257,7 +228,7 @@ fn su_spec(args: &[String], earlier: Option<&SuSpec>) -> Result<SuSpec, Directiv
 }
 
 /// A path value as 3.21's `readPath` checks it: no blanks and nothing unprintable.
-fn path(name: &str, text: &str) -> Result<String, DirectiveError> {
+pub(super) fn path(name: &str, text: &str) -> Result<String, DirectiveError> {
     if !crate::locale::printable_path(&crate::pathbytes::to_bytes(text)) {
         return Err(bad(format!("bad {name} path {text}")));
     }
@@ -287,139 +258,16 @@ pub const COMPRESS_EXT_BY_COMMAND: &[(&str, &str)] = &[
 ///
 /// # Errors
 ///
-/// [`DirectiveError::Unknown`] for an unknown keyword, [`DirectiveError::Bad`] and
-/// [`DirectiveError::Fatal`] for a bad value, worded as 3.21.
+/// [`DirectiveError::Unknown`] for an unknown keyword (or one the parser handles itself),
+/// [`DirectiveError::Bad`] and [`DirectiveError::Fatal`] for a bad value, worded as 3.21.
 pub fn apply_directive(
     o: &mut Options,
     key: &str,
     value: Value<'_>,
     _scope: Scope,
 ) -> Result<(), DirectiveError> {
-    let v = value.text;
-    let words = || super::cursor::split_args(v);
-    match key {
-        "compress" => o.compress = true,
-        "nocompress" => o.compress = false,
-        "delaycompress" => o.delay_compress = true,
-        "nodelaycompress" => o.delay_compress = false,
-        "copy" | "nocopy" | "copytruncate" | "nocopytruncate" | "renamecopy" | "norenamecopy" => {
-            o.move_method = o.move_method.after(key, &mut o.parser_memory.copy_under_copytruncate);
-        }
-        "create" => {
-            let earlier = o.create.as_ref().or(o.parser_memory.create.as_ref());
-            o.create = Some(create_spec(key, &words(), earlier)?);
-        }
-        "nocreate" => {
-            if let Some(spec) = o.create.take() {
-                o.parser_memory.create = Some(spec);
-            }
-        }
-        "createolddir" => {
-            let earlier = o.create_olddir.as_ref().or(o.parser_memory.create_olddir.as_ref());
-            o.create_olddir = Some(create_spec(key, &words(), earlier)?);
-        }
-        "nocreateolddir" => {
-            if let Some(spec) = o.create_olddir.take() {
-                o.parser_memory.create_olddir = Some(spec);
-            }
-        }
-        "hourly" => o.criterion = Some(Criterion::Time(Frequency::Hourly)),
-        "daily" => o.criterion = Some(Criterion::Time(Frequency::Daily)),
-        "weekly" => {
-            // sscanf("%u%c") == 1: digits after optional blanks and sign, nothing after.
-            let t = v.trim_start_matches(|c: char| c.is_ascii_whitespace());
-            let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
-            let day = if t.is_empty() {
-                Some(WeeklyOn::default())
-            } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                let n = digits.parse::<u8>().ok().filter(|&d| !t.starts_with('-') || d == 0);
-                n.and_then(WeeklyOn::from_number)
-            } else {
-                None
-            };
-            let Some(day) = day else {
-                return Err(DirectiveError::Fatal(format!("bad weekly directive '{v}'")));
-            };
-            o.criterion = Some(Criterion::Time(Frequency::Weekly(day)));
-        }
-        "monthly" => o.criterion = Some(Criterion::Time(Frequency::Monthly)),
-        "yearly" => o.criterion = Some(Criterion::Time(Frequency::Yearly)),
-        "size" => o.criterion = Some(Criterion::Size(c_size(v)?)),
-        // 0 is no limit at all, as in logrotate (`if (log->maxsize && ...)`).
-        "minsize" => o.min_size = Some(c_size(v)?).filter(|&n| n > 0),
-        "maxsize" => o.max_size = Some(c_size(v)?).filter(|&n| n > 0),
-        "minage" | "maxage" => {
-            let what = if key == "minage" { "minimum" } else { "maximum" };
-            // 3.21 quotes from the value's last character to the end of the file.
-            let days =
-                c_uint_count(v).ok_or_else(|| bad(format!("bad {what} age '{}'", value.after_value)))?;
-            // 0 is no limit at all, as in 3.21 (`if (log->rotateMinAge)`, `rotateAge > 0`).
-            *(if key == "minage" { &mut o.min_age } else { &mut o.max_age }) =
-                crate::rule::days(u64::from(days)).filter(|d| !d.is_zero());
-        }
-        "rotate" => {
-            let (n, whole) = c_strtol(v);
-            let n = n as i32;
-            if !whole || n < -1 {
-                return Err(bad(format!("bad rotation count '{v}'")));
-            }
-            o.keep = u64::try_from(n).map_or(Keep::All, Keep::Count);
-        }
-        "start" => o.start = u64::from(c_uint_count(v).ok_or_else(|| bad(format!("bad start count '{v}'")))?),
-        "shredcycles" => {
-            o.shred_cycles = Some(c_uint_count(v).ok_or_else(|| bad(format!("bad shred cycles '{v}'")))?)
-        }
-        "dateext" => o.date_ext = true,
-        "nodateext" => o.date_ext = false,
-        // Any format: a `%` that is not one of 3.21's specifiers is written literally.
-        "dateformat" => o.date_format = Some(v.to_string()),
-        "dateyesterday" => o.date_yesterday = true,
-        "datehourago" => o.date_hour_ago = true,
-        "extension" => o.extension = Some(v.to_string()),
-        "addextension" => o.add_extension = Some(v.to_string()),
-        "ifempty" => o.if_empty = true,
-        "notifempty" => o.if_empty = false,
-        "mail" => {
-            if !v.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(bad(format!("bad mail address {}", value.after_key)));
-            }
-            o.mail = Some(v.to_string());
-        }
-        "nomail" => o.mail = None,
-        "mailfirst" => o.mail_when = MailWhen::First,
-        "maillast" => o.mail_when = MailWhen::Last,
-        "missingok" => o.missing_ok = true,
-        "nomissingok" => o.missing_ok = false,
-        "olddir" => o.olddir = Some(expand_home(&path("olddir", v)?)),
-        "noolddir" => o.olddir = None,
-        "sharedscripts" => o.shared_scripts = true,
-        "nosharedscripts" => o.shared_scripts = false,
-        "shred" => o.shred = true,
-        "noshred" => o.shred = false,
-        "su" => o.su = Some(su_spec(&words(), o.su.as_ref())?),
-        "allowhardlink" => o.allow_hardlink = true,
-        "noallowhardlink" => o.allow_hardlink = false,
-        "ignoreduplicates" => o.ignore_duplicates = true,
-        "compresscmd" => {
-            o.compress_cmd = path("compress", v)?;
-            let base = v.rsplit('/').next().unwrap_or(v);
-            match COMPRESS_EXT_BY_COMMAND.iter().find(|(cmd, _)| *cmd == base) {
-                Some((_, ext)) => o.compress_ext = Some(ext.to_string()),
-                // 3.21 keeps the extension in effect, `.gz` unless one was set.
-                None => o.compress_ext = Some(o.compress_ext.take().unwrap_or_else(|| ".gz".into())),
-            }
-        }
-        "uncompresscmd" => o.uncompress_cmd = path("uncompress", v)?,
-        "compressext" => o.compress_ext = Some(path("compress-ext", v)?),
-        "compressoptions" => o.compress_options = Some(words().join(" ")),
-        "locktimeout" => {
-            o.lock_timeout = v
-                .parse::<f64>()
-                .ok()
-                .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
-                .ok_or_else(|| bad(format!("bad lock timeout '{v}' (seconds, at most {})", u64::MAX)))?;
-        }
-        _ => return Err(DirectiveError::Unknown),
+    match super::table::classic(key).and_then(|(d, _)| d.apply) {
+        Some(apply) => apply(o, key, value),
+        None => Err(DirectiveError::Unknown),
     }
-    Ok(())
 }

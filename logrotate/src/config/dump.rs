@@ -18,7 +18,7 @@
 //! assert_eq!(back[0].options, rule.options);
 //! ```
 
-use crate::rule::{CreateSpec, Criterion, Frequency, MailWhen, MoveMethod, Options, Owner, Rule, SuSpec};
+use crate::rule::{Options, Rule};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -48,151 +48,16 @@ pub fn to_toml(rules: &[Rule]) -> String {
     out
 }
 
-/// The `key = value` pairs of the options that differ from the defaults, in a fixed order.
+/// The `key = value` pairs of the options that differ from the defaults, in the order of the
+/// directive table.
 fn options(o: &Options) -> Vec<(&'static str, String)> {
     let d = Options::default();
-    let mut kv: Vec<(&'static str, String)> = Vec::new();
-    let mut put = |key, value: String| kv.push((key, value));
-
-    match o.criterion {
-        _ if o.criterion == d.criterion => {}
-        None => put("frequency", string("none")),
-        Some(Criterion::Size(bytes)) => put("size", size(bytes)),
-        Some(Criterion::Time(f)) => {
-            let name = match f {
-                Frequency::Hourly => "hourly",
-                Frequency::Daily => "daily",
-                Frequency::Weekly(_) => "weekly",
-                Frequency::Monthly => "monthly",
-                Frequency::Yearly => "yearly",
-            };
-            put("frequency", string(name));
-            if let Frequency::Weekly(day) = f {
-                if day != Default::default() {
-                    put("weekday", day.number().to_string());
-                }
-            }
-        }
-    }
-    let opt_size = |v: Option<u64>| v.map(size);
-    let opt_days = |v: Option<std::time::Duration>| v.map(|d| int(d.as_secs() / crate::rule::DAY.as_secs()));
-    let method = o.move_method;
-    let copy = matches!(method, MoveMethod::Copy | MoveMethod::CopyAndRenameCopy);
-    let renamecopy = matches!(method, MoveMethod::RenameCopy | MoveMethod::CopyAndRenameCopy);
-    let opt_str = |v: &Option<String>| v.as_deref().map(string);
-    let flag = |v: bool, default: bool| (v != default).then(|| v.to_string());
-    let changed = |v: &String, default: &String| (v != default).then(|| string(v));
-
-    let scalars = [
-        ("min_size", opt_size(o.min_size)),
-        ("max_size", opt_size(o.max_size)),
-        ("min_age", opt_days(o.min_age)),
-        ("max_age", opt_days(o.max_age)),
-        ("rotate", (o.keep != d.keep).then(|| o.keep.to_string())),
-        ("start", (o.start != d.start).then(|| int(o.start))),
-        ("compress", flag(o.compress, d.compress)),
-        ("compress_cmd", changed(&o.compress_cmd, &d.compress_cmd)),
-        ("uncompress_cmd", changed(&o.uncompress_cmd, &d.uncompress_cmd)),
-        ("compress_ext", opt_str(&o.compress_ext)),
-        ("compress_options", opt_str(&o.compress_options)),
-        ("delay_compress", flag(o.delay_compress, d.delay_compress)),
-        ("copy", flag(copy, false)),
-        ("copytruncate", flag(method == MoveMethod::CopyTruncate, false)),
-        ("renamecopy", flag(renamecopy, false)),
-        ("create", o.create.as_ref().map(create)),
-        ("olddir", opt_str(&o.olddir)),
-        ("create_olddir", o.create_olddir.as_ref().map(create)),
-        ("dateext", flag(o.date_ext, d.date_ext)),
-        ("dateformat", opt_str(&o.date_format)),
-        ("dateyesterday", flag(o.date_yesterday, d.date_yesterday)),
-        ("datehourago", flag(o.date_hour_ago, d.date_hour_ago)),
-        ("extension", opt_str(&o.extension)),
-        ("add_extension", opt_str(&o.add_extension)),
-        ("ifempty", flag(o.if_empty, d.if_empty)),
-        ("mail", opt_str(&o.mail)),
-        ("mail_when", (o.mail_when != d.mail_when).then(|| mail_when(o.mail_when))),
-        ("missingok", flag(o.missing_ok, d.missing_ok)),
-        ("sharedscripts", flag(o.shared_scripts, d.shared_scripts)),
-        ("shred", flag(o.shred, d.shred)),
-        ("shred_cycles", o.shred_cycles.map(|n| n.to_string())),
-        ("su", o.su.as_ref().map(su)),
-        ("allow_hardlink", flag(o.allow_hardlink, d.allow_hardlink)),
-        ("ignore_duplicates", flag(o.ignore_duplicates, d.ignore_duplicates)),
-        (
-            "lock_timeout",
-            (o.lock_timeout != d.lock_timeout)
-                .then(|| toml::Value::Float(o.lock_timeout.as_secs_f64()).to_string()),
-        ),
-        // Scripts last: they are often several lines long.
-        ("firstaction", opt_str(&o.scripts.firstaction)),
-        ("prerotate", opt_str(&o.scripts.prerotate)),
-        ("postrotate", opt_str(&o.scripts.postrotate)),
-        ("lastaction", opt_str(&o.scripts.lastaction)),
-        ("preremove", opt_str(&o.scripts.preremove)),
-    ];
-    for (key, value) in scalars {
-        if let Some(value) = value {
-            put(key, value);
-        }
-    }
-    kv
+    super::table::DIRECTIVES.iter().filter_map(|row| Some((row.toml, (row.dump?)(o, &d)?))).collect()
 }
 
 /// A TOML string, multi-line (`'''`) when it has newlines, as the toml crate writes it.
 fn string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
-}
-
-/// A TOML integer; days, counts and byte sizes never come near `i64::MAX` in practice.
-fn int(v: u64) -> String {
-    i64::try_from(v).unwrap_or(i64::MAX).to_string()
-}
-
-/// A size: `"100M"` when a unit fits, else plain bytes.
-fn size(bytes: u64) -> String {
-    let text = crate::size::format_size(bytes);
-    match i64::try_from(bytes) {
-        Ok(n) if text.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
-        _ => string(&text),
-    }
-}
-
-fn owner(o: &Owner) -> String {
-    match o {
-        Owner::Id(id) => id.to_string(),
-        Owner::Name(name) => string(name),
-    }
-}
-
-fn mail_when(m: MailWhen) -> String {
-    string(match m {
-        MailWhen::First => "first",
-        MailWhen::Last => "last",
-    })
-}
-
-/// `true`, or an inline table `{ mode = "0640", owner = ..., group = ... }`.
-fn create(c: &CreateSpec) -> String {
-    let parts: Vec<String> = [
-        c.mode.map(|m| format!("mode = \"{m:04o}\"")),
-        c.owner.as_ref().map(|o| format!("owner = {}", owner(o))),
-        c.group.as_ref().map(|g| format!("group = {}", owner(g))),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if parts.is_empty() {
-        "true".to_string()
-    } else {
-        format!("{{ {} }}", parts.join(", "))
-    }
-}
-
-fn su(s: &SuSpec) -> String {
-    match &s.group {
-        Some(g) => format!("{{ user = {}, group = {} }}", owner(&s.user), owner(g)),
-        None => format!("{{ user = {} }}", owner(&s.user)),
-    }
 }
 
 /// A bare-key table name from the first pattern: the file stem without glob characters, else
@@ -236,7 +101,10 @@ fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
 mod tests {
     use super::*;
     use crate::config::toml_rules;
-    use crate::rule::{Keep, Scripts, Source, WeeklyOn};
+    use crate::rule::{
+        CreateSpec, Criterion, Frequency, Keep, MailWhen, MoveMethod, Owner, Scripts, Source, SuSpec,
+        WeeklyOn,
+    };
     use std::path::Path;
 
     fn rule(patterns: &[&str], options: Options) -> Rule {
@@ -328,7 +196,7 @@ mod tests {
         assert!(text.contains("frequency = \"weekly\"\nweekday = 3\n"), "{text}");
         assert!(text.contains("create = { mode = \"0640\", owner = \"www-data\", group = 4 }"), "{text}");
         assert!(text.contains("su = { user = 0, group = \"adm\" }"), "{text}");
-        assert!(text.contains("postrotate = \"\"\"\n  kill -HUP"), "{text}");
+        assert!(text.contains("post_rotate = \"\"\"\n  kill -HUP"), "{text}");
     }
 
     #[test]
@@ -337,7 +205,7 @@ mod tests {
         let mut options = Options::default();
         options.scripts.postrotate = Some(script.to_string());
         let text = assert_round_trip(&[rule(&["/var/log/app.log"], options)]);
-        assert!(text.ends_with(&format!("postrotate = '''\n{script}'''\n")), "{text}");
+        assert!(text.ends_with(&format!("post_rotate = '''\n{script}'''\n")), "{text}");
     }
 
     #[test]

@@ -9,6 +9,11 @@ pub mod cursor;
 pub mod directives;
 pub mod dump;
 pub mod olddir;
+pub mod table;
+#[macro_use]
+mod table_kit;
+mod table_rows;
+pub mod toml_values;
 pub mod toml_rules;
 
 use crate::rule::Rule;

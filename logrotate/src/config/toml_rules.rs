@@ -28,11 +28,11 @@
 //! assert_eq!(rules[0].options.keep, logrotate::rule::Keep::Count(3));
 //! ```
 
+use super::table::{self, TomlCx};
+use super::toml_values::Entry;
 use crate::config::Diagnostic;
 use crate::pathbytes::PathShow as _;
-use crate::rule::{
-    CreateSpec, Criterion, Frequency, Keep, MailWhen, Options, Owner, Rule, Scripts, Source, SuSpec, WeeklyOn,
-};
+use crate::rule::{Options, Rule, Source};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -267,462 +267,85 @@ fn pick<T: de::DeserializeOwned>(text: &str, key: &str) -> Result<T, toml::de::E
     Pick(key, PhantomData).deserialize(toml::Deserializer::new(text))
 }
 
-/// One table as written; every key is optional so that `[defaults]` and partial tables work.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTable {
-    paths: Option<Spanned<Vec<String>>>,
-    frequency: Option<Spanned<FrequencyName>>,
-    weekday: Option<Spanned<u8>>,
-    size: Option<Spanned<Size>>,
-    min_size: Option<Size>,
-    max_size: Option<Size>,
-    min_age: Option<Spanned<u64>>,
-    max_age: Option<Spanned<u64>>,
-    rotate: Option<i64>,
-    start: Option<u64>,
-    compress: Option<bool>,
-    compress_cmd: Option<String>,
-    uncompress_cmd: Option<String>,
-    compress_ext: Option<String>,
-    compress_options: Option<String>,
-    delay_compress: Option<bool>,
-    copy: Option<bool>,
-    copytruncate: Option<bool>,
-    renamecopy: Option<bool>,
-    create: Option<Toggle<RawCreate>>,
-    olddir: Option<Toggle<String>>,
-    create_olddir: Option<Toggle<RawCreate>>,
-    dateext: Option<bool>,
-    dateformat: Option<Spanned<String>>,
-    dateyesterday: Option<bool>,
-    datehourago: Option<bool>,
-    extension: Option<String>,
-    add_extension: Option<String>,
-    ifempty: Option<bool>,
-    mail: Option<Toggle<String>>,
-    mail_first: Option<Spanned<bool>>,
-    mail_when: Option<Spanned<MailWhenName>>,
-    missingok: Option<bool>,
-    firstaction: Option<String>,
-    prerotate: Option<String>,
-    postrotate: Option<String>,
-    lastaction: Option<String>,
-    preremove: Option<String>,
-    sharedscripts: Option<bool>,
-    shred: Option<bool>,
-    shred_cycles: Option<u32>,
-    su: Option<Toggle<RawSu>>,
-    allow_hardlink: Option<bool>,
-    ignore_duplicates: Option<bool>,
-    lock_timeout: Option<Spanned<f64>>,
-}
+/// One table as written: its keys and values, with where they are, in order.
+#[derive(Debug)]
+struct RawTable(Vec<(Spanned<String>, Spanned<toml::Value>)>);
 
-/// Sets `$dst` to `$conv(value)` for every given `$src` key.
-macro_rules! set {
-    ($($src:expr => $dst:expr, $conv:expr;)*) => {$(
-        if let Some(v) = $src {
-            $dst = $conv(v);
+impl<'de> Deserialize<'de> for RawTable {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawTable;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTable, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(RawTable(entries))
+            }
         }
-    )*};
+        d.deserialize_map(V)
+    }
 }
 
 impl RawTable {
-    /// Applies the keys to `o` and returns the paths. `defaults` forbids `paths` instead of
-    /// requiring it.
+    /// Applies the keys to `o` through the directive table and returns the paths. `defaults`
+    /// forbids `paths` instead of requiring it.
     fn apply(self, t: &Table<'_>, o: &mut Options, defaults: bool) -> Result<Vec<String>, String> {
-        let err = |span: Option<Range<usize>>, message: &str| t.error(span, message);
-        let paths = match (self.paths, defaults) {
-            (Some(p), true) => return Err(err(Some(p.span()), "[defaults] cannot have `paths`")),
+        let err = |at: usize, message: &str| t.error(Some(at..at), message);
+        let mut paths = None;
+        let mut rows = Vec::new();
+        for (key, value) in self.0 {
+            let (key_span, key) = (key.span(), key.into_inner());
+            if key == "paths" {
+                paths = Some(value);
+                continue;
+            }
+            let Some((row, canonical)) = table::toml_key(&key) else {
+                let hint = table::suggest(&key).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+                return Err(err(key_span.start, &format!("unknown field `{key}`{hint}")));
+            };
+            rows.push((row, canonical, key, value));
+        }
+        let paths = match (paths, defaults) {
+            (Some(p), true) => return Err(err(p.span().start, "[defaults] cannot have `paths`")),
             (None, true) => Vec::new(),
-            (None, false) => return Err(err(None, &format!("[{}] has no `paths`", t.name))),
+            (None, false) => return Err(t.error(None, &format!("[{}] has no `paths`", t.name))),
             (Some(p), false) => {
-                let span = p.span();
-                let paths = p.into_inner();
+                let start = p.span().start;
+                let entry = Entry { raw: "", span: p.span(), value: p.into_inner() };
+                let paths: Vec<String> = entry.get().map_err(|(_, m)| err(start, &m))?;
                 if paths.is_empty() || paths.iter().any(|p| p.trim().is_empty()) {
-                    return Err(err(Some(span), "`paths` must list at least one non-empty path"));
+                    return Err(err(start, "`paths` must list at least one non-empty path"));
                 }
                 paths
             }
         };
 
-        match (self.frequency, self.size) {
-            (Some(_), Some(size)) => {
-                let message = "`size` and `frequency` cannot both be set; use `max_size` or \
-                               `min_size` with a frequency";
-                return Err(err(Some(size.span()), message));
+        // In the table's order, not the file's: `frequency` before `weekday`, and so on.
+        rows.sort_by_key(|(row, ..)| *row);
+        let others: Vec<(&'static str, &toml::Value)> =
+            rows.iter().map(|(_, c, _, v)| (*c, v.get_ref())).collect();
+        let cx = TomlCx { others: &others };
+        let mut done: Vec<(usize, &str, Options)> = Vec::new();
+        for (row, _, key, value) in &rows {
+            let span = value.span();
+            let raw = t.at.text.get(span.clone()).unwrap_or("");
+            let entry = Entry { value: value.get_ref().clone(), span: span.clone(), raw };
+            let read = table::DIRECTIVES[*row].read.expect("a TOML key has a reader");
+            read(o, &entry, &cx).map_err(|(at, message)| err(at.unwrap_or(span.start), &message))?;
+            // A key given twice (as itself and an older spelling) must say the same.
+            if let Some((_, first, after_first)) = done.iter().find(|(r, ..)| r == row) {
+                if after_first != o {
+                    return Err(err(span.start, &format!("`{first}` and `{key}` disagree")));
+                }
             }
-            (Some(f), None) => o.criterion = f.into_inner().criterion(),
-            (None, Some(size)) => o.criterion = Some(Criterion::Size(size.into_inner().0)),
-            (None, None) => {}
-        }
-        if let Some(day) = self.weekday {
-            let span = day.span();
-            let Some(day) = WeeklyOn::from_number(day.into_inner()) else {
-                return Err(err(Some(span), "`weekday` must be 0 (Sunday) .. 6, or 7"));
-            };
-            match &mut o.criterion {
-                Some(Criterion::Time(Frequency::Weekly(d))) => *d = day,
-                _ => return Err(err(Some(span), "`weekday` needs frequency = \"weekly\"")),
-            }
-        }
-        if let Some(secs) = self.lock_timeout {
-            let (span, secs) = (secs.span(), secs.into_inner());
-            o.lock_timeout = std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
-                err(Some(span), &format!("`lock_timeout` must be seconds from 0 to {}, not {secs}", u64::MAX))
-            })?;
-        }
-        for (age, what, field) in
-            [(self.min_age, "minimum", &mut o.min_age), (self.max_age, "maximum", &mut o.max_age)]
-        {
-            if let Some(days) = age {
-                let (span, days) = (days.span(), days.into_inner());
-                let limit = crate::rule::days(days)
-                    .ok_or_else(|| err(Some(span), &format!("bad {what} age {days}: too many days")))?;
-                // 0 is no limit at all, as in the classic syntax.
-                *field = Some(limit).filter(|d| !d.is_zero());
-            }
-        }
-        // As the classic directives, applied to the method in effect (so a table's
-        // `renamecopy` wins over a `copytruncate` of [defaults]).
-        if let (Some(true), Some(true)) = (self.copytruncate, self.renamecopy) {
-            return Err(err(None, "`copytruncate` and `renamecopy` cannot both be true"));
-        }
-        for (on, key) in
-            [(self.copy, "copy"), (self.copytruncate, "copytruncate"), (self.renamecopy, "renamecopy")]
-        {
-            if let Some(on) = on {
-                let key = if on { key.to_string() } else { format!("no{key}") };
-                o.move_method = o.move_method.after(&key, &mut o.parser_memory.copy_under_copytruncate);
-            }
-        }
-        let mail_first = self.mail_first.map(|m| {
-            let when = if *m.get_ref() { MailWhen::First } else { MailWhen::Last };
-            (m.span(), when)
-        });
-        let mail_when = self.mail_when.map(|m| (m.span(), m.into_inner().into()));
-        match (mail_first, mail_when) {
-            (Some((_, a)), Some((span, b))) if a != b => {
-                return Err(err(Some(span), "`mail_first` and `mail_when` disagree"));
-            }
-            (Some((_, when)), _) | (None, Some((_, when))) => o.mail_when = when,
-            (None, None) => {}
-        }
-        if let Some(format) = self.dateformat {
-            let span = format.span();
-            let format = format.into_inner();
-            crate::dateext::validate_format(&format).map_err(|e| err(Some(span), &e))?;
-            o.date_format = Some(format);
-        }
-        if let Some(create) = self.create {
-            o.create = create.into_option().map(|c| c.into_spec(t)).transpose()?;
-        }
-        if let Some(create) = self.create_olddir {
-            o.create_olddir = create.into_option().map(|c| c.into_spec(t)).transpose()?;
-        }
-
-        fn same<T>(v: T) -> T {
-            v
-        }
-        let bytes = |s: Size| Some(s.0);
-        // Any negative count keeps all, as `rotate -1`.
-        let keep = |n: i64| u64::try_from(n).map_or(Keep::All, Keep::Count);
-        let su = |s: Toggle<RawSu>| s.into_option().map(RawSu::into_spec);
-        let scripts: &mut Scripts = &mut o.scripts;
-        set! {
-            self.firstaction => scripts.firstaction, Some;
-            self.prerotate => scripts.prerotate, Some;
-            self.postrotate => scripts.postrotate, Some;
-            self.lastaction => scripts.lastaction, Some;
-            self.preremove => scripts.preremove, Some;
-        }
-        set! {
-            self.min_size => o.min_size, bytes;
-            self.max_size => o.max_size, bytes;
-            self.rotate => o.keep, keep;
-            self.start => o.start, same;
-            self.compress => o.compress, same;
-            self.compress_cmd => o.compress_cmd, same;
-            self.uncompress_cmd => o.uncompress_cmd, same;
-            self.compress_ext => o.compress_ext, Some;
-            self.compress_options => o.compress_options, Some;
-            self.delay_compress => o.delay_compress, same;
-            self.olddir => o.olddir, Toggle::into_option;
-            self.dateext => o.date_ext, same;
-            self.dateyesterday => o.date_yesterday, same;
-            self.datehourago => o.date_hour_ago, same;
-            self.extension => o.extension, Some;
-            self.add_extension => o.add_extension, Some;
-            self.ifempty => o.if_empty, same;
-            self.mail => o.mail, Toggle::into_option;
-            self.missingok => o.missing_ok, same;
-            self.sharedscripts => o.shared_scripts, same;
-            self.shred => o.shred, same;
-            self.shred_cycles => o.shred_cycles, Some;
-            self.su => o.su, su;
-            self.allow_hardlink => o.allow_hardlink, same;
-            self.ignore_duplicates => o.ignore_duplicates, same;
+            done.push((*row, key, o.clone()));
         }
         Ok(paths)
-    }
-}
-
-/// `frequency = "..."`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum FrequencyName {
-    Hourly,
-    Daily,
-    Weekly,
-    Monthly,
-    Yearly,
-    /// No time or size criterion: only `-f` and `max_size` rotate.
-    None,
-}
-
-impl FrequencyName {
-    fn criterion(self) -> Option<Criterion> {
-        let f = match self {
-            FrequencyName::Hourly => Frequency::Hourly,
-            FrequencyName::Daily => Frequency::Daily,
-            FrequencyName::Weekly => Frequency::Weekly(WeeklyOn::default()),
-            FrequencyName::Monthly => Frequency::Monthly,
-            FrequencyName::Yearly => Frequency::Yearly,
-            FrequencyName::None => return None,
-        };
-        Some(Criterion::Time(f))
-    }
-}
-
-/// `mail_when = "first" | "last"`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum MailWhenName {
-    First,
-    Last,
-}
-
-impl From<MailWhenName> for MailWhen {
-    fn from(m: MailWhenName) -> Self {
-        match m {
-            MailWhenName::First => MailWhen::First,
-            MailWhenName::Last => MailWhen::Last,
-        }
-    }
-}
-
-/// A size in bytes: an integer, or a string such as `"100k"`, `"5M"`, `"1G"`.
-#[derive(Debug)]
-struct Size(u64);
-
-impl<'de> Deserialize<'de> for Size {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Size;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a size: bytes as an integer, or a string such as \"100k\" or \"5M\"")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
-                u64::try_from(v).map(Size).map_err(|_| E::custom(format!("invalid size {v}")))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
-                Ok(Size(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Size, E> {
-                crate::size::parse_size(v).map(Size).map_err(E::custom)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A user or group: a name, or a numeric id (also as a string of digits, as in the classic
-/// syntax).
-fn owner<'de, D: de::Deserializer<'de>>(d: D) -> Result<Owner, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = Owner;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a user or group name, or a numeric id")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Owner, E> {
-            u32::try_from(v).map(Owner::Id).map_err(|_| E::custom(format!("invalid id {v}")))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Owner, E> {
-            u32::try_from(v).map(Owner::Id).map_err(|_| E::custom(format!("invalid id {v}")))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Owner, E> {
-            if v.is_empty() || v.chars().any(char::is_whitespace) {
-                return Err(E::custom(format!("invalid user or group name {v:?}")));
-            }
-            match v.parse() {
-                Ok(id) => Ok(Owner::Id(id)),
-                Err(_) => Ok(Owner::Name(v.to_string())),
-            }
-        }
-    }
-    d.deserialize_any(V)
-}
-
-fn opt_owner<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<Owner>, D::Error> {
-    owner(d).map(Some)
-}
-
-/// A mode as written: an octal string (`"0640"`) or an integer that must be written in octal
-/// (`0o640`), which is checked against the source text.
-#[derive(Debug)]
-enum RawMode {
-    Octal(u32),
-    Integer(i64),
-}
-
-impl<'de> Deserialize<'de> for RawMode {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = RawMode;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an octal mode such as \"0640\" or 0o640")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawMode, E> {
-                Ok(RawMode::Integer(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawMode, E> {
-                let ok = !v.is_empty() && v.len() <= 5 && v.bytes().all(|b| (b'0'..=b'7').contains(&b));
-                match u32::from_str_radix(v, 8) {
-                    Ok(mode) if ok && mode <= 0o7777 => Ok(RawMode::Octal(mode)),
-                    _ => Err(E::custom(format!("invalid mode {v:?}: expected octal such as \"0640\""))),
-                }
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// `create = { mode, owner, group }` (also `create_olddir`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCreate {
-    mode: Option<Spanned<RawMode>>,
-    #[serde(default, deserialize_with = "opt_owner")]
-    owner: Option<Owner>,
-    #[serde(default, deserialize_with = "opt_owner")]
-    group: Option<Owner>,
-}
-
-impl RawCreate {
-    fn into_spec(self, t: &Table<'_>) -> Result<CreateSpec, String> {
-        let mode = match self.mode {
-            None => None,
-            Some(m) => {
-                let span = m.span();
-                match m.into_inner() {
-                    RawMode::Octal(mode) => Some(mode),
-                    RawMode::Integer(v) => {
-                        let raw = t.at.text.get(span.clone()).unwrap_or("");
-                        let mode = u32::try_from(v).ok().filter(|m| *m <= 0o7777);
-                        match mode {
-                            Some(mode) if raw.starts_with("0o") => Some(mode),
-                            _ => {
-                                let message =
-                                    format!("invalid mode {raw}: write it in octal, as \"0640\" or 0o640");
-                                return Err(t.error(Some(span), &message));
-                            }
-                        }
-                    }
-                }
-            }
-        };
-        Ok(CreateSpec { mode, owner: self.owner, group: self.group })
-    }
-}
-
-/// `su = { user, group }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSu {
-    #[serde(deserialize_with = "owner")]
-    user: Owner,
-    #[serde(default, deserialize_with = "opt_owner")]
-    group: Option<Owner>,
-}
-
-impl RawSu {
-    fn into_spec(self) -> SuSpec {
-        SuSpec { user: self.user, group: self.group }
-    }
-}
-
-/// A value that can also be `false` (turns the option off) and, for some kinds, `true`
-/// (turns it on with nothing specified).
-#[derive(Debug)]
-enum Toggle<T> {
-    Off,
-    On(T),
-}
-
-impl<T> Toggle<T> {
-    fn into_option(self) -> Option<T> {
-        match self {
-            Toggle::Off => None,
-            Toggle::On(v) => Some(v),
-        }
-    }
-}
-
-/// What `true` means for a [`Toggle`], if anything.
-trait Switchable: Sized {
-    /// The value for `true`, or `None` if `true` is not allowed.
-    fn when_true() -> Option<Self>;
-    /// What the value is, for messages.
-    const WHAT: &'static str;
-}
-
-impl Switchable for RawCreate {
-    fn when_true() -> Option<Self> {
-        Some(RawCreate { mode: None, owner: None, group: None })
-    }
-    const WHAT: &'static str = "true, false or a table { mode, owner, group }";
-}
-
-impl Switchable for RawSu {
-    fn when_true() -> Option<Self> {
-        None
-    }
-    const WHAT: &'static str = "false or a table { user, group }";
-}
-
-impl Switchable for String {
-    fn when_true() -> Option<Self> {
-        None
-    }
-    const WHAT: &'static str = "false or a string";
-}
-
-impl<'de, T: Switchable + Deserialize<'de>> Deserialize<'de> for Toggle<T> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Switchable + Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Toggle<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(T::WHAT)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Toggle<T>, E> {
-                match (v, T::when_true()) {
-                    (false, _) => Ok(Toggle::Off),
-                    (true, Some(on)) => Ok(Toggle::On(on)),
-                    (true, None) => Err(E::invalid_value(de::Unexpected::Bool(true), &self)),
-                }
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Toggle<T>, E> {
-                T::deserialize(de::value::StrDeserializer::new(v)).map(Toggle::On)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Toggle<T>, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Toggle::On)
-            }
-        }
-        d.deserialize_any(V(PhantomData))
     }
 }
 
