@@ -5,6 +5,7 @@ use crate::config::{self, Config, LoadOptions};
 use crate::exec::report::{Console, Reporter};
 use crate::exec::{repair, trace::Forced, ExecOptions, Executor};
 use crate::pathbytes::PathShow as _;
+use crate::plan::report::PassReport;
 use crate::plan::{self, Identity, RunFlags};
 use crate::rule::Rule;
 use crate::scan;
@@ -199,8 +200,9 @@ pub enum PassError {
 }
 
 /// Opens and locks the state, scans, plans, lets `inspect` see the plan (it returns whether
-/// to execute), executes, and writes the state. Returns the logs whose rotation succeeded. The state
-/// lock is held only for the duration of the pass.
+/// to execute), executes, and writes the state. Returns the planner's report of the pass: what
+/// rotated, why the rest did not, when each log is next due and what size triggers it. The
+/// state lock is held only for the duration of the pass.
 ///
 /// # Errors
 ///
@@ -210,7 +212,7 @@ pub fn run_pass(
     p: &PassOptions,
     out: &mut Reporter,
     inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
-) -> Result<Vec<PathBuf>, PassError> {
+) -> Result<PassReport, PassError> {
     let is_new = !p.dry_run && std::fs::symlink_metadata(&p.state).is_err();
     let opened =
         if p.dry_run { Ok(StateFile::read_only(&p.state)) } else { StateFile::open(&p.state, p.lock) };
@@ -299,11 +301,12 @@ pub fn run_pass(
     let flags = RunFlags { force: p.forced.is_forced(), is_root: p.identity.is_root() };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
-        return Ok(Vec::new());
+        return Ok(plan::report::report(rules, &plan.sets, now, None));
     }
     let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
+    let mut executed = Vec::with_capacity(plan.sets.len());
     for (set, planned) in facts.iter().zip(&plan.sets) {
         // Each set is planned from the disk as it is when its turn comes, as logrotate does: an
         // earlier set may have rotated into the same olddir, or created it.
@@ -311,7 +314,7 @@ pub fn run_pass(
             let fresh = scan::refresh(&rules[set.rule], set);
             plan::plan(rules, std::slice::from_ref(&fresh), &state, now, flags).sets.remove(0)
         });
-        let set_plan = replanned.as_ref().unwrap_or(planned);
+        let set_plan = replanned.unwrap_or_else(|| planned.clone());
         let rule = &rules[set.rule];
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
@@ -320,10 +323,12 @@ pub fn run_pass(
             let fresh = scan::refresh(rule, &one);
             plan::plan_rotation(rule, fresh.files.first()?, now).ok()
         };
-        executor.execute_set_replanning(set_plan, now, &mut state, &mut replan);
+        executor.execute_set_replanning(&set_plan, now, &mut state, &mut replan);
         disk_changed |= set_plan.is_rotating();
+        executed.push(set_plan);
     }
     let rotated = executor.into_rotated();
+    let report = plan::report::report(rules, &executed, now, Some(&rotated));
     if !p.dry_run {
         if p.only.is_none() {
             let used: HashSet<String> = facts
@@ -351,7 +356,7 @@ pub fn run_pass(
             }
         }
     }
-    Ok(rotated)
+    Ok(report)
 }
 
 /// The bucket of 3.21's state hash table that holds `path`.

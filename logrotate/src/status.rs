@@ -1,16 +1,15 @@
 //! `logrotate --status`: a table of every log with its rule, last rotation, when it is next due
 //! (or what triggers it), and its current size, for people.
 //!
-//! Whether a log is due now is the planner's answer ([`plan::plan_log`], as a run would decide
-//! it); when it is not, the next due time comes from [`next_due`], the same rule the planner and
-//! 3.21 apply (`daily` is due from the next midnight, not 24 hours later).
+//! Every answer is the planner's ([`plan::report`]): whether a log is due now (as a run would
+//! decide it), when it is next due (`daily` is due from the next midnight, as in 3.21), and the
+//! sizes that trigger it. This module only words them.
 
 use crate::exec::report::Reporter;
 use crate::pathbytes::PathShow as _;
-use crate::plan::schedule::{frequency, next_due};
-use crate::plan::{self, Decision, Identity, RunFlags};
-use crate::rule::{Criterion, Rule};
-use crate::plan::{FileFacts, FileKind};
+use crate::plan::report::{report, LogReport, Outcome};
+use crate::plan::{self, FileKind, Identity, RunFlags};
+use crate::rule::Rule;
 use crate::scan;
 use crate::size::human_size;
 use crate::state::StateFile;
@@ -36,60 +35,55 @@ fn minute(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// What the NEXT DUE column says for a log last rotated at `last` (`None`: not in the state),
-/// given what the planner decided for it at `now`.
-pub fn next_text(
-    rule: &Rule,
-    f: &FileFacts,
-    last: Option<NaiveDateTime>,
-    decision: &Decision,
-    now: NaiveDateTime,
-) -> String {
-    let o = &rule.options;
-    match decision {
-        Decision::Rotate(..) => return "due now".to_string(),
-        Decision::Warn(_) => return "never (not a regular file)".to_string(),
-        Decision::Error(_) if f.kind != FileKind::Missing => return "not rotated: error (see -d)".into(),
+/// What the NEXT DUE column says for a log, from the planner's report of a pass at `now`
+/// (`missing`: the log does not exist).
+pub fn next_text(log: &LogReport, missing: bool, now: NaiveDateTime) -> String {
+    match &log.outcome {
+        Outcome::Due(_) | Outcome::Rotated(_) | Outcome::Failed(_) => return "due now".to_string(),
+        Outcome::Warned(_) => return "never (not a regular file)".to_string(),
+        Outcome::Refused(_) if !missing => return "not rotated: error (see -d)".into(),
         _ => {}
     }
-    let mut next = match (frequency(o), last) {
-        (Some(freq), Some(last)) => {
-            let due = next_due(freq, last);
+    let trigger = log.size_trigger.as_ref();
+    let mut next = match (log.next_due, log.last) {
+        (Some(due), Some(_)) => {
             if due > now {
                 minute(due)
-            } else if f.kind == FileKind::Missing {
+            } else if missing {
                 "due, but missing".to_string()
             } else {
-                format!("due, held back: {}", held_back(decision))
+                format!("due, held back: {}", held_back(&log.outcome))
             }
         }
         (Some(_), None) => "first run records it".to_string(),
-        (None, _) => match o.criterion {
-            Some(Criterion::Size(n)) => format!("size ≥ {}", human_size(n)),
-            _ => "only with -f".to_string(),
+        (None, _) => match trigger.and_then(|t| t.size) {
+            Some(n) => format!("size ≥ {}", human_size(n)),
+            None => "only with -f".to_string(),
         },
     };
-    if let Some(max) = o.max_size {
+    if let Some(max) = trigger.and_then(|t| t.max_size) {
         next.push_str(&format!(" or size > {}", human_size(max)));
     }
-    if let Some(min) = o.min_size.filter(|_| frequency(o).is_some()) {
+    if let Some(min) = trigger.and_then(|t| t.min_size).filter(|_| log.next_due.is_some()) {
         next.push_str(&format!(" (if size ≥ {})", human_size(min)));
     }
     next
 }
 
-/// The first reason a due log is skipped, without 3.21's `log does not need rotating (...)`.
-fn held_back(decision: &Decision) -> String {
-    match decision {
-        Decision::Skip(whys) => {
+/// The first reason a due log is left alone, without 3.21's `log does not need rotating (...)`.
+fn held_back(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Skipped(whys) => {
             whys.first().map(|w| w.not_needed_why().unwrap_or_else(|| w.to_string())).unwrap_or_default()
         }
-        d => d.lines().into_iter().next().unwrap_or_default(),
+        Outcome::Refused(why) => why.to_string(),
+        Outcome::Warned(why) => why.to_string(),
+        Outcome::Due(why) | Outcome::Rotated(why) | Outcome::Failed(why) => why.to_string(),
     }
 }
 
-/// Builds the rows for `rules` against the state at `state_path` (read without locking), as a
-/// run at `now` would see them.
+/// Builds the rows for `rules` against the state at `state_path` (read without locking), from
+/// the planner's report of a pass at `now` (planned, not carried out).
 pub fn rows(
     rules: &[Rule],
     state_path: &Path,
@@ -104,25 +98,24 @@ pub fn rows(
     let mut diags = Vec::new();
     let sets = scan::scan(rules, &mut diags);
     let flags = RunFlags { force: false, is_root: identity.is_root() };
-    let mut rows = Vec::new();
-    for set in &sets {
-        let rule = &rules[set.rule];
-        for f in &set.files {
-            let last = state.get(&crate::pathbytes::path_text(&f.path));
-            let decision = plan::plan_log(rule, f, &state, now, flags).decision;
-            rows.push(StatusRow {
+    let plan = plan::plan(rules, &sets, &state, now, flags);
+    let report = report(rules, &plan.sets, now, None);
+    let files = sets.iter().flat_map(|s| &s.files);
+    report
+        .logs
+        .iter()
+        .zip(files)
+        .map(|(log, f)| {
+            let missing = f.kind == FileKind::Missing;
+            StatusRow {
                 log: f.path.shown().to_string(),
-                rule: rule.source.to_string(),
-                last: last.map_or("never".to_string(), minute),
-                next: next_text(rule, f, last, &decision, now),
-                size: match f.kind {
-                    FileKind::Missing => "missing".to_string(),
-                    _ => human_size(f.size),
-                },
-            });
-        }
-    }
-    rows
+                rule: rules[log.rule].source.to_string(),
+                last: log.last.map_or("never".to_string(), minute),
+                next: next_text(log, missing, now),
+                size: if missing { "missing".to_string() } else { human_size(f.size) },
+            }
+        })
+        .collect()
 }
 
 /// The rows as an aligned table, header first (widths count characters, not bytes).

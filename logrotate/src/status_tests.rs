@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::plan::tests::rule;
-use crate::rule::{Frequency, Options};
+use crate::plan::FileFacts;
+use crate::rule::{Criterion, Frequency, Options};
 use crate::state::State;
 use chrono::NaiveDate;
 
@@ -37,8 +38,10 @@ fn next(r: &Rule, f: &FileFacts, last: Option<NaiveDateTime>) -> String {
     if let Some(l) = last {
         state.set("/l/app.log", l);
     }
-    let d = plan::plan_log(r, f, &state, now(), RunFlags { force: false, is_root: false }).decision;
-    next_text(r, f, last, &d, now())
+    let log = plan::plan_log(r, f, &state, now(), RunFlags { force: false, is_root: false });
+    let set = plan::SetPlan { rule: 0, pattern: r.pattern_string(), logs: vec![log] };
+    let report = report(std::slice::from_ref(r), &[set], now(), None);
+    next_text(&report.logs[0], f.kind == FileKind::Missing, now())
 }
 
 fn time(freq: Frequency) -> impl FnOnce(&mut Options) {

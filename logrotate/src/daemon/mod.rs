@@ -24,11 +24,9 @@ use crate::app::{self, Exit, PassError, PassOptions};
 use crate::config::Config;
 use crate::exec::report::{Console, Reporter};
 use crate::exec::trace::Forced;
-use crate::plan::schedule::{frequency, is_size_triggered, next_due};
+use crate::plan::report::{PassReport, SizeTrigger};
 use crate::plan::Identity;
-use crate::rule::{Criterion, Rule};
-use crate::scan;
-use crate::state::{LockMode, StateFile};
+use crate::state::LockMode;
 use chrono::{Local, NaiveDateTime};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -98,6 +96,9 @@ struct Daemon {
     last_sync: Instant,
     /// A sync held back by [`SYNC_COST_FACTOR`] is due then.
     sync_due: Option<Instant>,
+    /// When each log's time rule is next due, as the planner said after the last pass that
+    /// handled it.
+    due: HashMap<PathBuf, NaiveDateTime>,
 }
 
 /// Runs until SIGTERM/SIGINT, saying everything through `console`. Returns the exit code.
@@ -170,6 +171,7 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
         sync_cost: Duration::ZERO,
         last_sync: now,
         sync_due: None,
+        due: HashMap::new(),
     };
     let n = d.sync_watches(false).watched;
     let started = format!("{} rules, watching {n} directories", d.cfg.rules.len());
@@ -389,7 +391,10 @@ impl Daemon {
             }
             self.checked.insert(path.clone(), now);
             let Ok(md) = std::fs::symlink_metadata(&path) else { continue };
-            rules.extend(matching.into_iter().filter(|&i| could_trigger(&self.cfg.rules[i], md.len())));
+            let crossed = |i: &usize| {
+                SizeTrigger::of(&self.cfg.rules[*i].options).is_some_and(|t| t.is_crossed(md.len()))
+            };
+            rules.extend(matching.into_iter().filter(crossed));
         }
         (!rules.is_empty()).then(|| rules.into_iter().collect())
     }
@@ -406,14 +411,16 @@ impl Daemon {
             now: Local::now().naive_local(),
             identity: self.dc.identity,
         };
-        if p.only.is_none() {
+        let full = p.only.is_none();
+        if full {
             self.last_full = Instant::now();
         }
         match app::run_pass(&self.cfg.rules, &p, &mut self.out, |_, _| true) {
-            Ok(rotated) => {
-                for path in rotated {
+            Ok(report) => {
+                for path in report.rotated() {
                     self.out.notice(&format!("rotated {}", path.display()));
                 }
+                self.learn(&report, full);
             }
             Err(PassError::Locked) => {
                 self.out.warning("state file busy; retrying in 1 s");
@@ -423,49 +430,31 @@ impl Daemon {
         }
     }
 
+    /// Takes the planner's next due times from a pass's report (all of them after a full pass;
+    /// after a partial one, those of the logs it handled).
+    fn learn(&mut self, report: &PassReport, full: bool) {
+        if full {
+            self.due.clear();
+        }
+        for log in &report.logs {
+            match log.next_due {
+                Some(due) => self.due.insert(log.path.clone(), due),
+                None => self.due.remove(&log.path),
+            };
+        }
+    }
+
     /// When to wake for the next time rule: a little after it is due, so the planner's clock is
-    /// past the boundary. Without one, the rescan deadline applies.
+    /// past the boundary. Without one, the rescan deadline applies. Moments already past belong
+    /// to logs the last pass chose not to rotate (`notifempty`, `minsize`, `minage`...); they are
+    /// looked at again by the next rescan or file event, never in a busy loop.
     fn time_wake(&self) -> Instant {
         let far = Instant::now() + Duration::from_secs(365 * 86_400);
-        self.next_time_due().map_or(far, |due| {
-            let wait = (due - Local::now().naive_local()).to_std().unwrap_or(Duration::ZERO);
+        let now = Local::now().naive_local();
+        let next = self.due.values().copied().filter(|&due| due > now).min();
+        next.map_or(far, |due| {
+            let wait = (due - now).to_std().unwrap_or(Duration::ZERO);
             Instant::now() + wait + Duration::from_millis(50)
         })
     }
-
-    /// The earliest moment, still to come, at which a time rule becomes due, from the state on
-    /// disk. Moments already past belong to logs the last pass chose not to rotate (`notifempty`,
-    /// `minsize`, `minage`...); they are looked at again by the next rescan or file event, never
-    /// in a busy loop.
-    fn next_time_due(&self) -> Option<NaiveDateTime> {
-        let (state, _) = StateFile::read_only(&self.dc.state).read();
-        let now = Local::now().naive_local();
-        let mut earliest: Option<NaiveDateTime> = None;
-        for rule in &self.cfg.rules {
-            let Some(freq) = frequency(&rule.options) else { continue };
-            for path in scan::expand(rule) {
-                if let Some(last) = state.get(&crate::pathbytes::path_text(&path)) {
-                    let due = next_due(freq, last);
-                    if due > now {
-                        earliest = Some(earliest.map_or(due, |e| e.min(due)));
-                    }
-                }
-            }
-        }
-        earliest
-    }
-}
-
-/// Whether a log of `size` bytes under `rule` may rotate by size: `size`/`maxsize` are checked
-/// here; `minsize` rules are always evaluated by the planner.
-fn could_trigger(rule: &Rule, size: u64) -> bool {
-    let o = &rule.options;
-    if !is_size_triggered(o) && o.min_size.is_none() {
-        return false;
-    }
-    let by_size = match o.criterion {
-        Some(Criterion::Size(n)) => size >= n,
-        _ => false,
-    };
-    by_size || o.max_size.is_some_and(|m| size > m) || o.min_size.is_some_and(|m| size >= m)
 }

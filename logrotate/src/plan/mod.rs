@@ -6,6 +6,7 @@
 mod decision;
 pub mod facts;
 pub mod names;
+pub mod report;
 mod rotation;
 pub mod schedule;
 
@@ -280,5 +281,7 @@ fn time_decision(
 
 #[cfg(test)]
 mod decision_tests;
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 pub(crate) mod tests;

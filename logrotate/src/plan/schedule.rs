@@ -46,11 +46,6 @@ pub fn frequency(o: &Options) -> Option<Frequency> {
     }
 }
 
-/// Whether a rule can be triggered by a file growing (so the daemon watches its files).
-pub fn is_size_triggered(o: &Options) -> bool {
-    matches!(o.criterion, Some(Criterion::Size(_))) || o.max_size.is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
