@@ -7,10 +7,16 @@
 //! ```
 //!
 //! * [`config`] reads the classic logrotate syntax and TOML rule files into [`rule::Rule`]s.
-//! * [`scan`] gathers the facts about files on disk that the planner needs.
+//! * `scan` (inside the crate) gathers the facts about files on disk that the planner needs
+//!   ([`plan::facts`]).
 //! * [`plan`] is a pure function: no I/O and no clock; the caller passes `now`.
 //! * [`exec`] is the only code that renames, creates, compresses, runs scripts and mails.
 //! * [`state`] reads and writes the state file in logrotate's format.
+//! * [`diag`] is what loading and reading have to say, with the place as data.
+//! * `sys` (inside the crate) is the one place for system calls; `unsafe` is denied elsewhere.
+//!
+//! The binaries use [`app`] (and `logrotated` the `daemon` module, behind the default `daemon`
+//! feature); the other modules are public for tests and tools that read configs and states.
 //!
 //! # Examples
 //!
@@ -25,8 +31,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
+// System calls that need `unsafe` are made in `sys` only.
+#![deny(unsafe_code)]
 
 pub mod app;
+// A test makes a FIFO with libc.
+#[cfg_attr(test, allow(unsafe_code))]
 pub mod config;
 #[cfg(feature = "daemon")]
 pub mod daemon;
@@ -38,8 +48,9 @@ pub mod pathbytes;
 pub mod plan;
 pub mod plan_json;
 pub mod rule;
-pub mod scan;
+pub(crate) mod scan;
 pub mod size;
 pub mod state;
-pub mod status;
+pub(crate) mod status;
+#[allow(unsafe_code)]
 mod sys;

@@ -21,7 +21,8 @@ pub(crate) fn has_glob_chars(p: &str) -> bool {
 
 /// Expands a rule's patterns into paths as 3.21 builds a stanza's file list: every pattern
 /// globbed ([`expand_pattern`]), directories left out (named literally or not), and a path met
-/// twice in the rule taken once.
+/// twice in the rule taken once. (The daemon's question: which files to watch.)
+#[cfg(feature = "daemon")]
 pub fn expand(rule: &Rule) -> Vec<PathBuf> {
     let claims = Claims::default();
     let mut files = Vec::new();
@@ -51,8 +52,10 @@ pub fn files_of_pattern(pat: &str) -> Vec<PathBuf> {
 
 #[path = "scan_glob.rs"]
 mod glob_pattern;
+#[cfg(feature = "daemon")]
+pub use glob_pattern::expand_glob_tilde;
+pub use glob_pattern::expand_pattern;
 use glob_pattern::expand_pattern_in;
-pub use glob_pattern::{expand_glob_tilde, expand_pattern, Found};
 
 /// What became of one path of a pattern when its stanza's file list was built.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -152,15 +152,7 @@ impl OlddirFs for DiskOlddirs {
 /// Takes on the `su` user's ids for the creation (3.21's `switch_user`).
 fn switch_to(su: &SuSpec) -> Result<crate::exec::ids::SuGuard, String> {
     use crate::exec::ids;
-    let uid = ids::resolve_user(&su.user);
-    let gid = match &su.group {
-        Some(g) => ids::resolve_group(g),
-        None => match &su.user {
-            crate::rule::Owner::Name(n) => ids::user_entry(n).map(|(_, g)| g),
-            crate::rule::Owner::Id(_) => Some(0),
-        },
-    };
-    let (Some(uid), Some(gid)) = (uid, gid) else { return Err("su: unknown user or group".to_string()) };
+    let Some((uid, gid)) = ids::su_ids(su) else { return Err("su: unknown user or group".to_string()) };
     ids::SuGuard::switch(uid, gid).map_err(|e| format!("su: {e}"))
 }
 

@@ -15,10 +15,10 @@
 //! rest is left to the periodic rescan, with one warning), inotify events are read in batches
 //! and merged per file, and a log's size is checked at most once per debounce.
 
-pub mod inotify;
-pub mod systemd;
-pub mod watch;
-pub mod watcher;
+pub(crate) mod inotify;
+pub(crate) mod systemd;
+pub(crate) mod watch;
+pub(crate) mod watcher;
 
 use crate::app::{self, Exit, PassError, PassOptions};
 use crate::config::Config;

@@ -346,7 +346,7 @@ pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
 }
 
 /// `rename` that fails instead of replacing an existing `to`: `renameat2(RENAME_NOREPLACE)`,
-/// or `link` + `unlink` where the filesystem refuses the flag ([`sys::rename_noreplace`]).
+/// or `link` + `unlink` where the filesystem refuses the flag (NFS answers `EINVAL`).
 ///
 /// # Errors
 ///

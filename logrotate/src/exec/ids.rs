@@ -78,14 +78,12 @@ pub fn effective_ids() -> (u32, u32) {
     (identity::effective_uid(), identity::effective_gid())
 }
 
-/// While alive, file operations run with the effective uid/gid of an `su` user; [`leave`]
-/// (or dropping it) goes back to root. Scripts run as the invoking user, so callers leave
-/// before scripts.
+/// While alive, file operations run with the effective uid/gid of an `su` user; dropping it
+/// goes back to root. Scripts run as the invoking user, so callers drop it before scripts.
 ///
 /// Going back is fatal when it fails: the run must not go on as the wrong user, so a failure
-/// in `drop` reports 3.21's `error switching euid …` line and ends the process with status 1.
-///
-/// [`leave`]: SuGuard::leave
+/// reports 3.21's `error switching euid from U to 0 and egid from G to 0 (pid N): REASON` line
+/// and ends the process with status 1.
 #[derive(Debug)]
 pub struct SuGuard {
     /// The su ids we switched to, while switched.
@@ -108,17 +106,6 @@ impl SuGuard {
             return Err(e);
         }
         Ok(SuGuard { active: Some((uid, gid)) })
-    }
-
-    /// Goes back to root's effective ids.
-    ///
-    /// # Errors
-    ///
-    /// `seteuid(0)` or `setegid(0)` failed: the message is 3.21's
-    /// `error switching euid from U to 0 and egid from G to 0 (pid N): REASON`, and the process
-    /// still has the `su` user's identity (the caller must stop).
-    pub fn leave(mut self) -> Result<(), String> {
-        self.restore()
     }
 
     fn restore(&mut self) -> Result<(), String> {

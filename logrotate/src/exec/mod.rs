@@ -6,21 +6,21 @@
 //! goes on.
 
 use crate::pathbytes::PathShow as _;
-pub mod compress;
+pub(crate) mod compress;
 mod files;
-pub mod fsops;
-pub mod handshake;
-pub mod ids;
-pub mod pgzip;
-pub mod repair;
+pub(crate) mod fsops;
+pub(crate) mod handshake;
+pub(crate) mod ids;
+pub(crate) mod pgzip;
+pub(crate) mod repair;
 pub mod report;
 pub mod scripts;
-pub mod trace;
+pub(crate) mod trace;
 
 use crate::plan::{LogPlan, Note, Plan, Rotation, SetPlan, Step};
 use crate::rule::{Options, Rule};
 use crate::state::State;
-use ids::{resolve_group, resolve_user, SuGuard};
+use ids::SuGuard;
 use report::Reporter;
 use std::path::{Path, PathBuf};
 
@@ -337,15 +337,7 @@ impl<'a> Executor<'a> {
 
     fn su(&mut self, o: &Options) -> Result<Option<SuGuard>, ()> {
         let Some(su) = &o.su else { return Ok(None) };
-        let uid = resolve_user(&su.user);
-        let gid = match &su.group {
-            Some(g) => resolve_group(g),
-            None => match &su.user {
-                crate::rule::Owner::Name(n) => ids::user_entry(n).map(|(_, g)| g),
-                crate::rule::Owner::Id(_) => Some(0),
-            },
-        };
-        let (Some(uid), Some(gid)) = (uid, gid) else {
+        let Some((uid, gid)) = ids::su_ids(su) else {
             self.out.error("su: unknown user or group");
             return Err(());
         };

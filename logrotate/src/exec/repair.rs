@@ -20,8 +20,8 @@ use super::report::Reporter;
 use super::tmp_name;
 use crate::pathbytes::PathShow as _;
 use crate::plan::{first_archive_name, method_of, Method};
-use crate::rule::Rule;
 use crate::plan::{FileFacts, FileKind, SetFacts};
+use crate::rule::Rule;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 

@@ -203,15 +203,7 @@ pub struct SuSwitch {
 
 /// The lines of [`SuSwitch`] for `o`, if its `su` identity differs from ours.
 pub fn su_switch(o: &Options) -> Option<SuSwitch> {
-    let su = o.su.as_ref()?;
-    let uid = super::ids::resolve_user(&su.user)?;
-    let gid = match &su.group {
-        Some(g) => super::ids::resolve_group(g)?,
-        None => match &su.user {
-            crate::rule::Owner::Name(n) => super::ids::user_entry(n)?.1,
-            crate::rule::Owner::Id(_) => 0,
-        },
-    };
+    let (uid, gid) = super::ids::su_ids(o.su.as_ref()?)?;
     let (euid, egid) = super::ids::effective_ids();
     if (euid, egid) == (uid, gid) {
         return None;

@@ -1,5 +1,5 @@
 //! The planner's input about the disk: what each log path is, its size and times, and the
-//! archives beside it. [`crate::scan`] gathers these facts; the planner only reads them, so it
+//! archives beside it. The crate's `scan` gathers these facts; the planner only reads them, so it
 //! stays a pure function that tests feed with tables of made-up facts.
 
 use chrono::NaiveDateTime;

@@ -6,10 +6,10 @@ use crate::pathbytes::PathShow as _;
 mod chains;
 
 use super::names::{numbered, split_ext, NameSet};
+use super::FileFacts;
 use super::Refusal;
 use crate::dateext;
 use crate::rule::{CreateSpec, Keep, MailWhen, MoveMethod, Options, Rule};
-use super::FileFacts;
 use chains::{dated, numbered_chain};
 use chrono::{NaiveDateTime, Timelike};
 use serde::Serialize;

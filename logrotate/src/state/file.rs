@@ -291,12 +291,14 @@ impl StateFile {
         if mode & 0o004 == 0 {
             return Ok(true);
         }
-        self.diagnostics.push(Diagnostic::warning(format!(
-            "state file {} is world-readable and thus can be locked from other unprivileged \
+        self.diagnostics.push(
+            Diagnostic::warning(format!(
+                "state file {} is world-readable and thus can be locked from other unprivileged \
              users. Skipping lock acquisition...",
-            path.shown()
-        ))
-        .at(Location::file(path)));
+                path.shown()
+            ))
+            .at(Location::file(path)),
+        );
         Ok(false)
     }
 }
