@@ -189,6 +189,28 @@ impl std::fmt::Display for Keep {
     }
 }
 
+/// A compression level, 1 (fastest) to 9 (smallest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CompressLevel(u8);
+
+impl CompressLevel {
+    /// The level `n`, or `None` outside 1..=9.
+    pub fn new(n: u64) -> Option<Self> {
+        u8::try_from(n).ok().filter(|n| (1..=9).contains(n)).map(CompressLevel)
+    }
+
+    /// The level as a number.
+    pub fn get(self) -> u32 {
+        u32::from(self.0)
+    }
+}
+
+impl std::fmt::Display for CompressLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// One day, the unit of `minage` and `maxage`.
 pub const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -334,6 +356,9 @@ pub struct Options {
     pub compress_ext: Option<String>,
     /// `compressoptions`; `None` is the command's default (`-6` for gzip, none otherwise).
     pub compress_options: Option<String>,
+    /// `compresslevel N` (an extension): the built-in gzip's level, and `-N` before
+    /// `compressoptions` for another compressor.
+    pub compress_level: Option<CompressLevel>,
     /// `delaycompress`.
     pub delay_compress: bool,
     /// `copy`, `copytruncate`, `renamecopy`.
@@ -403,6 +428,7 @@ impl Default for Options {
             uncompress_cmd: DEFAULT_UNCOMPRESS_CMD.to_string(),
             compress_ext: None,
             compress_options: None,
+            compress_level: None,
             delay_compress: false,
             move_method: MoveMethod::Rename,
             create: None,
@@ -474,28 +500,33 @@ impl Options {
         self.compress_cmd.rsplit('/').next() == Some("gzip")
     }
 
-    /// The compress options in effect: `compressoptions`, or `-6` for gzip.
-    pub fn effective_compress_options(&self) -> &str {
-        match &self.compress_options {
-            Some(o) => o,
-            None if self.is_gzip_cmd() => DEFAULT_COMPRESS_OPTIONS,
+    /// The compressor's arguments: `-N` for `compresslevel N`, then `compressoptions`, whose
+    /// default is `-6` for gzip (left out when a level is set) and none otherwise. Compressors
+    /// take the last level given, so a level in `compressoptions` wins.
+    pub fn effective_compress_options(&self) -> std::borrow::Cow<'_, str> {
+        let options = match &self.compress_options {
+            Some(o) => o.as_str(),
+            None if self.is_gzip_cmd() && self.compress_level.is_none() => DEFAULT_COMPRESS_OPTIONS,
             None => "",
+        };
+        match self.compress_level {
+            Some(level) if options.trim().is_empty() => format!("-{level}").into(),
+            Some(level) => format!("-{level} {options}").into(),
+            None => options.into(),
         }
     }
 
-    /// The gzip level when compression can run in-process (gzip, at most a `-N` level option,
-    /// `.gz` extension), else `None` and the command runs as a program.
+    /// The gzip level when compression can run in-process (gzip, only `-N` level options, the
+    /// last of which counts, `.gz` extension), else `None` and the command runs as a program.
     pub fn builtin_gzip_level(&self) -> Option<u32> {
         if !self.is_gzip_cmd() || self.effective_compress_ext() != ".gz" {
             return None;
         }
-        match self.effective_compress_options().trim() {
-            "" => Some(6),
-            o => {
-                let digits = o.strip_prefix('-')?;
-                let level: u32 = digits.parse().ok()?;
-                (1..=9).contains(&level).then_some(level)
-            }
+        let mut level = 6;
+        for word in self.effective_compress_options().split_whitespace() {
+            let n: u64 = word.strip_prefix('-')?.parse().ok()?;
+            level = CompressLevel::new(n)?.get();
         }
+        Some(level)
     }
 }

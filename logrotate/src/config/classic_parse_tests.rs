@@ -402,3 +402,32 @@ fn nocreate_between_two_creates_keeps_the_first_ones_mode_as_3_21() {
     assert_eq!(spec.mode, Some(0o600));
     assert!(spec.owner.is_some());
 }
+
+/// `compresslevel N`: the built-in gzip's level, `-N` before `compressoptions` for any command.
+#[test]
+fn compresslevel_sets_the_level_and_the_first_argument() {
+    let options = |stanza: &str| {
+        let (c, _d) = load_text(&format!("/a.log {{\n{stanza}\n}}\n"));
+        assert!(!c.has_errors(), "{stanza}: {:?}", c.diagnostics);
+        c.rules[0].options.clone()
+    };
+    let cases: &[(&str, &str, Option<u32>)] = &[
+        ("compress", "-6", Some(6)),
+        ("compresslevel 1", "-1", Some(1)),
+        ("compresslevel 1\ncompressoptions -9", "-1 -9", Some(9)),
+        ("compresslevel 2\ncompressoptions -n", "-2 -n", None),
+        ("compresslevel 3\ncompresscmd /usr/bin/xz", "-3", None),
+        ("compresslevel 3\ncompresscmd /usr/bin/xz\ncompressoptions -T0", "-3 -T0", None),
+        ("compresscmd /usr/bin/xz", "", None),
+    ];
+    for (stanza, args, builtin) in cases {
+        let o = options(stanza);
+        assert_eq!((&*o.effective_compress_options(), o.builtin_gzip_level()), (*args, *builtin), "{stanza}");
+    }
+    for bad in ["0", "10", "x", "9x", "-1"] {
+        let (c, _d) = load_text(&format!("/a.log {{\n compresslevel {bad}\n}}\n"));
+        assert!(c.rules.is_empty(), "{bad}");
+        let said = format!(":2 bad compress level '{bad}' (1 to 9)");
+        assert!(c.diagnostics.iter().any(|d| d.message.ends_with(&said)), "{:?}", c.diagnostics);
+    }
+}

@@ -144,6 +144,7 @@ mod tests {
             uncompress_cmd: "/usr/bin/unzstd".into(),
             compress_ext: Some(".zst".into()),
             compress_options: Some("-19 --long".into()),
+            compress_level: crate::rule::CompressLevel::new(3),
             delay_compress: true,
             move_method: MoveMethod::CopyAndRenameCopy,
             create: Some(CreateSpec {
@@ -255,6 +256,10 @@ mod tests {
             ("copytruncate", Options { move_method: MoveMethod::CopyTruncate, ..Options::default() }),
             ("renamecopy", Options { move_method: MoveMethod::RenameCopy, ..Options::default() }),
             ("copy", Options { move_method: MoveMethod::Copy, ..Options::default() }),
+            (
+                "compress level",
+                Options { compress_level: crate::rule::CompressLevel::new(1), ..Options::default() },
+            ),
             ("mail last", Options { mail: Some("root".into()), ..Options::default() }),
         ];
         for (name, options) in cases {

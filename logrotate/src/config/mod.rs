@@ -10,11 +10,12 @@ pub mod directives;
 pub mod dump;
 pub mod olddir;
 pub mod table;
+pub mod table_docs;
 #[macro_use]
 mod table_kit;
 mod table_rows;
-pub mod toml_values;
 pub mod toml_rules;
+pub mod toml_values;
 
 use crate::rule::Rule;
 use std::fmt;

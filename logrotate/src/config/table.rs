@@ -99,55 +99,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The reference table of `docs/directives.md`.
-pub fn reference_markdown() -> String {
-    let mut out = String::from(
-        "# Directives\n\n\
-         Generated from the directive table (`logrotate/src/config/table_rows.rs`); a unit test \
-         fails when this file and the table disagree (`UPDATE_DOCS=1 cargo test -p logrotate \
-         --lib directives_doc` rewrites it).\n\n\
-         TOML keys are the classic keyword with its words joined by `_`; the older spellings in \
-         parentheses are still read.\n\n\
-         | classic | TOML key | TOML value | default | what it does |\n\
-         | --- | --- | --- | --- | --- |\n",
-    );
-    for d in DIRECTIVES {
-        let classic: Vec<String> = d.classic.iter().map(|(k, takes)| keyword(k, *takes)).collect();
-        let classic = if classic.is_empty() { "—".to_string() } else { classic.join(", ") };
-        let toml = match (d.toml, d.aliases) {
-            ("", _) => "—".to_string(),
-            (key, []) => format!("`{key}`"),
-            (key, aliases) => format!(
-                "`{key}` ({})",
-                aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-            ),
-        };
-        out.push_str(&format!("| {classic} | {toml} | {} | {} | {} |\n", d.value, d.default, d.doc));
-    }
-    out
-}
-
-fn keyword(k: &str, takes: Takes) -> String {
-    match takes {
-        Takes::Nothing => format!("`{k}`"),
-        Takes::Line | Takes::Value(_) => format!("`{k} …`"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn directives_doc_matches_the_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/directives.md");
-        let want = reference_markdown();
-        if std::env::var_os("UPDATE_DOCS").is_some() {
-            std::fs::write(path, &want).expect("write docs/directives.md");
-        }
-        let have = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(have == want, "docs/directives.md is out of date: run UPDATE_DOCS=1 cargo test -p logrotate --lib directives_doc");
-    }
 
     #[test]
     fn keys_and_keywords_are_declared_once() {

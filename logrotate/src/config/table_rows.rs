@@ -6,7 +6,7 @@ use super::table_kit::{
     bad, create, create_directive, int, loader, move_directive, seconds, size, string, su, weekly,
 };
 use super::toml_values::{self as tv, Size};
-use crate::rule::{Criterion, Frequency, Keep, MailWhen, MoveMethod, WeeklyOn};
+use crate::rule::{CompressLevel, Criterion, Frequency, Keep, MailWhen, MoveMethod, WeeklyOn};
 
 /// Every directive, in the order `--dump-toml` writes them (scripts last: they are long).
 pub const DIRECTIVES: &[Directive] = &[
@@ -225,6 +225,28 @@ pub const DIRECTIVES: &[Directive] = &[
             Ok(())
         }),
         dump: Some(|o, _| o.compress_options.as_deref().map(string)),
+    },
+    Directive {
+        classic: &[("compresslevel", Takes::Value("compresslevel"))],
+        toml: "compress_level",
+        aliases: &[],
+        value: "1 .. 9",
+        default: "none (gzip: 6)",
+        doc: "The compression level: the built-in gzip's, and `-N` before `compressoptions` for another compressor. Not in 3.21.",
+        apply: Some(|o, _, v| {
+            let level = classic::c_strtol(v.text);
+            let level = u64::try_from(level.0).ok().filter(|_| level.1).and_then(CompressLevel::new);
+            o.compress_level =
+                Some(level.ok_or_else(|| bad(format!("bad compress level '{}' (1 to 9)", v.text)))?);
+            Ok(())
+        }),
+        read: Some(|o, e, _| {
+            let n: i64 = e.get()?;
+            let level = u64::try_from(n).ok().and_then(CompressLevel::new);
+            o.compress_level = Some(level.ok_or_else(|| (None, format!("bad compress level {n} (1 to 9)")))?);
+            Ok(())
+        }),
+        dump: Some(|o, _| o.compress_level.map(|l| l.to_string())),
     },
     switch!("delaycompress" / "nodelaycompress", "delay_compress", delay_compress, "false", "Compress a rotated log at the next rotation."),
     mover!("copy" / "nocopy", "copy", |m| matches!(m, MoveMethod::Copy | MoveMethod::CopyAndRenameCopy), "Copy the log instead of moving it, and leave it as is."),

@@ -392,3 +392,16 @@ fn old_spellings_are_aliases() {
     let msg = only_error("[a]\npaths = [\"/a\"]\nmissingok = true\nmissing_ok = false\n");
     assert!(msg.contains("`missingok` and `missing_ok` disagree"), "{msg}");
 }
+
+#[test]
+fn compress_level_is_1_to_9() {
+    assert_eq!(
+        one("[a]\npaths=[\"/a\"]\ncompress_level = 9\n").compress_level,
+        crate::rule::CompressLevel::new(9)
+    );
+    for bad in ["0", "10", "-3"] {
+        let msg = only_error(&format!("[a]\npaths=[\"/a\"]\ncompress_level = {bad}\n"));
+        assert!(msg.contains(&format!(":3:18: bad compress level {bad} (1 to 9)")), "{msg}");
+    }
+    assert!(only_error("[a]\npaths=[\"/a\"]\ncompress_level = \"9\"\n").contains("invalid type"));
+}

@@ -41,7 +41,7 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
         }
         Some(level) => gzip(input, &out, level, &md),
-        None => external(&o.compress_cmd, o.effective_compress_options(), src, input, &out, stderr),
+        None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),
     }
     .and_then(|()| copy_times(&out, &md))
     .and_then(|()| out.sync_all())

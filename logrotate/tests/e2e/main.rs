@@ -14,6 +14,7 @@ mod acl;
 mod attacker;
 mod cli;
 mod compat;
+mod compress_level;
 mod config_debug_lines;
 mod config_messages;
 #[cfg(feature = "daemon")]

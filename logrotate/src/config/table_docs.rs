@@ -1,0 +1,109 @@
+//! The references generated from the directive table: `docs/directives.md` and the KEYS
+//! section of `man/logrotate-toml.5`. Tests fail when the files and the table disagree;
+//! `UPDATE_DOCS=1 cargo test -p logrotate --lib reference` rewrites them.
+
+use super::directives::Takes;
+use super::table::DIRECTIVES;
+
+/// The reference table of `docs/directives.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Directives\n\n\
+         Generated from the directive table (`logrotate/src/config/table_rows.rs`); a unit test \
+         fails when this file and the table disagree (`UPDATE_DOCS=1 cargo test -p logrotate \
+         --lib reference` rewrites it).\n\n\
+         TOML keys are the classic keyword with its words joined by `_`; the older spellings in \
+         parentheses are still read.\n\n\
+         | classic | TOML key | TOML value | default | what it does |\n\
+         | --- | --- | --- | --- | --- |\n",
+    );
+    for d in DIRECTIVES {
+        let classic: Vec<String> = d.classic.iter().map(|(k, takes)| keyword(k, *takes)).collect();
+        let classic = if classic.is_empty() { "—".to_string() } else { classic.join(", ") };
+        let toml = match (d.toml, d.aliases) {
+            ("", _) => "—".to_string(),
+            (key, []) => format!("`{key}`"),
+            (key, aliases) => format!(
+                "`{key}` ({})",
+                aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        out.push_str(&format!("| {classic} | {toml} | {} | {} | {} |\n", d.value, d.default, d.doc));
+    }
+    out
+}
+
+fn keyword(k: &str, takes: Takes) -> String {
+    match takes {
+        Takes::Nothing => format!("`{k}`"),
+        Takes::Line | Takes::Value(_) => format!("`{k} …`"),
+    }
+}
+
+/// The `.TP` entries of the TOML keys for `man/logrotate-toml.5`.
+pub fn man_keys() -> String {
+    let mut out = String::new();
+    for d in DIRECTIVES.iter().filter(|d| !d.toml.is_empty()) {
+        let classic: Vec<String> = d.classic.iter().map(|(k, _)| format!("`{k}`")).collect();
+        let classic = if classic.is_empty() { "none".to_string() } else { classic.join(" / ") };
+        out.push_str(&format!(".TP\n\\fB{}\\fR\nClassic: {}.\n", roff(d.toml), roff(&classic)));
+        if !d.aliases.is_empty() {
+            let aliases: Vec<String> = d.aliases.iter().map(|a| format!("`{a}`")).collect();
+            out.push_str(&format!(".br\nOlder spelling: {}.\n", roff(&aliases.join(", "))));
+        }
+        out.push_str(&format!(
+            ".br\nType: {}.\n.br\nDefault: {}.\n.br\n{}\n",
+            roff(d.value),
+            roff(d.default),
+            roff(d.doc)
+        ));
+    }
+    out
+}
+
+/// Markdown's `code` as bold, and `-` as roff's minus.
+fn roff(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.replace('\\', "\\e").replace('-', "\\-").split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("\\fB{part}\\fR"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compares `want` with the part of the repository file `rel` between `start` and `end`
+    /// (the whole file when both are empty); with `UPDATE_DOCS` set, writes it first.
+    fn check(rel: &str, start: &str, end: &str, want: &str) {
+        let path = format!("{}/../{rel}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (head, rest) =
+            if start.is_empty() { ("", text.as_str()) } else { text.split_once(start).expect(start) };
+        let (have, tail) = if end.is_empty() { (rest, "") } else { rest.split_once(end).expect(end) };
+        if have != want && std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, format!("{head}{start}{want}{end}{tail}")).expect("write the reference");
+            return;
+        }
+        assert!(
+            have == want,
+            "{rel} is out of date: run UPDATE_DOCS=1 cargo test -p logrotate --lib reference"
+        );
+    }
+
+    #[test]
+    fn reference_in_docs_matches_the_table() {
+        check("docs/directives.md", "", "", &markdown());
+    }
+
+    #[test]
+    fn reference_in_the_man_page_matches_the_table() {
+        let start = "Default: required (not allowed in \\fB[defaults]\\fR).\n";
+        check("man/logrotate-toml.5", start, ".SH ERRORS\n", &man_keys());
+    }
+}
