@@ -19,21 +19,6 @@ pub(crate) fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
-/// Expands a rule's patterns into paths as 3.21 builds a stanza's file list: every pattern
-/// globbed ([`expand_pattern`]), directories left out (named literally or not), and a path met
-/// twice in the rule taken once. (The daemon's question: which files to watch.)
-#[cfg(feature = "daemon")]
-pub fn expand(rule: &Rule) -> Vec<PathBuf> {
-    let claims = Claims::default();
-    let mut files = Vec::new();
-    for pat in &rule.patterns {
-        let matches = files_of_pattern(pat);
-        let (taken, _) = claims.claim_pattern(&matches, &files, true);
-        files.extend(taken);
-    }
-    files
-}
-
 /// Whether `p` is a directory itself (`lstat`): never a log, as in 3.21's file lists.
 fn is_dir(p: &Path) -> bool {
     std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())

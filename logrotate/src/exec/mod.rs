@@ -17,6 +17,7 @@ pub mod report;
 pub mod scripts;
 pub(crate) mod trace;
 
+use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
 use crate::plan::{LogPlan, Note, Plan, Rotation, SetPlan, Step};
 use crate::rule::{Options, Rule};
 use crate::state::State;
@@ -58,11 +59,16 @@ pub struct Executor<'a> {
     su_child: Option<(String, String)>,
 }
 
-struct LogRun<'p> {
-    plan: &'p LogPlan,
-    /// The rotation as planned, or as planned again from the disk when its turn came.
-    rotation: Rotation,
-    failed: bool,
+/// Where a set's steps stand.
+struct SetRun {
+    /// Each log's rotation as planned, or as planned again from the disk when its turn came.
+    rotations: Vec<Option<Rotation>>,
+    /// Which logs failed.
+    log_failed: Vec<bool>,
+    /// With sharedscripts, something in the set failed: its remaining actions do not run.
+    set_failed: bool,
+    /// An earlier step changed the disk (later logs are planned again).
+    disk_changed: bool,
 }
 
 /// Which prepare steps to carry out now.
@@ -156,7 +162,6 @@ impl<'a> Executor<'a> {
         state: &mut State,
         replan: Replan,
     ) -> bool {
-        let o = &self.rules[set.rule].options;
         let mut failed = false;
         for log in &set.logs {
             failed |= trace::consider(self.out, log, now);
@@ -169,135 +174,123 @@ impl<'a> Executor<'a> {
                 state.set(&crate::pathbytes::path_text(&log.path), t);
             }
         }
-        if !set.is_rotating() {
-            self.say_not_running(o, failed);
-            return failed;
-        }
-        if let Some(script) = &o.scripts.firstaction {
-            if !self.script("first action", script, &[&set.pattern]) {
-                self.out.error(&format!("error running first action script for {}", set.pattern));
-                return true;
-            }
-        }
-        let mut runs: Vec<LogRun> = set
-            .logs
-            .iter()
-            .filter_map(|plan| Some(LogRun { plan, rotation: plan.rotation()?.clone(), failed: false }))
-            .collect();
-        let mut disk_changed = false;
-        // With sharedscripts, an error anywhere in the set stops the remaining actions.
-        let mut set_failed = o.shared_scripts && failed;
-        let groups: Vec<std::ops::Range<usize>> = if o.shared_scripts {
-            std::iter::once(0..runs.len()).collect()
-        } else {
-            (0..runs.len()).map(|i| i..i + 1).collect()
+        let mut run = SetRun {
+            rotations: set.logs.iter().map(|l| l.rotation().cloned()).collect(),
+            log_failed: vec![false; set.logs.len()],
+            set_failed: set.starts_failed,
+            disk_changed: false,
         };
-        let deferred = o.scripts.prerotate.is_some();
-        for group in groups {
-            for run in &mut runs[group.clone()] {
-                state.set(&crate::pathbytes::path_text(&run.plan.path), now);
-                if disk_changed {
-                    if let Some(fresh) = replan(run.plan) {
-                        run.rotation = fresh;
-                    }
-                }
-                self.out.info(&trace::rotating_log(o, run.plan));
-                if set_failed {
-                    // 3.21 still shifts the archives of every log (a gap); we only say it, and
-                    // what it finds in the way (each log's `destination ... already exists`).
-                    self.prepare(o, &run.rotation, true, Shift::Nothing);
-                    if let Some(msg) = run.rotation.refused.as_ref() {
-                        self.out.error(msg);
-                        run.failed = true;
-                    }
-                } else {
-                    // With a prerotate script the older archives only move up once it succeeded
-                    // (newer upstream; 3.21 moves them first and leaves a gap when it fails);
-                    // what is removed or compressed goes first, as in 3.21.
-                    let now = if deferred { Shift::AllButRenames } else { Shift::All };
-                    run.failed = !self.prepare(o, &run.rotation, true, now);
-                    disk_changed |= !self.opts.dry_run;
-                    if let Some(msg) = run.rotation.refused.as_ref().filter(|_| !run.failed) {
-                        self.out.error(msg);
-                        run.failed = true;
-                    }
-                    set_failed |= o.shared_scripts && run.failed;
-                }
-            }
-            let blocked = |runs: &[LogRun], set_failed: bool| {
-                if o.shared_scripts {
-                    set_failed
-                } else {
-                    runs[group.start].failed
-                }
+        for step in &set.steps {
+            let blocked = match step.blocked_by {
+                Blocker::FirstAction => false,
+                Blocker::Set => run.set_failed,
+                Blocker::Log(i) => run.set_failed || run.log_failed[i],
             };
-            let mut prerotate_failed = false;
-            if let Some(script) = &o.scripts.prerotate {
-                if !blocked(&runs, set_failed) {
-                    let arg = if o.shared_scripts {
-                        set.pattern.clone()
-                    } else {
-                        path_str(&runs[group.start].plan.path)
-                    };
-                    if !self.script("prerotate", script, &[&arg]) {
-                        self.out.error(&script_error("prerotate", o.shared_scripts, &arg, &set.pattern));
-                        runs[group.start].failed = true;
-                        set_failed |= o.shared_scripts;
-                        prerotate_failed = true;
-                    }
-                }
+            // A blocked prepare still says its steps (and what it finds in the way).
+            if blocked && !matches!(step.action, Action::Prepare { .. }) {
+                continue;
             }
-            if deferred && !prerotate_failed {
-                for run in &mut runs[group.clone()] {
-                    if !(run.failed || set_failed) {
-                        run.failed = !self.prepare(o, &run.rotation, false, Shift::OnlyRenames);
-                        disk_changed |= !self.opts.dry_run;
-                        set_failed |= o.shared_scripts && run.failed;
-                    }
-                }
+            if self.step_of_set(set, step, blocked, &mut run, now, state, replan) {
+                continue;
             }
-            for run in &mut runs[group.clone()] {
-                if !(run.failed || set_failed) {
-                    run.failed = !self.move_log(o, run.plan, &run.rotation);
-                    disk_changed |= !self.opts.dry_run;
-                    set_failed |= o.shared_scripts && run.failed;
-                }
+            failed = true;
+            if let Some(log) = step.action.log() {
+                run.log_failed[log] = true;
             }
-            if let Some(script) = &o.scripts.postrotate {
-                if !blocked(&runs, set_failed) {
-                    let first = &runs[group.start];
-                    let (a1, a2) = if o.shared_scripts {
-                        (set.pattern.clone(), None)
-                    } else {
-                        (path_str(&first.plan.path), Some(path_str(&first.rotation.rotated)))
-                    };
-                    let args: Vec<&str> = std::iter::once(a1.as_str()).chain(a2.as_deref()).collect();
-                    if !self.script("postrotate", script, &args) {
-                        self.out.error(&script_error("postrotate", o.shared_scripts, &a1, &set.pattern));
-                        runs[group.start].failed = true;
-                        set_failed |= o.shared_scripts;
-                    }
-                }
-            }
-            for run in &mut runs[group] {
-                if !(run.failed || set_failed) {
-                    run.failed = !self.finish(o, run.plan, &run.rotation);
-                    // With sharedscripts 3.21 finishes no other log after a failure.
-                    set_failed |= o.shared_scripts && run.failed;
-                }
+            match step.failure_blocks {
+                // Nothing else of the set runs, not even lastaction.
+                Some(Blocker::FirstAction) => return true,
+                Some(Blocker::Set) => run.set_failed = true,
+                Some(Blocker::Log(i)) => run.log_failed[i] = true,
+                None => {}
             }
         }
-        failed |= set_failed || runs.iter().any(|r| r.failed);
-        if !set_failed {
-            self.rotated.extend(runs.iter().filter(|r| !r.failed).map(|r| r.plan.path.clone()));
-        }
-        if let Some(script) = &o.scripts.lastaction {
-            if !self.script("last action", script, &[&set.pattern]) {
-                self.out.error(&format!("error running last action script for {}", set.pattern));
-                failed = true;
-            }
+        if !run.set_failed {
+            let done = set.logs.iter().zip(&run.log_failed).filter(|(l, f)| l.is_rotating() && !**f);
+            self.rotated.extend(done.map(|(l, _)| l.path.clone()));
         }
         failed
+    }
+
+    /// Carries out one step of `set` (`blocked`: a prepare that is only said). Returns whether
+    /// it went well.
+    #[allow(clippy::too_many_arguments)]
+    fn step_of_set(
+        &mut self,
+        set: &SetPlan,
+        step: &SetStep,
+        blocked: bool,
+        run: &mut SetRun,
+        now: chrono::NaiveDateTime,
+        state: &mut State,
+        replan: Replan,
+    ) -> bool {
+        let o = &self.rules[set.rule].options;
+        let real = !self.opts.dry_run;
+        match &step.action {
+            Action::NotRunning(kind) => {
+                self.out.info(&not_running(*kind));
+                true
+            }
+            Action::Script { kind, args } => {
+                let Some(script) = kind.text(o) else { return true };
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| match a {
+                        ScriptArg::Pattern => set.pattern.clone(),
+                        ScriptArg::Log(i) => path_str(&set.logs[*i].path),
+                        ScriptArg::Rotated(i) => {
+                            run.rotations[*i].as_ref().map_or_else(String::new, |r| path_str(&r.rotated))
+                        }
+                    })
+                    .collect();
+                let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+                if self.script(kind.words(), script, &refs) {
+                    return true;
+                }
+                let first = args.first().map_or("", String::as_str);
+                self.out.error(&script_error(*kind, o.shared_scripts, first, &set.pattern));
+                false
+            }
+            Action::Prepare { log, renames_later } => {
+                let plan = &set.logs[*log];
+                state.set(&crate::pathbytes::path_text(&plan.path), now);
+                if run.disk_changed {
+                    if let Some(fresh) = replan(plan) {
+                        run.rotations[*log] = Some(fresh);
+                    }
+                }
+                self.out.info(&trace::rotating_log(o, plan));
+                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                if blocked {
+                    // 3.21 still shifts the archives of every log (a gap); we only say it, and
+                    // what it finds in the way (each log's `destination ... already exists`).
+                    self.prepare(o, &rotation, true, Shift::Nothing);
+                    return rotation.refused.as_ref().is_none_or(|msg| self.fail(msg));
+                }
+                // With a prerotate script the older archives only move up once it succeeded
+                // (newer upstream; 3.21 moves them first and leaves a gap when it fails); what
+                // is removed or compressed goes first, as in 3.21.
+                let now = if *renames_later { Shift::AllButRenames } else { Shift::All };
+                let ok = self.prepare(o, &rotation, true, now);
+                run.disk_changed |= real;
+                ok && rotation.refused.as_ref().is_none_or(|msg| self.fail(msg))
+            }
+            Action::Shift { log } => {
+                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                run.disk_changed |= real;
+                self.prepare(o, &rotation, false, Shift::OnlyRenames)
+            }
+            Action::Move { log } => {
+                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                run.disk_changed |= real;
+                self.move_log(o, &set.logs[*log], &rotation)
+            }
+            Action::Finish { log } => {
+                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                self.finish(o, &set.logs[*log], &rotation)
+            }
+        }
     }
 
     /// Runs a script (`kind` as logrotate names it in `running … script`).
@@ -460,25 +453,6 @@ impl<'a> Executor<'a> {
         ok
     }
 
-    /// 3.21's lines for the scripts of a set in which no log rotates.
-    fn say_not_running(&mut self, o: &Options, failed: bool) {
-        let s = &o.scripts;
-        if s.firstaction.is_some() {
-            self.out.info("not running first action script, since no logs will be rotated");
-        }
-        if o.shared_scripts && !failed {
-            if s.prerotate.is_some() {
-                self.out.info("not running prerotate script, since no logs will be rotated");
-            }
-            if s.postrotate.is_some() {
-                self.out.info("not running postrotate script, since no logs were rotated");
-            }
-        }
-        if s.lastaction.is_some() {
-            self.out.info("not running last action script, since no logs will be rotated");
-        }
-    }
-
     fn fail(&mut self, msg: &str) -> bool {
         self.out.error(msg);
         false
@@ -494,13 +468,22 @@ pub(crate) fn tmp_name(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// logrotate's words for a failed prerotate/postrotate script.
-fn script_error(kind: &str, shared: bool, log: &str, pattern: &str) -> String {
-    if shared {
-        format!("error running shared {kind} script for '{pattern}'")
-    } else {
-        format!("error running non-shared {kind} script for {log} of '{pattern}'")
+/// logrotate's words for a failed script (`log`: the first argument of a non-shared one).
+fn script_error(kind: ScriptKind, shared: bool, log: &str, pattern: &str) -> String {
+    let words = kind.words();
+    match kind {
+        ScriptKind::FirstAction | ScriptKind::LastAction => {
+            format!("error running {words} script for {pattern}")
+        }
+        _ if shared => format!("error running shared {words} script for '{pattern}'"),
+        _ => format!("error running non-shared {words} script for {log} of '{pattern}'"),
     }
+}
+
+/// 3.21's line for a script that does not run because no log of its set rotates.
+fn not_running(kind: ScriptKind) -> String {
+    let when = if kind == ScriptKind::PostRotate { "were" } else { "will be" };
+    format!("not running {} script, since no logs {when} rotated", kind.words())
 }
 
 fn path_str(p: &Path) -> String {

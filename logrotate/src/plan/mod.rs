@@ -9,6 +9,7 @@ pub mod names;
 pub mod report;
 mod rotation;
 pub mod schedule;
+pub mod sequence;
 
 use crate::rule::{Criterion, Frequency, Rule};
 use crate::state::State;
@@ -87,9 +88,20 @@ pub struct SetPlan {
     pub pattern: String,
     /// One entry per file.
     pub logs: Vec<LogPlan>,
+    /// What runs, in order: scripts and each rotating log's phases, with what a failure stops.
+    pub steps: Vec<sequence::SetStep>,
+    /// With sharedscripts, a log of the set was refused with an error: the set's actions are
+    /// blocked from the start.
+    pub starts_failed: bool,
 }
 
 impl SetPlan {
+    /// The plan for rule number `index` whose logs were decided as `logs`: its steps follow.
+    pub fn new(index: usize, rule: &Rule, logs: Vec<LogPlan>) -> SetPlan {
+        let (steps, starts_failed) = sequence::sequence(&rule.options, &logs);
+        SetPlan { rule: index, pattern: rule.pattern_string(), logs, steps, starts_failed }
+    }
+
     /// Whether at least one log of the set rotates (scripts run only then).
     pub fn is_rotating(&self) -> bool {
         self.logs.iter().any(LogPlan::is_rotating)
@@ -111,11 +123,8 @@ pub fn plan(rules: &[Rule], facts: &[SetFacts], state: &State, now: NaiveDateTim
         .iter()
         .map(|set| {
             let rule = &rules[set.rule];
-            SetPlan {
-                rule: set.rule,
-                pattern: rule.pattern_string(),
-                logs: set.files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect(),
-            }
+            let logs = set.files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
+            SetPlan::new(set.rule, rule, logs)
         })
         .collect();
     Plan { now, sets }
@@ -283,5 +292,7 @@ fn time_decision(
 mod decision_tests;
 #[cfg(test)]
 mod report_tests;
+#[cfg(test)]
+mod sequence_tests;
 #[cfg(test)]
 pub(crate) mod tests;

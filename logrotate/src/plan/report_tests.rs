@@ -91,7 +91,7 @@ fn the_next_due_time_is_the_first_moment_the_planner_rotates() {
         let r = rule(|o| o.criterion = Some(Criterion::Time(freq)));
         let now = last + Duration::minutes(1);
         let log = plan_log(&r, &facts(10, &[]), &state(Some(last)), now, RunFlags::default());
-        let set = SetPlan { rule: 0, pattern: r.pattern_string(), logs: vec![log] };
+        let set = SetPlan::new(0, &r, vec![log]);
         let rep = report(std::slice::from_ref(&r), &[set], now, None);
         let due = rep.next_due_after(now).expect("a time rule is due some day");
         assert!(!rotates(&r, 10, last, due - Duration::seconds(1)), "{freq:?}: rotates before {due}");
@@ -104,7 +104,7 @@ fn a_pass_reports_what_rotated_failed_and_when_each_is_next_due() {
     let now = at(2026, 11, 25, 10, 30);
     let r = rule(|o| o.criterion = Some(Criterion::Time(Frequency::Daily)));
     let log = |last| plan_log(&r, &facts(10, &[]), &state(Some(last)), now, RunFlags::default());
-    let set = SetPlan { rule: 0, pattern: r.pattern_string(), logs: vec![log(at(2026, 11, 24, 9, 0))] };
+    let set = SetPlan::new(0, &r, vec![log(at(2026, 11, 24, 9, 0))]);
     let done =
         report(std::slice::from_ref(&r), std::slice::from_ref(&set), now, Some(&["/l/app.log".into()]));
     assert!(matches!(done.logs[0].outcome, Outcome::Rotated(Due::Period(Frequency::Daily))));
@@ -113,7 +113,7 @@ fn a_pass_reports_what_rotated_failed_and_when_each_is_next_due() {
     let failed = report(std::slice::from_ref(&r), std::slice::from_ref(&set), now, Some(&[]));
     assert!(matches!(failed.logs[0].outcome, Outcome::Failed(_)));
     assert_eq!(failed.logs[0].next_due, Some(at(2026, 11, 26, 0, 0)), "a failed rotation is recorded too");
-    let set = SetPlan { rule: 0, pattern: r.pattern_string(), logs: vec![log(at(2026, 11, 25, 9, 0))] };
+    let set = SetPlan::new(0, &r, vec![log(at(2026, 11, 25, 9, 0))]);
     let skipped = report(std::slice::from_ref(&r), &[set], now, Some(&[]));
     assert!(
         matches!(&skipped.logs[0].outcome, Outcome::Skipped(w) if matches!(w[..], [Skip::NotDue { .. }]))
