@@ -107,25 +107,19 @@ impl SuGuard {
         }
         Ok(SuGuard { active: Some((uid, gid)) })
     }
-
-    fn restore(&mut self) -> Result<(), String> {
-        let Some((uid, gid)) = self.active.take() else { return Ok(()) };
-        identity::set_effective_user_first(0, 0).map_err(|e| {
-            format!(
-                "error switching euid from {uid} to 0 and egid from {gid} to 0 (pid {}): {}",
-                std::process::id(),
-                super::report::strerror(&e)
-            )
-        })
-    }
 }
 
 impl Drop for SuGuard {
     fn drop(&mut self) {
-        if let Err(message) = self.restore() {
-            // Going on as the su user would run the rest (other logs, scripts, the state
-            // file) with the wrong identity: stop here.
-            eprintln!("error: {message}");
+        let Some((uid, gid)) = self.active.take() else { return };
+        if let Err(e) = identity::set_effective_user_first(0, 0) {
+            // Going on as the su user would run the rest (other logs, scripts, the state file)
+            // with the wrong identity: stop here, with 3.21's line.
+            eprintln!(
+                "error: error switching euid from {uid} to 0 and egid from {gid} to 0 (pid {}): {}",
+                std::process::id(),
+                super::report::strerror(&e)
+            );
             std::process::exit(1);
         }
     }
