@@ -8,7 +8,6 @@ use logrotate::app::{self, Exit, Output, RunConfig};
 use logrotate::state::LockMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Rotates, compresses, removes and mails system logs.
 #[derive(Parser, Debug)]
@@ -89,10 +88,7 @@ fn lock_mode(o: &Opts) -> Result<LockMode, String> {
     match o.wait_for_state_lock.as_deref() {
         None => Ok(LockMode::NonBlocking),
         Some("inf") => Ok(LockMode::Wait(None)),
-        Some(s) => s
-            .parse::<f64>()
-            .ok()
-            .and_then(|v| Duration::try_from_secs_f64(v).ok())
+        Some(s) => logrotate::rule::parse_seconds(s)
             .map(|d| LockMode::Wait(Some(d)))
             .ok_or_else(|| format!("bad value for --wait-for-state-lock: '{s}'")),
     }

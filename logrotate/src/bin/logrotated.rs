@@ -4,7 +4,7 @@
 mod console;
 
 use clap::Parser;
-use logrotate::app::{self, Exit};
+use logrotate::app;
 use logrotate::daemon::{self, DaemonConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,8 +25,8 @@ struct Opts {
     #[arg(short = 'm', long = "mail", value_name = "command", default_value = "/usr/bin/mail")]
     mail: String,
     /// Seconds between full rescans (safety net for lost inotify events and NFS)
-    #[arg(long = "rescan-interval", value_name = "SECS", default_value_t = 300.0)]
-    rescan: f64,
+    #[arg(long = "rescan-interval", value_name = "SECS", default_value = "300", value_parser = positive_seconds)]
+    rescan: Duration,
     /// Milliseconds to gather a burst of file events before acting
     #[arg(long = "debounce-ms", value_name = "MS", default_value_t = 200)]
     debounce_ms: u64,
@@ -41,20 +41,23 @@ struct Opts {
     configs: Vec<PathBuf>,
 }
 
+/// `--rescan-interval`: seconds, more than 0 (a huge value was a panic).
+fn positive_seconds(text: &str) -> Result<Duration, String> {
+    logrotate::rule::parse_seconds(text)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| "must be a positive number of seconds".to_string())
+}
+
 fn main() -> ExitCode {
     // The environment's locale, as 3.21 takes it first thing (before any thread starts).
     logrotate::locale::init();
     let opts = Opts::parse();
-    if !(opts.rescan.is_finite() && opts.rescan > 0.0) {
-        eprintln!("logrotated: --rescan-interval must be a positive number of seconds");
-        return ExitCode::from(Exit::Usage as u8);
-    }
     let dc = DaemonConfig {
         configs: opts.configs,
         state: opts.state,
         mail_cmd: opts.mail,
         verbose: opts.verbose,
-        rescan: Duration::from_secs_f64(opts.rescan),
+        rescan: opts.rescan,
         debounce: Duration::from_millis(opts.debounce_ms),
         lock_wait: Duration::from_secs(30),
         max_watches: opts.max_watches,

@@ -5,7 +5,6 @@
 use super::directives::{DirectiveError, Takes};
 use super::table::Directive;
 use crate::rule::{CreateSpec, Options, Owner, SuSpec, WeeklyOn};
-use std::time::Duration;
 
 /// A switch: an on keyword, maybe an off keyword, and a `bool` TOML key.
 macro_rules! switch {
@@ -255,11 +254,6 @@ pub(super) fn weekly(v: &str) -> Result<WeeklyOn, DirectiveError> {
         None
     };
     day.ok_or_else(|| DirectiveError::Fatal(format!("bad weekly directive '{v}'")))
-}
-
-/// Seconds as a [`Duration`], `None` when negative, not a number or too large.
-pub(super) fn seconds(secs: Option<f64>) -> Option<Duration> {
-    Duration::try_from_secs_f64(secs?).ok()
 }
 
 /// A TOML string, multi-line (`'''`) when it has newlines, as the toml crate writes it.

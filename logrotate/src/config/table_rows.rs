@@ -3,7 +3,7 @@
 use super::directives::{self as classic, Takes};
 use super::table::Directive;
 use super::table_kit::{
-    bad, create, create_directive, int, loader, move_directive, seconds, size, string, su, weekly,
+    bad, create, create_directive, int, loader, move_directive, size, string, su, weekly,
 };
 use super::toml_values::{self as tv, Size};
 use crate::rule::{CompressLevel, Criterion, Frequency, Keep, MailWhen, MoveMethod, WeeklyOn};
@@ -399,13 +399,14 @@ pub const DIRECTIVES: &[Directive] = &[
         default: "3",
         doc: "How long to wait for writers (watched-writer) to release a rotated log before compressing it. Not in 3.21.",
         apply: Some(|o, _, v| {
-            o.lock_timeout = seconds(v.text.parse().ok())
+            o.lock_timeout = crate::rule::parse_seconds(v.text)
                 .ok_or_else(|| bad(format!("bad lock timeout '{}' (seconds, at most {})", v.text, u64::MAX)))?;
             Ok(())
         }),
         read: Some(|o, e, _| {
             let secs: f64 = e.get()?;
-            o.lock_timeout = seconds(Some(secs))
+            o.lock_timeout = std::time::Duration::try_from_secs_f64(secs)
+                .ok()
                 .ok_or_else(|| (None, format!("`lock_timeout` must be seconds from 0 to {}, not {secs}", u64::MAX)))?;
             Ok(())
         }),

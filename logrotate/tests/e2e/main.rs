@@ -29,6 +29,7 @@ mod kill;
 mod log_option;
 mod messages;
 mod non_utf8;
+mod numbers;
 mod plan_json;
 mod prerotate_failure;
 mod safety;
