@@ -16,19 +16,20 @@
 //! let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(3, 0, 0).unwrap();
 //! let doc = plan_json::document(&Plan { now, sets: Vec::new() }, &[]);
 //! let json = serde_json::to_value(&doc)?;
-//! assert_eq!(json["version"], 1);
+//! assert_eq!(json["version"], 2);
 //! assert_eq!(json["now"], "2026-11-23T03:00:00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
 use crate::plan::{Decision, LogPlan, Method, Plan, Rotation, SetPlan, Step};
-use crate::rule::{CreateSpec, Rule};
+use crate::rule::{CreateSpec, Options, Rule};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::path::Path;
 
 /// The version of the document's shape (`"version"`), as in `docs/plan-json.schema.json`.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,8 +58,91 @@ pub struct RuleJson {
 pub struct SetJson {
     /// Its rule.
     pub rule: RuleJson,
+    /// The identity file operations take (`su`), if any.
+    pub su: Option<SuJson>,
+    /// `sharedscripts`: prerotate and postrotate run once for the set, and a failure anywhere
+    /// stops the set's remaining actions.
+    pub shared_scripts: bool,
+    /// A log of the set was refused with an error, and with `sharedscripts` that blocks the
+    /// set's actions from the start.
+    pub starts_failed: bool,
     /// One entry per file.
     pub logs: Vec<LogJson>,
+    /// What runs, in order.
+    pub steps: Vec<SetStepJson>,
+}
+
+/// `su USER GROUP`, as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuJson {
+    /// User name or numeric id.
+    pub user: String,
+    /// Group name or numeric id (`null`: the user's group).
+    pub group: Option<String>,
+}
+
+/// What blocks a step, or what its failure blocks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlockerJson {
+    /// `firstaction` (only a failed first action script), `set` (any failure in the set), or
+    /// `log` (a failure of `log`, or of the set).
+    pub scope: &'static str,
+    /// The log, for `log`.
+    pub log: Option<String>,
+}
+
+/// One step of a set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetStepJson {
+    /// What it does.
+    #[serde(flatten)]
+    pub action: ActionJson,
+    /// It is skipped once this failed (a blocked `prepare` only says its steps).
+    pub blocked_by: BlockerJson,
+    /// What its failure blocks (`null`: nothing, but the run fails).
+    pub failure_blocks: Option<BlockerJson>,
+}
+
+/// What a step of a set does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum ActionJson {
+    /// Run a script: `/bin/sh -c TEXT logrotate_script ARGS...`.
+    Script {
+        /// `firstaction`, `prerotate`, `postrotate` or `lastaction`.
+        script: &'static str,
+        /// Its arguments.
+        args: Vec<String>,
+        /// Its text.
+        text: String,
+    },
+    /// Start a log's rotation: its `rotation.prepare` steps.
+    Prepare {
+        /// The log.
+        log: String,
+        /// The archive renames wait for the prerotate script (then `shift`).
+        renames_later: bool,
+    },
+    /// The archive renames held back for the prerotate script.
+    Shift {
+        /// The log.
+        log: String,
+    },
+    /// Move (or copy) the log, and create the new one.
+    Move {
+        /// The log.
+        log: String,
+    },
+    /// The log's `rotation.finish` steps.
+    Finish {
+        /// The log.
+        log: String,
+    },
+    /// A script that does not run, since no log of the set rotates.
+    NotRunning {
+        /// Which.
+        script: &'static str,
+    },
 }
 
 /// What happens to one log.
@@ -148,6 +232,10 @@ pub enum StepJson {
     Remove {
         /// The file.
         path: String,
+        /// It is overwritten first (`shred`).
+        shred: bool,
+        /// The `preremove` script runs first, with the file as its argument.
+        preremove: bool,
     },
 }
 
@@ -172,7 +260,7 @@ fn spec(s: &CreateSpec) -> SpecJson {
     }
 }
 
-fn step(s: &Step) -> StepJson {
+fn step(s: &Step, o: &Options) -> StepJson {
     match s {
         Step::CreateDir { path, spec: sp } => StepJson::CreateDir { path: text(path), spec: spec(sp) },
         Step::Rename { from, to } => StepJson::Rename { from: text(from), to: text(to) },
@@ -180,7 +268,9 @@ fn step(s: &Step) -> StepJson {
         Step::Mail { path, subject, compressed } => {
             StepJson::Mail { path: text(path), subject: subject.clone(), compressed: *compressed }
         }
-        Step::Remove { path } => StepJson::Remove { path: text(path) },
+        Step::Remove { path } => {
+            StepJson::Remove { path: text(path), shred: o.shred, preremove: o.scripts.preremove.is_some() }
+        }
     }
 }
 
@@ -193,15 +283,15 @@ fn method(m: Method) -> &'static str {
     }
 }
 
-fn rotation(r: &Rotation) -> RotationJson {
+fn rotation(r: &Rotation, o: &Options) -> RotationJson {
     RotationJson {
         method: method(r.method),
         rotated: text(&r.rotated),
         refused: r.refused.clone(),
         skip_copy: r.skip_copy,
         create: r.create.as_ref().map(spec),
-        prepare: r.prepare.iter().map(step).collect(),
-        finish: r.finish.iter().map(step).collect(),
+        prepare: r.prepare.iter().map(|s| step(s, o)).collect(),
+        finish: r.finish.iter().map(|s| step(s, o)).collect(),
     }
 }
 
@@ -216,7 +306,7 @@ fn decision(d: &Decision) -> (&'static str, Vec<String>) {
     (name, d.lines())
 }
 
-fn log(l: &LogPlan) -> LogJson {
+fn log(l: &LogPlan, o: &Options) -> LogJson {
     let (decision, reasons) = decision(&l.decision);
     LogJson {
         path: text(&l.path),
@@ -225,16 +315,78 @@ fn log(l: &LogPlan) -> LogJson {
         last_rotated: time(l.last_rotated),
         new_in_state: l.is_new,
         record: l.record.map(time),
-        rotation: l.rotation().map(rotation),
+        rotation: l.rotation().map(|r| rotation(r, o)),
+    }
+}
+
+fn script_name(kind: ScriptKind) -> &'static str {
+    match kind {
+        ScriptKind::FirstAction => "firstaction",
+        ScriptKind::PreRotate => "prerotate",
+        ScriptKind::PostRotate => "postrotate",
+        ScriptKind::LastAction => "lastaction",
+    }
+}
+
+fn blocker(b: Blocker, s: &SetPlan) -> BlockerJson {
+    match b {
+        Blocker::FirstAction => BlockerJson { scope: "firstaction", log: None },
+        Blocker::Set => BlockerJson { scope: "set", log: None },
+        Blocker::Log(i) => BlockerJson { scope: "log", log: s.logs.get(i).map(|l| text(&l.path)) },
+    }
+}
+
+fn set_step(st: &SetStep, s: &SetPlan, o: &Options) -> SetStepJson {
+    let path = |i: &usize| s.logs.get(*i).map(|l| text(&l.path)).unwrap_or_default();
+    let action = match &st.action {
+        Action::Script { kind, args } => ActionJson::Script {
+            script: script_name(*kind),
+            args: args
+                .iter()
+                .map(|a| match a {
+                    // As the script gets it: without 3.21's trailing blank.
+                    ScriptArg::Pattern => s.pattern.trim_end().to_string(),
+                    ScriptArg::Log(i) => path(i),
+                    ScriptArg::Rotated(i) => s
+                        .logs
+                        .get(*i)
+                        .and_then(LogPlan::rotation)
+                        .map(|r| text(&r.rotated))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            text: kind.text(o).unwrap_or_default().to_string(),
+        },
+        Action::Prepare { log, renames_later } => {
+            ActionJson::Prepare { log: path(log), renames_later: *renames_later }
+        }
+        Action::Shift { log } => ActionJson::Shift { log: path(log) },
+        Action::Move { log } => ActionJson::Move { log: path(log) },
+        Action::Finish { log } => ActionJson::Finish { log: path(log) },
+        Action::NotRunning(kind) => ActionJson::NotRunning { script: script_name(*kind) },
+    };
+    SetStepJson {
+        action,
+        blocked_by: blocker(st.blocked_by, s),
+        failure_blocks: st.failure_blocks.map(|b| blocker(b, s)),
     }
 }
 
 fn set(s: &SetPlan, rules: &[Rule]) -> SetJson {
-    let (file, line) =
-        rules.get(s.rule).map_or((String::new(), 0), |r| (text(&r.source.file), r.source.line));
+    let default = Options::default();
+    let (file, line, o) = rules
+        .get(s.rule)
+        .map_or((String::new(), 0, &default), |r| (text(&r.source.file), r.source.line, &r.options));
     SetJson {
         rule: RuleJson { file, line, pattern: s.pattern.clone() },
-        logs: s.logs.iter().map(log).collect(),
+        su: o.su.as_ref().map(|su| SuJson {
+            user: su.user.to_string(),
+            group: su.group.as_ref().map(ToString::to_string),
+        }),
+        shared_scripts: o.shared_scripts,
+        starts_failed: s.starts_failed,
+        logs: s.logs.iter().map(|l| log(l, o)).collect(),
+        steps: s.steps.iter().map(|st| set_step(st, s, o)).collect(),
     }
 }
 

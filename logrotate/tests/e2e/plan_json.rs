@@ -65,7 +65,7 @@ fn mixed_plan_matches_the_schema() {
     let fx = mixed();
     let (_, doc) = plan(&fx, &[]);
     assert_valid(&doc);
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
 }
 
 #[test]
@@ -127,6 +127,63 @@ fn skip_error_and_warn_carry_their_reasons() {
     assert_eq!(log(&doc, "fifo.log")["decision"], "warn");
 }
 
+/// Scripts, sharedscripts, su and shred are in the plan: what runs in which order, what a
+/// failure stops, and how archives are removed.
+#[test]
+fn scripts_su_and_shred_are_steps_of_the_plan() {
+    let fx = Fx::new();
+    fx.write("a.log", "x\n");
+    fx.write("b.log", "x\n");
+    fx.write("a.log.1", "");
+    fx.write("c.log", "x\n");
+    fx.conf(
+        "@D@/a.log @D@/b.log {\n size 1\n rotate 1\n shred\n su root root\n sharedscripts\n\
+         \n prerotate\n  echo pre\n endscript\n postrotate\n  echo post\n endscript\n}\n\
+         @D@/c.log {\n size 1\n firstaction\n  echo first\n endscript\n postrotate\n  echo post\n endscript\n}\n",
+    );
+    let (_, doc) = plan(&fx, &[]);
+    assert_valid(&doc);
+    let shared = &doc["sets"][0];
+    assert_eq!(shared["su"], json!({"user": "root", "group": "root"}));
+    assert_eq!(shared["shared_scripts"], true);
+    let (a, b) = (fx.p("a.log").display().to_string(), fx.p("b.log").display().to_string());
+    let said: Vec<String> = shared["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {} {}", s["step"], s["log"], s["script"]).replace('"', ""))
+        .collect();
+    let want = [
+        format!("prepare {a} null"),
+        format!("prepare {b} null"),
+        "script null prerotate".to_string(),
+        format!("shift {a} null"),
+        format!("shift {b} null"),
+        format!("move {a} null"),
+        format!("move {b} null"),
+        "script null postrotate".to_string(),
+        format!("finish {a} null"),
+        format!("finish {b} null"),
+    ];
+    assert_eq!(said, want);
+    let pre = &shared["steps"][2];
+    assert_eq!(pre["args"], json!([format!("{a} {b}")]), "the pattern, as the script gets it");
+    assert_eq!(pre["failure_blocks"], json!({"scope": "set", "log": null}));
+    let removed = &log(&doc, "a.log")["rotation"]["finish"];
+    assert!(
+        removed.as_array().unwrap().iter().any(|s| s["step"] == "remove" && s["shred"] == true),
+        "{removed}"
+    );
+    let own = &doc["sets"][1];
+    assert_eq!(own["su"], Value::Null);
+    let c = fx.p("c.log").display().to_string();
+    assert_eq!(own["steps"][0]["script"], "firstaction");
+    assert_eq!(own["steps"][0]["failure_blocks"]["scope"], "firstaction");
+    let post = own["steps"].as_array().unwrap().iter().find(|s| s["script"] == "postrotate").unwrap();
+    assert_eq!(post["args"], json!([c.clone(), format!("{c}.1")]));
+    assert_eq!(post["failure_blocks"], json!({"scope": "log", "log": c}));
+}
+
 #[test]
 fn forced_plan_matches_the_schema() {
     let fx = mixed();
@@ -170,8 +227,10 @@ fn checker_rejects_a_renamed_field_a_decimal_mode_and_a_missing_version() {
         d.as_object_mut().unwrap().remove("version");
     });
     assert!(versionless.iter().any(|e| e.contains("missing version")), "{versionless:?}");
-    let v2 = broken(&|d| d["version"] = json!(2));
-    assert!(!v2.is_empty());
+    let v1 = broken(&|d| d["version"] = json!(1));
+    assert!(!v1.is_empty());
+    let bad_scope = broken(&|d| d["sets"][0]["steps"][0]["blocked_by"]["scope"] = json!("group"));
+    assert!(!bad_scope.is_empty());
     let bad_step = broken(&|d| d["sets"][0]["logs"][0]["rotation"]["finish"][0]["step"] = json!("zip"));
     assert!(!bad_step.is_empty());
     let bad_time = broken(&|d| d["now"] = json!("2026-11-23 03:00"));
