@@ -35,8 +35,6 @@
 #![deny(unsafe_code)]
 
 pub mod app;
-// A test makes a FIFO with libc.
-#[cfg_attr(test, allow(unsafe_code))]
 pub mod config;
 #[cfg(feature = "daemon")]
 pub mod daemon;

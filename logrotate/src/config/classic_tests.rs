@@ -374,8 +374,7 @@ fn include_of(target: &Path) -> (Config, tempfile::TempDir) {
 }
 
 fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo {}", path.display());
+    crate::sys::fs::mkfifo(path, 0o644).unwrap_or_else(|e| panic!("mkfifo {}: {e}", path.display()));
 }
 
 #[test]

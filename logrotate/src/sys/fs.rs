@@ -93,6 +93,13 @@ pub(crate) fn next_hole(f: &File, from: u64) -> Option<u64> {
     rustix::fs::seek(f, SeekFrom::Hole(from)).ok()
 }
 
+/// Makes a FIFO at `path` (`mknodat(S_IFIFO)`), for tests of what is never rotated or read.
+#[cfg(test)]
+pub(crate) fn mkfifo(path: &Path, mode: u32) -> io::Result<()> {
+    use rustix::fs::{FileType, Mode};
+    Ok(rustix::fs::mknodat(CWD, path, FileType::Fifo, Mode::from_bits_truncate(mode), 0)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
