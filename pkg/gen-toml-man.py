@@ -53,6 +53,8 @@ def convert(md):
         if in_code:
             out.append(line(raw.replace("\\", "\\e")))
             continue
+        if raw.startswith("<!--"):
+            continue  # a comment
         if raw.startswith("# "):
             continue  # the title: NAME says it
         if raw.startswith("## "):
@@ -62,9 +64,11 @@ def convert(md):
             cells = [c.strip() for c in raw.strip().strip("|").split("|")]
             if cells[0] in ("TOML key",) or set(cells[0]) <= set("- "):
                 continue
-            key, classic, typ, default = (cells + ["", "", "", ""])[:4]
+            key, classic, typ, default, what = (cells + ["", "", "", "", ""])[:5]
             out += [".TP", inline(key), f"Classic: {inline(classic)}.", ".br",
                     f"Type: {inline(typ)}.", ".br", f"Default: {inline(default)}."]
+            if what:
+                out += [".br", line(inline(what))]
             continue
         if raw.startswith("- "):
             out += [".IP \\(bu 2", line(inline(raw[2:]))]

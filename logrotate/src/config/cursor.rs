@@ -14,7 +14,7 @@ pub(super) fn c_char_hex(c: char) -> String {
     let mut buf = [0; 4];
     match c.encode_utf8(&mut buf).as_bytes()[0] {
         0 => "0".to_string(),
-        byte => format!("{:#x}", i32::from(byte as i8) as u32),
+        byte => format!("{:#x}", i32::from(byte.cast_signed()).cast_unsigned()),
     }
 }
 

@@ -124,7 +124,7 @@ fn c_strto(s: &str) -> (i128, bool, bool) {
 pub(super) fn c_uint_count(text: &str) -> Option<u32> {
     let (v, whole) = c_strtoul(text);
     let n = v as i32;
-    (whole && n >= 0).then_some(n as u32)
+    u32::try_from(n).ok().filter(|_| whole)
 }
 
 /// A size as 3.21 reads `size`, `minsize` and `maxsize`: a last character `k`/`K`, `M` or
@@ -139,11 +139,12 @@ pub(super) fn c_size(text: &str) -> Result<u64, DirectiveError> {
         c => return Err(bad(format!("unknown unit '{c}'"))),
     };
     let (v, whole) = c_strtoul(number);
-    let size = multiplier.wrapping_mul(v) as i64;
+    // 3.21 keeps the product in a signed `long`.
+    let size = multiplier.wrapping_mul(v).cast_signed();
     if !whole || size < 0 {
         return Err(bad(format!("bad size '{number}'")));
     }
-    Ok(size as u64)
+    Ok(size.cast_unsigned())
 }
 
 /// Parses an owner (user or group) as logrotate 3.21 does: a known name, else a number that

@@ -1,5 +1,5 @@
-//! The references generated from the directive table: `docs/directives.md` and the KEYS
-//! section of `man/logrotate-toml.5`. Tests fail when the files and the table disagree;
+//! The references generated from the directive table: `docs/directives.md` and the key table
+//! of `docs/toml.md` (from which `pkg/gen-toml-man.py` makes the KEYS of `logrotate-toml(5)`). Tests fail when the files and the table disagree;
 //! `UPDATE_DOCS=1 cargo test -p logrotate --lib reference` rewrites them.
 
 use super::directives::Takes;
@@ -40,36 +40,24 @@ fn keyword(k: &str, takes: Takes) -> String {
     }
 }
 
-/// The `.TP` entries of the TOML keys for `man/logrotate-toml.5`.
-pub fn man_keys() -> String {
-    let mut out = String::new();
+/// The key table of `docs/toml.md` (which `pkg/gen-toml-man.py` turns into the KEYS of
+/// `man/logrotate-toml.5`).
+pub fn toml_keys() -> String {
+    let mut out = String::from(
+        "| TOML key | classic equivalent | type | default | what it does |\n\
+         | --- | --- | --- | --- | --- |\n\
+         | `paths` | the stanza's patterns | array of strings, not empty | required (not allowed in \
+         `[defaults]`) | The logs: paths or glob patterns. |\n",
+    );
     for d in DIRECTIVES.iter().filter(|d| !d.toml.is_empty()) {
-        let classic: Vec<String> = d.classic.iter().map(|(k, _)| format!("`{k}`")).collect();
-        let classic = if classic.is_empty() { "none".to_string() } else { classic.join(" / ") };
-        out.push_str(&format!(".TP\n\\fB{}\\fR\nClassic: {}.\n", roff(d.toml), roff(&classic)));
+        let classic: Vec<String> = d.classic.iter().map(|(k, takes)| keyword(k, *takes)).collect();
+        let classic = if classic.is_empty() { "—".to_string() } else { classic.join(" / ") };
+        let mut key = format!("`{}`", d.toml);
         if !d.aliases.is_empty() {
             let aliases: Vec<String> = d.aliases.iter().map(|a| format!("`{a}`")).collect();
-            out.push_str(&format!(".br\nOlder spelling: {}.\n", roff(&aliases.join(", "))));
+            key.push_str(&format!(" (or {})", aliases.join(", ")));
         }
-        out.push_str(&format!(
-            ".br\nType: {}.\n.br\nDefault: {}.\n.br\n{}\n",
-            roff(d.value),
-            roff(d.default),
-            roff(d.doc)
-        ));
-    }
-    out
-}
-
-/// Markdown's `code` as bold, and `-` as roff's minus.
-fn roff(text: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in text.replace('\\', "\\e").replace('-', "\\-").split('`').enumerate() {
-        if i % 2 == 1 {
-            out.push_str(&format!("\\fB{part}\\fR"));
-        } else {
-            out.push_str(part);
-        }
+        out.push_str(&format!("| {key} | {classic} | {} | {} | {} |\n", d.value, d.default, d.doc));
     }
     out
 }
@@ -102,8 +90,8 @@ mod tests {
     }
 
     #[test]
-    fn reference_in_the_man_page_matches_the_table() {
-        let start = "Default: required (not allowed in \\fB[defaults]\\fR).\n";
-        check("man/logrotate-toml.5", start, ".SH ERRORS\n", &man_keys());
+    fn reference_keys_in_the_toml_doc_match_the_table() {
+        let start = "<!-- The keys: generated from the directive table. -->\n";
+        check("docs/toml.md", start, "<!-- End of the generated keys. -->\n", &toml_keys());
     }
 }
