@@ -17,6 +17,7 @@
 
 pub(crate) mod inotify;
 pub(crate) mod systemd;
+mod triggers;
 pub(crate) mod watch;
 pub(crate) mod watcher;
 
@@ -33,6 +34,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use systemd::Notifier;
+use triggers::{Trigger, Work};
 use watch::Matcher;
 use watcher::{Mailbox, Pending, Synced, Watcher};
 
@@ -200,80 +202,31 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
             .flatten()
             .min()
             .unwrap_or(now);
-        if now >= wake {
-            let deferred_due = d.deferred_at.is_some_and(|t| now >= t);
-            let sync_due = d.sync_due.is_some_and(|t| now >= t);
-            if deferred_due || sync_due {
-                // Held-back work on particular logs and directories, not a full pass.
-                let mut paths: Vec<PathBuf> = Vec::new();
-                if deferred_due {
-                    d.deferred_at = None;
-                    paths.extend(std::mem::take(&mut d.deferred));
+        let triggers = if now >= wake {
+            d.deadlines(now)
+        } else {
+            let wait_until = if watchdog_every.is_some() { wake.min(next_ping) } else { wake };
+            let Some(mut p) = mailbox.take(wait_until) else { continue };
+            if !triggers::is_stop(&p) {
+                // Gather the rest of a burst, then act once.
+                std::thread::sleep(d.dc.debounce);
+                if let Some(more) = mailbox.take(Instant::now()) {
+                    p.merge(more);
                 }
-                if sync_due {
-                    paths.extend(d.dirs_changed());
-                }
-                if let Some(rules) = d.triggered_rules(paths) {
-                    d.pass(Some(rules), false);
-                    time_wake = d.time_wake();
-                }
-                continue;
             }
-            d.retry_at = None;
-            if now >= d.next_rescan {
-                d.next_rescan = now + d.dc.rescan;
-                d.sync_watches(true);
-            }
-            d.pass(None, false);
-            time_wake = d.time_wake();
-            continue;
+            let (sources, configs) = (&d.cfg.sources, &d.dc.configs);
+            triggers::of_events(p, |path| watch::is_config_event(path, sources, configs))
+        };
+        let mut work = Work::default();
+        for trigger in triggers {
+            d.handle(trigger, &mut work);
         }
-        let wait_until = if watchdog_every.is_some() { wake.min(next_ping) } else { wake };
-        let Some(mut p) = mailbox.take(wait_until) else { continue };
-        if !p.signals.iter().any(|&s| s == SIGTERM || s == SIGINT) {
-            // Gather the rest of a burst, then act once.
-            std::thread::sleep(d.dc.debounce);
-            if let Some(more) = mailbox.take(Instant::now()) {
-                p.merge(more);
-            }
-        }
-        if p.signals.iter().any(|&s| s == SIGTERM || s == SIGINT) {
+        if work.stop {
             break;
         }
-        let force = p.signals.contains(&SIGUSR1);
-        let mut full = false;
-        let reload = p.signals.contains(&SIGHUP)
-            || p.paths.iter().any(|path| watch::is_config_event(path, &d.cfg.sources, &d.dc.configs));
-        let mut changed = p.paths;
-        if reload {
-            full = d.reload_and_watch();
+        if d.work(work) {
+            time_wake = d.time_wake();
         }
-        // After a reload the pass is full; otherwise (or if the reload failed) new directories
-        // may hold logs.
-        if !full && (p.dirs || p.new_dirs.iter().any(|dir| d.matcher.may_lead_to_logs(dir))) {
-            changed.extend(d.dirs_changed());
-        }
-        if p.overflow {
-            // Events were lost. A full pass finds whatever they were about, at most once a second
-            // however fast the kernel's queue overflows.
-            let at = d.last_full + OVERFLOW_PASS_GAP;
-            if Instant::now() >= at {
-                full = true;
-            } else {
-                d.retry_at = Some(d.retry_at.map_or(at, |r| r.min(at)));
-            }
-        }
-        if force {
-            d.out.notice("rotating every log now: forced by SIGUSR1");
-        }
-        if force || full {
-            d.pass(None, force);
-        } else if let Some(rules) = d.triggered_rules(changed) {
-            d.pass(Some(rules), false);
-        } else {
-            continue;
-        }
-        time_wake = d.time_wake();
     }
     d.systemd.notify("STOPPING=1");
     d.out.notice("stopping");
@@ -295,6 +248,80 @@ fn leads_to_config(added: &[PathBuf], configs: &[PathBuf]) -> bool {
 }
 
 impl Daemon {
+    /// The deadlines that have come at `now`: held-back work on particular logs and
+    /// directories first (not a full pass); otherwise the timer, or the periodic rescan.
+    fn deadlines(&self, now: Instant) -> Vec<Trigger> {
+        let mut triggers = Vec::new();
+        if self.deferred_at.is_some_and(|t| now >= t) {
+            triggers.push(Trigger::Deferred);
+        }
+        if self.sync_due.is_some_and(|t| now >= t) {
+            triggers.push(Trigger::DirSync);
+        }
+        if triggers.is_empty() {
+            triggers.push(if now >= self.next_rescan { Trigger::Rescan } else { Trigger::Timer });
+        }
+        triggers
+    }
+
+    /// What a trigger asks for: one arm per trigger.
+    fn handle(&mut self, trigger: Trigger, work: &mut Work) {
+        match trigger {
+            Trigger::Timer => {
+                self.retry_at = None;
+                work.full = true;
+            }
+            Trigger::Rescan => {
+                self.retry_at = None;
+                self.next_rescan = Instant::now() + self.dc.rescan;
+                self.sync_watches(true);
+                work.full = true;
+            }
+            Trigger::Deferred => {
+                self.deferred_at = None;
+                work.paths.extend(std::mem::take(&mut self.deferred));
+            }
+            Trigger::DirSync => work.paths.extend(self.dirs_changed()),
+            // After a reload the pass is full.
+            Trigger::Reload => work.full |= self.reload_and_watch(),
+            // New directories may hold logs (unless the pass is full anyway).
+            Trigger::Dirs { new, moved } => {
+                if !work.full && (moved || new.iter().any(|dir| self.matcher.may_lead_to_logs(dir))) {
+                    work.paths.extend(self.dirs_changed());
+                }
+            }
+            Trigger::Overflow => {
+                // Events were lost. A full pass finds whatever they were about, at most once a
+                // second however fast the kernel's queue overflows.
+                let at = self.last_full + OVERFLOW_PASS_GAP;
+                if Instant::now() >= at {
+                    work.full = true;
+                } else {
+                    self.retry_at = Some(self.retry_at.map_or(at, |r| r.min(at)));
+                }
+            }
+            Trigger::Force => {
+                self.out.notice("rotating every log now: forced by SIGUSR1");
+                work.force = true;
+            }
+            Trigger::Changed(paths) => work.paths.extend(paths),
+            Trigger::Stop => work.stop = true,
+        }
+    }
+
+    /// Does a batch's work: a full pass, or one over the rules whose logs crossed a size.
+    /// Returns whether a pass ran.
+    fn work(&mut self, work: Work) -> bool {
+        if work.force || work.full {
+            self.pass(None, work.force);
+        } else if let Some(rules) = self.triggered_rules(work.paths) {
+            self.pass(Some(rules), false);
+        } else {
+            return false;
+        }
+        true
+    }
+
     /// A config file or directory changed, or SIGHUP: reloads (telling systemd) and makes the
     /// watched set follow, also when the reload failed (a missing config directory may have
     /// appeared on the way to the file). Returns whether the rules changed.
