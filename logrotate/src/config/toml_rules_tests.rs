@@ -237,6 +237,8 @@ fn mail_first_and_mail_when() {
 fn numbers_are_checked() {
     assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -1\n").keep, Keep::All);
     assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = -2\n").keep, Keep::All, "any negative count keeps all");
+    assert_eq!(one("[a]\npaths=[\"/a\"]\nrotate = \"all\"\n").keep, Keep::All);
+    assert!(only_error("[a]\npaths=[\"/a\"]\nrotate = \"many\"\n").contains("invalid type"));
     assert!(only_error("[a]\npaths=[\"/a\"]\nrotate = 1.5\n").contains("invalid type"));
     assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 2\n").lock_timeout, Duration::from_secs(2));
     assert_eq!(one("[a]\npaths=[\"/a\"]\nlock_timeout = 0.5\n").lock_timeout, Duration::from_millis(500));
