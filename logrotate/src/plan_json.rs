@@ -287,7 +287,7 @@ fn rotation(r: &Rotation, o: &Options) -> RotationJson {
     RotationJson {
         method: method(r.method),
         rotated: text(&r.rotated),
-        refused: r.refused.clone(),
+        refused: r.refused.as_ref().map(ToString::to_string),
         skip_copy: r.skip_copy,
         create: r.create.as_ref().map(spec),
         prepare: r.prepare.iter().map(|s| step(s, o)).collect(),

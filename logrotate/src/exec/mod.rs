@@ -266,7 +266,7 @@ impl<'a> Executor<'a> {
                     // 3.21 still shifts the archives of every log (a gap); we only say it, and
                     // what it finds in the way (each log's `destination ... already exists`).
                     self.prepare(o, &rotation, true, Shift::Nothing);
-                    return rotation.refused.as_ref().is_none_or(|msg| self.fail(msg));
+                    return rotation.refused.as_ref().is_none_or(|why| self.fail(&why.to_string()));
                 }
                 // With a prerotate script the older archives only move up once it succeeded
                 // (newer upstream; 3.21 moves them first and leaves a gap when it fails); what
@@ -274,7 +274,7 @@ impl<'a> Executor<'a> {
                 let now = if *renames_later { Shift::AllButRenames } else { Shift::All };
                 let ok = self.prepare(o, &rotation, true, now);
                 run.disk_changed |= real;
-                ok && rotation.refused.as_ref().is_none_or(|msg| self.fail(msg))
+                ok && rotation.refused.as_ref().is_none_or(|why| self.fail(&why.to_string()))
             }
             Action::Shift { log } => {
                 let Some(rotation) = run.rotations[*log].clone() else { return true };

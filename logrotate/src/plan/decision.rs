@@ -137,6 +137,18 @@ pub enum Refusal {
         /// The olddir.
         dir: PathBuf,
     },
+    /// Today's dated archive exists already: after its older archives are dealt with, the log
+    /// is not moved (scripts and mail see a failed rotation, as in 3.21).
+    DestinationExists {
+        /// The archive, as it would finally be called.
+        path: PathBuf,
+    },
+}
+
+impl serde::Serialize for Refusal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Why a log is never rotated, said as a warning.
@@ -276,6 +288,9 @@ impl fmt::Display for Refusal {
                 link.shown()
             ),
             Refusal::OlddirMissing { dir } => write!(f, "olddir {} does not exist", dir.shown()),
+            Refusal::DestinationExists { path } => {
+                write!(f, "destination {} already exists, skipping rotation", path.shown())
+            }
         }
     }
 }

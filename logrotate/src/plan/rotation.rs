@@ -91,7 +91,7 @@ pub struct Rotation {
     pub prepare: Vec<Step>,
     /// After `prepare`, the log is not moved after all, and this error is reported (today's
     /// dated archive exists already). Scripts and mail see it as a failed rotation, as in 3.21.
-    pub refused: Option<String>,
+    pub refused: Option<Refusal>,
     /// How the log is moved.
     pub method: Method,
     /// The archive the log becomes (before compression); `$2` of postrotate.
@@ -123,7 +123,7 @@ struct Ctx<'a> {
     prepare: Vec<Step>,
     finish: Vec<Step>,
     /// Why the log must not be moved after all (its dated archive exists already).
-    refused: Option<String>,
+    refused: Option<Refusal>,
     trace: Vec<Note>,
     unsaid_in_dry_run: Option<PathBuf>,
 }

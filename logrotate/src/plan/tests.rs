@@ -300,7 +300,7 @@ fn dateext_yesterday_and_existing_destination() {
     // Still rotating (first/last action run, old archives expire), but not moved.
     assert!(matches!(p.decision, Decision::Rotate(..)));
     let refused = p.rotation().cloned().expect("rotates").refused;
-    assert!(refused.as_deref().is_some_and(|m| m.contains("already exists")), "{refused:?}");
+    assert!(matches!(refused, Some(Refusal::DestinationExists { .. })), "{refused:?}");
 }
 
 #[test]

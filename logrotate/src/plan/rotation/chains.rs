@@ -2,7 +2,7 @@
 //! the lines 3.21 says about each in `-v`.
 
 use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
-use super::{dated_name, method_of, Ctx, Method, Note, Step};
+use super::{dated_name, method_of, Ctx, Method, Note, Refusal, Step};
 use crate::pathbytes::PathShow as _;
 use crate::rule::Keep;
 use chrono::NaiveDateTime;
@@ -142,8 +142,7 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> String {
     if cx.names.contains(&with_comp) {
         // Named as logrotate names it: the archive as it will finally be called.
         let first = if o.compress && !o.delay_compress { &with_comp } else { &rotated };
-        cx.refused =
-            Some(format!("destination {} already exists, skipping rotation", cx.path(first).shown()));
+        cx.refused = Some(Refusal::DestinationExists { path: cx.path(first) });
     }
     let accept_plain = !o.compress || o.delay_compress;
     let found: Vec<String> =
