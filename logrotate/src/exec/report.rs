@@ -23,21 +23,35 @@ pub trait Console {
     fn stdout(&mut self, bytes: &[u8]);
 }
 
-/// A [`Console`] that keeps what it is given (for tests, and callers that print later).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// A [`Console`] that keeps what it is given (for tests, and callers that print later). Its
+/// clones share one buffer: keep one, hand another to the [`Reporter`].
+#[derive(Debug, Default, Clone)]
 pub struct Captured {
-    /// Everything meant for stderr.
-    pub stderr: Vec<u8>,
-    /// Everything meant for stdout.
-    pub stdout: Vec<u8>,
+    streams: std::sync::Arc<std::sync::Mutex<(Vec<u8>, Vec<u8>)>>,
+}
+
+impl Captured {
+    fn with<T>(&self, f: impl FnOnce(&mut (Vec<u8>, Vec<u8>)) -> T) -> T {
+        f(&mut self.streams.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Everything written to stderr so far.
+    pub fn stderr_text(&self) -> String {
+        self.with(|s| String::from_utf8_lossy(&s.0).into_owned())
+    }
+
+    /// Everything written to stdout so far.
+    pub fn stdout_text(&self) -> String {
+        self.with(|s| String::from_utf8_lossy(&s.1).into_owned())
+    }
 }
 
 impl Console for Captured {
     fn stderr(&mut self, bytes: &[u8]) {
-        self.stderr.extend_from_slice(bytes);
+        self.with(|s| s.0.extend_from_slice(bytes));
     }
     fn stdout(&mut self, bytes: &[u8]) {
-        self.stdout.extend_from_slice(bytes);
+        self.with(|s| s.1.extend_from_slice(bytes));
     }
 }
 
@@ -212,5 +226,41 @@ pub fn strerror(e: &std::io::Error) -> String {
     match text.find(" (os error ") {
         Some(at) if e.raw_os_error().is_some() => text[..at].to_string(),
         _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reporter(verbose: bool) -> (Reporter, Captured) {
+        let seen = Captured::default();
+        (Reporter::new(verbose, Box::new(seen.clone())), seen)
+    }
+
+    #[test]
+    fn messages_reach_the_console_in_order_and_only_there() {
+        let (mut out, seen) = reporter(false);
+        out.warning("w");
+        out.info("not said without -v");
+        out.passthrough("a compressor's own words\n");
+        out.error("e");
+        out.print("{}\n");
+        assert_eq!(seen.stderr_text(), "warning: w\na compressor's own words\nerror: e\n");
+        assert_eq!(seen.stdout_text(), "{}\n");
+        assert_eq!(out.error_count(), 1);
+    }
+
+    #[test]
+    fn verbose_notes_may_run_into_the_next_line_and_journal_lines_carry_priorities() {
+        let (mut out, seen) = reporter(true);
+        out.info_unterminated("acquired lock on state file s");
+        out.info("Reading state from file: s");
+        assert_eq!(seen.stderr_text(), "acquired lock on state file sReading state from file: s\n");
+        let seen = Captured::default();
+        let mut journal = Reporter::new(true, Box::new(seen.clone())).for_journal();
+        journal.error("two\nlines");
+        journal.info("note");
+        assert_eq!(seen.stderr_text(), "<3>error: two\n<3>lines\n<7>note\n");
     }
 }
