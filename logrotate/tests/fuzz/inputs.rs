@@ -428,57 +428,21 @@ const DIRECTIVES: &[&str] = &[
     "taboopat",
 ];
 
-const TOML_KEYS: &[&str] = &[
-    "paths",
-    "frequency",
-    "weekday",
-    "size",
-    "min_size",
-    "max_size",
-    "min_age",
-    "max_age",
-    "rotate",
-    "start",
-    "compress",
-    "compress_cmd",
-    "uncompress_cmd",
-    "compress_ext",
-    "compress_options",
-    "delay_compress",
-    "copy",
-    "copytruncate",
-    "renamecopy",
-    "create",
-    "olddir",
-    "create_olddir",
-    "dateext",
-    "dateformat",
-    "dateyesterday",
-    "datehourago",
-    "extension",
-    "add_extension",
-    "ifempty",
-    "mail",
-    "mail_first",
-    "mail_when",
-    "missingok",
-    "firstaction",
-    "prerotate",
-    "postrotate",
-    "lastaction",
-    "preremove",
-    "sharedscripts",
-    "shred",
-    "shred_cycles",
-    "su",
-    "allow_hardlink",
-    "ignore_duplicates",
-    "lock_timeout",
-    "mode",
-    "owner",
-    "group",
-    "user",
-];
+/// The TOML keys: every key of the directive table and each older spelling it still reads,
+/// plus `paths` and a few keys it does not know (misspellings get a "did you mean").
+fn toml_keys() -> &'static [&'static str] {
+    static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys = vec!["paths", "pattern", "copytrunate", "rotat", "user"];
+        for d in logrotate::config::table::DIRECTIVES {
+            if !d.toml.is_empty() {
+                keys.push(d.toml);
+            }
+            keys.extend(d.aliases);
+        }
+        keys
+    })
+}
 
 fn well_formed(rng: &mut Rng, target: Target) -> Vec<u8> {
     let mut out = String::new();
@@ -512,7 +476,7 @@ fn well_formed(rng: &mut Rng, target: Target) -> Vec<u8> {
                 }
                 let mut used = Vec::new();
                 for _ in 0..rng.below(8) {
-                    let key = *rng.pick(TOML_KEYS);
+                    let key = *rng.pick(toml_keys());
                     if key == "paths" || used.contains(&key) {
                         continue;
                     }
