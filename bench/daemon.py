@@ -5,14 +5,13 @@ daemon's CPU and trigger latency while an app writes 100k lines/s to a watched l
 
 usage: bench/daemon.py [--files 10000] [--idle-secs 60] [--latency-runs 5]
                        [--load-secs 20] [--load-rate 100000] [--load-only] [--compare OLD_LOGROTATED]
-Run from the workspace root. Builds the release binaries first. Not a test: it prints figures.
+Run from anywhere. Builds the release binaries first (honours CARGO_TARGET_DIR). Not a test: it prints figures.
 --compare runs the write-load scenario with another logrotated binary too (e.g. one built from
 an older commit with `git worktree add /tmp/old <commit>`), for before/after figures.
 """
-import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, statistics, subprocess, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENLOGS = os.path.join(ROOT, "bench", "genlogs.py")
+import common
 
 
 def proc_cpu_secs(pid):
@@ -110,12 +109,10 @@ def main():
     ap.add_argument("--load-only", action="store_true", help="only the write-load scenario")
     ap.add_argument("--compare", metavar="OLD_LOGROTATED", help="also run the write load with this binary")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "logrotate", "--bins"], cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "watched-writer", "--example", "loggen"],
-                   cwd=ROOT, check=True)
-    ours = os.path.join(ROOT, "target", "release", "logrotate")
-    daemon_bin = os.path.join(ROOT, "target", "release", "logrotated")
-    loggen = os.path.join(ROOT, "target", "release", "examples", "loggen")
+    common.build(["-p", "watched-writer", "--example", "loggen"])
+    ours = common.release_bin("logrotate")
+    daemon_bin = common.release_bin("logrotated")
+    loggen = common.release_bin("loggen", "examples")
 
     print(f"== logrotated under write load: {a.load_rate:,} lines/s of 100 bytes, one write() each, "
           f"to a watched log with a size rule, {a.load_secs:.0f} s ==")
@@ -129,7 +126,7 @@ def main():
     work = tempfile.mkdtemp(prefix="lr-bench-")
     try:
         logs = os.path.join(work, "logs")
-        subprocess.run([sys.executable, GENLOGS, logs, str(dirs), "100", "2048"], check=True)
+        common.genlogs(logs, dirs, 100, 2048)
         conf = os.path.join(work, "bench.conf")
         with open(conf, "w") as f:
             f.write(f"{logs}/app*/*.log {{\n    size 1M\n    rotate 2\n    missingok\n}}\n")
