@@ -18,7 +18,7 @@ pub mod scripts;
 pub(crate) mod trace;
 
 use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
-use crate::plan::{LogPlan, Note, Plan, Rotation, SetPlan, Step};
+use crate::plan::{Line, LineKind, LogPlan, Note, Plan, Rotation, SetPlan, Step};
 use crate::rule::{Options, Rule};
 use crate::state::State;
 use ids::SuGuard;
@@ -414,7 +414,7 @@ impl<'a> Executor<'a> {
         for note in &r.trace {
             // After a failure 3.21 leaves its loop over the archives, but still looks for the
             // one it would dispose of.
-            let is_dispose_check = |l: &String| l.ends_with("won't try to dispose of it");
+            let is_dispose_check = |l: &Line| l.kind == LineKind::DisposalNotFound;
             if !ok
                 && !matches!(note, Note::Say(l) | Note::SayIfReal(l) | Note::SayIfDry(l) if is_dispose_check(l))
             {
@@ -422,14 +422,14 @@ impl<'a> Executor<'a> {
             }
             match note {
                 Note::Say(line) | Note::SayIfReal(line) if announce && !self.opts.dry_run => {
-                    // Each of these lines comes from a call that failed with ENOENT.
-                    if line.contains(" not exist") || line.contains(" doesn't exist") {
+                    // What 3.21's failed lookup leaves in errno.
+                    if line.kind != LineKind::Plain {
                         self.stale_errno = ENOENT;
                     }
-                    self.out.info(line);
+                    self.out.info(&line.text);
                 }
-                Note::Say(line) if announce => self.out.info(line),
-                Note::SayIfDry(line) if announce && self.opts.dry_run => self.out.info(line),
+                Note::Say(line) if announce => self.out.info(&line.text),
+                Note::SayIfDry(line) if announce && self.opts.dry_run => self.out.info(&line.text),
                 Note::Say(_) | Note::SayIfReal(_) | Note::SayIfDry(_) => {}
                 Note::Step(i) => {
                     let step = &r.prepare[*i];

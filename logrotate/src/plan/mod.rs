@@ -19,7 +19,9 @@ use std::path::PathBuf;
 
 pub use decision::{Decision, Due, Refusal, Skip, Warning};
 pub use facts::{Archive, FileFacts, FileKind, SetFacts};
-pub use rotation::{first_archive_name, method_of, plan_rotation, Method, Note, Rotation, Step};
+pub use rotation::{
+    first_archive_name, method_of, plan_rotation, Line, LineKind, Method, Note, Rotation, Step,
+};
 
 /// Settings of one run that are not part of any rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

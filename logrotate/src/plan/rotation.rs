@@ -75,13 +75,46 @@ pub enum Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
     /// Said in any run.
-    Say(String),
+    Say(Line),
     /// Said only when the steps really run (3.21 learns it from a rename that failed).
-    SayIfReal(String),
+    SayIfReal(Line),
     /// Said only in a dry run (3.21 then looks at the unchanged disk).
-    SayIfDry(String),
+    SayIfDry(Line),
     /// The prepare step with this index.
     Step(usize),
+}
+
+/// A `-v` line of the prepare phase, and what 3.21 was doing when it said it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// Its words.
+    pub text: String,
+    /// What it reports.
+    pub kind: LineKind,
+}
+
+/// What a prepare line reports, besides its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// A note.
+    Plain,
+    /// A file 3.21 looked for and did not find (its call failed with ENOENT).
+    NotFound,
+    /// The archive it would dispose of is not there: said even after a failed shift, as 3.21
+    /// still looks for it when it leaves its loop over the archives.
+    DisposalNotFound,
+}
+
+impl Line {
+    /// A note.
+    pub fn plain(text: String) -> Line {
+        Line { text, kind: LineKind::Plain }
+    }
+
+    /// A file looked for and not found.
+    pub fn not_found(text: String) -> Line {
+        Line { text, kind: LineKind::NotFound }
+    }
 }
 
 /// Everything that rotates one log.
@@ -136,7 +169,7 @@ impl Ctx<'_> {
     }
 
     fn say(&mut self, line: String) {
-        self.trace.push(Note::Say(line));
+        self.trace.push(Note::Say(Line::plain(line)));
     }
 
     fn path(&self, name: &str) -> PathBuf {

@@ -2,7 +2,7 @@
 //! the lines 3.21 says about each in `-v`.
 
 use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
-use super::{dated_name, method_of, Ctx, Method, Note, Refusal, Step};
+use super::{dated_name, method_of, Ctx, Line, LineKind, Method, Note, Refusal, Step};
 use crate::pathbytes::PathShow as _;
 use crate::rule::Keep;
 use chrono::NaiveDateTime;
@@ -31,7 +31,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             }
         } else if o.delay_compress {
             let line = format!("previous log {} does not exist", cx.path(&prev).shown());
-            cx.say(line);
+            cx.trace.push(Note::Say(Line::not_found(line)));
         }
     }
     // `rotate -1` keeps all: 3.21's count is the highest number found among the archives
@@ -65,7 +65,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             from_path.shown(),
             to_path.shown()
         );
-        let absent = format!("old log {} does not exist", from_path.shown());
+        let absent = Line::not_found(format!("old log {} does not exist", from_path.shown()));
         // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
         let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
         if o.max_age.is_some() && !seen_by_dry_run {
@@ -84,6 +84,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
             cx.expire(&from);
             continue;
         }
+        let renaming = Line::plain(renaming);
         cx.trace.push(if seen_by_dry_run { Note::Say(renaming) } else { Note::SayIfReal(renaming) });
         cx.prepare(Step::Rename { from: from_path, to: to_path });
         cx.names.rename(&from, &to);
@@ -94,7 +95,8 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
     if o.keep != Keep::All {
         // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
-        let line = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown());
+        let text = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown());
+        let line = Line { text, kind: LineKind::DisposalNotFound };
         if !cx.names.contains(&dispose) {
             cx.trace.push(Note::SayIfReal(line.clone()));
         }
