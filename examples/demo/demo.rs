@@ -133,8 +133,9 @@ pub fn run(secs: u64, daemon_bin: &Path, out: Out) -> Result<bool, Box<dyn std::
         out.say("a rotation did not finish within 10 s; counting anyway");
     }
     out.say("stopping logrotated (SIGTERM)");
+    let pid = libc::pid_t::try_from(daemon.0.id()).expect("a pid fits pid_t");
     // SAFETY: kill(2) on the pid of our own child.
-    unsafe { libc::kill(daemon.0.id() as i32, libc::SIGTERM) };
+    unsafe { libc::kill(pid, libc::SIGTERM) };
     let status = daemon.0.wait()?;
     printer.join().expect("printer thread");
     let (rotations, problems) = monitor.finish();
@@ -207,7 +208,8 @@ fn write_lines(writer: &WatchedFile, written: &AtomicU64, stop: &AtomicBool) -> 
     let mut seq = 0u64;
     let mut line = Vec::with_capacity(LINE_BYTES);
     while !stop.load(Ordering::Relaxed) {
-        let due = (t0.elapsed().as_secs_f64() * LINES_PER_SEC as f64) as u64;
+        let due = t0.elapsed().as_micros() * u128::from(LINES_PER_SEC) / 1_000_000;
+        let due = u64::try_from(due).unwrap_or(u64::MAX);
         while seq < due {
             line.clear();
             write!(line, "{seq:012} demo line from the app")?;

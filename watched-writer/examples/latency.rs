@@ -46,12 +46,13 @@ fn main() -> ExitCode {
     match result {
         Ok(mut ms) => {
             ms.sort_by(f64::total_cmp);
-            let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+            // The `percent`th percentile, the nearest rank rounded half up.
+            let at = |percent: usize| ms[((ms.len() - 1) * percent + 50) / 100];
             println!(
                 "rotations={} median_ms={:.3} p90_ms={:.3} max_ms={:.3}",
                 ms.len(),
-                at(0.5),
-                at(0.9),
+                at(50),
+                at(90),
                 ms[ms.len() - 1]
             );
             ExitCode::SUCCESS

@@ -288,11 +288,8 @@ fn append_at(file: &File, buf: &[u8]) -> io::Result<usize> {
     let n = unsafe {
         libc::syscall(libc::SYS_pwrite64, file.as_raw_fd(), buf.as_ptr(), buf.len(), 0 as libc::off_t)
     };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
+    // A negative count is -1 with errno set.
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
 }
 
 /// Elsewhere `pwrite` may not append: plain `write`.

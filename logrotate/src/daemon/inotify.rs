@@ -117,8 +117,10 @@ fn parse(mut buf: &[u8], each: &mut impl FnMut(RawEvent<'_>)) -> usize {
     const HEAD: usize = std::mem::size_of::<libc::inotify_event>();
     let mut count = 0;
     while buf.len() >= HEAD {
-        let word = |i: usize| u32::from_ne_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]);
-        let (wd, mask, len) = (word(0) as i32, word(4), word(12) as usize);
+        let bytes = |i: usize| [buf[i], buf[i + 1], buf[i + 2], buf[i + 3]];
+        let word = |i: usize| u32::from_ne_bytes(bytes(i));
+        // struct inotify_event { int wd; uint32_t mask, cookie, len; char name[]; }
+        let (wd, mask, len) = (i32::from_ne_bytes(bytes(0)), word(4), word(12) as usize);
         let Some(name) = buf.get(HEAD..HEAD + len) else { break };
         // The name is NUL-padded to an alignment boundary.
         let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());

@@ -58,8 +58,11 @@ pub fn adopt_new_log(
     let f = open_nofollow(path)?;
     let md = f.metadata()?;
     let since = since.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let changed =
-        std::time::Duration::new(md.ctime().max(0) as u64, md.ctime_nsec().clamp(0, 999_999_999) as u32);
+    // A change time before 1970 counts as 1970.
+    let changed = std::time::Duration::new(
+        u64::try_from(md.ctime()).unwrap_or(0),
+        u32::try_from(md.ctime_nsec().clamp(0, 999_999_999)).unwrap_or(0),
+    );
     if !md.is_file() || md.nlink() != 1 || md.uid() != owner || changed < since {
         return Err(io::Error::other("not a log recreated by its writer"));
     }

@@ -232,10 +232,14 @@ fn parse_entry(line: &str) -> Result<(String, NaiveDateTime), EntryError> {
         // logrotate names the path as split, before unescaping.
         return Err(EntryError::BadField { field, value, path });
     }
+    // In range (checked above), so never negative.
+    let unsigned = |v: i32| u32::try_from(v).map_err(|_| EntryError::BadLine);
+    let (month, hour, minute, second) =
+        (unsigned(month)?, unsigned(hour)?, unsigned(minute)?, unsigned(second)?);
     // Like mktime: day 0 is the last day of the previous month, 31 February is 3 March.
-    let when = NaiveDate::from_ymd_opt(year, month as u32, 1)
+    let when = NaiveDate::from_ymd_opt(year, month, 1)
         .and_then(|d| d.checked_add_signed(Duration::days(i64::from(day) - 1)))
-        .and_then(|d| d.and_hms_opt(hour as u32, minute as u32, second as u32))
+        .and_then(|d| d.and_hms_opt(hour, minute, second))
         .ok_or(EntryError::BadLine)?;
     Ok((unescape(&path), when))
 }

@@ -62,8 +62,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
     if len == usize::MAX || len == usize::MAX - 1 {
         return Decoded::Invalid;
     }
-    #[allow(clippy::cast_sign_loss)] // wint_t is unsigned; glibc's wchar_t holds the same bits.
-    let wc = wc as u32;
+    // The same 32 bits as glibc's unsigned wint_t, as C converts them (wchar_t is i32 on
+    // x86-64 and u32 on arm64, so no cast that names one of them).
+    let wc = u32::from_ne_bytes(wc.to_ne_bytes());
     // SAFETY: plain functions of a wide character.
     let (printable, blank) = unsafe { (iswprint(wc) != 0, iswblank(wc) != 0) };
     Decoded::Char { len: len.min(bytes.len()), printable, blank }

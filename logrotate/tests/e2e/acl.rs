@@ -39,7 +39,8 @@ fn acl(p: &Path) -> Option<Vec<u8>> {
     let mut buf = vec![0u8; 1024];
     // SAFETY: valid C strings and buffer.
     let n = unsafe { libc::getxattr(path.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    (n >= 0).then(|| buf[..n as usize].to_vec())
+    // A negative length is an error.
+    usize::try_from(n).ok().map(|n| buf[..n].to_vec())
 }
 
 #[test]

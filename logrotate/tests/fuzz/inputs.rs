@@ -491,7 +491,7 @@ fn well_formed(rng: &mut Rng, target: Target) -> Vec<u8> {
                 let fields: Vec<String> = [2200, 14, 33, 25, 61, 61]
                     .iter()
                     .take(1 + rng.below(6))
-                    .map(|&max| (rng.below(max + 2) as i64 - 1).to_string())
+                    .map(|&max| (i64::try_from(rng.below(max + 2)).expect("small") - 1).to_string())
                     .collect();
                 let date = match fields.len() {
                     n if n > 3 => format!("{}-{}", fields[..3].join("-"), fields[3..].join(":")),

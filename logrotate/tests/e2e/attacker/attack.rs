@@ -428,8 +428,9 @@ pub fn run(mut cmd: Command) -> Run {
             break (st.code(), false);
         }
         if start.elapsed() > TIMEOUT {
+            let pid = libc::pid_t::try_from(child.id()).expect("a pid fits pid_t");
             // SAFETY: kill(2) on the process group we created.
-            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
             let _ = child.wait();
             break (None, true);
         }

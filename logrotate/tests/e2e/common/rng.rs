@@ -29,7 +29,8 @@ impl Rng {
 
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next_u64() % ((hi - lo + 1) as u64)) as i64
+        let span = u64::try_from(hi - lo + 1).expect("lo <= hi");
+        lo.checked_add_unsigned(self.next_u64() % span).expect("within lo..=hi")
     }
 
     /// True with probability `percent` / 100.

@@ -118,7 +118,8 @@ impl Daemon {
         fs::read_to_string(self.p("stderr")).unwrap_or_default()
     }
     pub(super) fn signal(&self, sig: i32) {
-        unsafe { libc::kill(self.child.id() as i32, sig) };
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid fits pid_t");
+        unsafe { libc::kill(pid, sig) };
     }
     /// Stops with SIGTERM and returns (exit code, stderr).
     pub(super) fn stop(&mut self) -> (Option<i32>, String) {
