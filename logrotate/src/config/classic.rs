@@ -15,6 +15,7 @@
 
 use super::cursor::is_space;
 use super::{toml_rules, Config, Diagnostic, LoadOptions};
+use crate::diag::{Form, Level, Location};
 use crate::pathbytes::PathShow as _;
 use crate::rule::{Options, Rule};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -223,7 +224,13 @@ impl Loader {
     }
 
     fn include_loop(&mut self, path: &Path) {
-        self.error(format!("{}: include loop, it is already being read", path.shown()));
+        self.file_error(path, "include loop, it is already being read");
+    }
+
+    /// An error about a whole file, `FILE: what`.
+    fn file_error(&mut self, path: &Path, what: &str) {
+        let d = Diagnostic::located(Level::Error, Location::file(path), Form::Colon, what);
+        self.out.diagnostics.push(d);
     }
 
     fn ignore_not_regular(&mut self, shown: &str) {
@@ -239,7 +246,7 @@ impl Loader {
         let from_dir = self.shown_name.is_some();
         let shown = self.shown_name.take().unwrap_or_else(|| path.shown().to_string());
         if self.depth >= MAX_INCLUDE_DEPTH {
-            self.error(format!("{}: include nesting too deep", path.shown()));
+            self.file_error(path, "include nesting too deep");
             return true;
         }
         self.out.sources.push(path.to_path_buf());
@@ -267,7 +274,7 @@ impl Loader {
             return true;
         }
         if self.files_read >= MAX_FILES_READ {
-            self.error(format!("{}: more than {MAX_FILES_READ} config files, skipping", path.shown()));
+            self.file_error(path, &format!("more than {MAX_FILES_READ} config files, skipping"));
             return true;
         }
         self.files_read += 1;
@@ -310,8 +317,8 @@ impl Loader {
         self.out.diagnostics.extend(diags);
         for rule in rules {
             let ignore = rule.options.ignore_duplicates;
-            let (files, msgs, duplicate) =
-                self.claim(&rule, &rule.source.to_string(), &[ignore]).pop().unwrap_or_default();
+            let at = Location::line(&rule.source.file, rule.source.line);
+            let (files, msgs, duplicate) = self.claim(&rule, &at, &[ignore]).pop().unwrap_or_default();
             failed |= duplicate;
             self.out.diagnostics.extend(msgs);
             self.claims.take(&files, ignore);
@@ -371,7 +378,12 @@ impl Loader {
     /// stanza took is a duplicate (see [`crate::scan::Claims`]). For each of `flags` (whether
     /// the stanza has `ignoreduplicates`): the files, the messages (located at `at`), and
     /// whether one is a `duplicate log entry` error. The patterns are globbed once.
-    fn claim(&self, rule: &Rule, at: &str, flags: &[bool]) -> Vec<(Vec<PathBuf>, Vec<Diagnostic>, bool)> {
+    fn claim(
+        &self,
+        rule: &Rule,
+        at: &Location,
+        flags: &[bool],
+    ) -> Vec<(Vec<PathBuf>, Vec<Diagnostic>, bool)> {
         use crate::scan::{files_of_pattern, ClaimEvent};
         let expanded: Vec<Vec<PathBuf>> = rule.patterns.iter().map(|p| files_of_pattern(p)).collect();
         let mut out = Vec::new();
@@ -382,15 +394,13 @@ impl Loader {
             for matches in &expanded {
                 let (got, events) = self.claims.claim_pattern(matches, &files, ignore);
                 for ev in events {
-                    msgs.push(match ev {
-                        ClaimEvent::Ignored(p) => {
-                            Diagnostic::note(format!("{at} ignore duplicate log entry for {}", p.shown()))
-                        }
-                        ClaimEvent::Duplicate(p) => {
-                            duplicate = true;
-                            Diagnostic::error(format!("{at} duplicate log entry for {}", p.shown()))
-                        }
-                    });
+                    let (level, what, p) = match ev {
+                        ClaimEvent::Ignored(p) => (Level::Note, "ignore duplicate log entry for", p),
+                        ClaimEvent::Duplicate(p) => (Level::Error, "duplicate log entry for", p),
+                    };
+                    duplicate |= level == Level::Error;
+                    let what = format!("{what} {}", p.shown());
+                    msgs.push(Diagnostic::located(level, at.clone(), Form::Config, &what));
                 }
                 files.extend(got);
             }

@@ -15,6 +15,7 @@ use super::{Loader, Options, Rule};
 use crate::config::cursor::{c_char_hex, split_args};
 use crate::config::directives::{apply_directive, takes, DirectiveError, Scope, Takes, Value};
 use crate::config::{olddir, Diagnostic};
+use crate::diag::{Form, Level, Location};
 use crate::rule::Source;
 use std::path::Path;
 
@@ -145,7 +146,9 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, shown: &str, text: &str) 
         p.pos += 1;
     }
     if p.script.is_some() {
-        ld.error(format!("{}:prerotate, postrotate or preremove without endscript", p.shown));
+        let what = "prerotate, postrotate or preremove without endscript";
+        let at = Location::file(file).named(&p.shown);
+        ld.out.diagnostics.push(Diagnostic::located(Level::Error, at, Form::ConfigGlued, what));
         p.drop_stanza(ld);
         return true;
     }
@@ -169,13 +172,18 @@ impl Parse<'_> {
         String::from_utf8_lossy(self.b.get(from..to.min(self.b.len())).unwrap_or_default()).into_owned()
     }
 
-    fn where_(&self) -> String {
-        format!("{}:{}", self.shown, self.line)
+    /// The line being read, as messages name it.
+    fn location(&self) -> Location {
+        Location::line(self.file, self.line).named(&self.shown)
+    }
+
+    /// A message about the line being read, `FILE:LINE what`.
+    fn say(&self, ld: &mut Loader, level: Level, what: &str) {
+        ld.out.diagnostics.push(Diagnostic::located(level, self.location(), Form::Config, what));
     }
 
     fn error(&self, ld: &mut Loader, msg: &str) {
-        let at = crate::diag::Location::line(self.file, self.line);
-        ld.out.diagnostics.push(Diagnostic::error(format!("{} {msg}", self.where_())).at(at));
+        self.say(ld, Level::Error, msg);
     }
 
     /// 3.21's `isolateWord`: skips blanks, then reads letters; the cursor stops after them.
@@ -228,8 +236,8 @@ impl Parse<'_> {
             }
         }
         if i < self.b.len() && self.b[i] == b'\n' {
-            let msg = format!("{} argument expected after {name}", self.where_());
-            ld.out.diagnostics.push(if kept { Diagnostic::error_kept(msg) } else { Diagnostic::error(msg) });
+            let level = if kept { Level::ErrorKept } else { Level::Error };
+            self.say(ld, level, &format!("argument expected after {name}"));
             return None;
         }
         self.pos = i;
@@ -279,11 +287,11 @@ impl Parse<'_> {
             let (rule, files) = self.settle(ld, st);
             if let Some(fs) = ld.opts.olddirs.clone() {
                 let mut notes = Vec::new();
-                let checked = olddir::check(fs.as_ref(), &rule, &files, &self.where_(), &mut notes);
-                ld.out.diagnostics.extend(notes.into_iter().map(Diagnostic::note));
-                if let Err(olddir::Failure(msg)) = checked {
+                let checked = olddir::check(fs.as_ref(), &rule, &files, &self.location(), &mut notes);
+                ld.out.diagnostics.extend(notes);
+                if let Err(olddir::Failure(failure)) = checked {
                     // 3.21's `goto error`: the stanza and the rest of the file are dropped.
-                    ld.error(msg);
+                    ld.out.diagnostics.push(failure);
                     removing_last_config(ld);
                     return Flow::Abort;
                 }
@@ -320,11 +328,13 @@ impl Parse<'_> {
                 return Flow::Next;
             }
             "errors" => {
-                let msg = format!(
-                    "{}: {}: the errors directive is deprecated and no longer used.",
-                    self.shown, self.line
-                );
-                ld.out.diagnostics.push(Diagnostic::warning(msg));
+                let what = "the errors directive is deprecated and no longer used.";
+                ld.out.diagnostics.push(Diagnostic::located(
+                    Level::Warning,
+                    self.location(),
+                    Form::ConfigSpaced,
+                    what,
+                ));
                 return Flow::Next;
             }
             "tabooext" | "taboopat" => {
@@ -352,8 +362,7 @@ impl Parse<'_> {
             _ => {}
         }
         let Some(how) = takes(&key) else {
-            let msg = format!("{} unknown option '{key}' -- ignoring line", self.where_());
-            ld.out.diagnostics.push(Diagnostic::warning(msg));
+            self.say(ld, Level::Warning, &format!("unknown option '{key}' -- ignoring line"));
             if next != b'\n' {
                 self.state = SKIP_LINE;
             }
@@ -449,8 +458,7 @@ impl Parse<'_> {
                         header: Some(header),
                         options: ld.globals.stanza_defaults(),
                     };
-                    let at = self.where_();
-                    let mut both = ld.claim(&rule, &at, &[false, true]).into_iter();
+                    let mut both = ld.claim(&rule, &self.location(), &[false, true]).into_iter();
                     let strict = both.next().unwrap_or_default();
                     let lenient = both.next().unwrap_or_default();
                     let diag_at = ld.out.diagnostics.len();
@@ -474,9 +482,9 @@ impl Parse<'_> {
         if c != b'\n' {
             // 3.21 prints a comma here, and keeps the stanza.
             // An error line, but the exit status stays (3.21).
-            ld.out
-                .diagnostics
-                .push(Diagnostic::error_kept(format!("{}, unexpected text after }}", self.where_())));
+            let at = self.location();
+            let what = "unexpected text after }";
+            ld.out.diagnostics.push(Diagnostic::located(Level::ErrorKept, at, Form::ConfigComma, what));
             self.state = SKIP_LINE;
         } else {
             self.state = DEFAULT;

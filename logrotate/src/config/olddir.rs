@@ -10,6 +10,7 @@
 //! [`create_dir`](crate::exec::fsops::create_dir).
 
 use super::classic::io_msg;
+use crate::diag::{Diagnostic, Form, Level, Location};
 use crate::pathbytes::PathShow as _;
 use crate::rule::{CreateSpec, Rule, SuSpec};
 use std::io;
@@ -37,8 +38,8 @@ pub trait OlddirFs: Send + Sync {
     fn create(&self, dir: &Path, spec: &CreateSpec, su: Option<&SuSpec>) -> Result<bool, String>;
 }
 
-/// What a failed check says: the message (already with `FILE:LINE` where 3.21 puts it).
-pub(super) struct Failure(pub String);
+/// What a failed check says (located at the stanza's end where 3.21 names it).
+pub(super) struct Failure(pub Diagnostic);
 
 /// C's `dirname()` for the paths globs give: `.` for a bare name, `/` for a file in `/`.
 fn dirname(file: &Path) -> String {
@@ -52,16 +53,17 @@ fn dirname(file: &Path) -> String {
     }
 }
 
-/// Runs 3.21's checks for a stanza that just closed at `at` (`FILE:LINE`), whose log files (as
-/// the loader built its list) are `files`. `notes` receives the debug lines. `Err` means the
-/// rest of the file is abandoned.
+/// Runs 3.21's checks for a stanza that just closed at `at`, whose log files (as the loader
+/// built its list) are `files`. `notes` receives the debug lines. `Err` means the rest of the
+/// file is abandoned.
 pub(super) fn check(
     fs: &dyn OlddirFs,
     rule: &Rule,
     files: &[PathBuf],
-    at: &str,
-    notes: &mut Vec<String>,
+    at: &Location,
+    notes: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
+    let failure = |what: String| Failure(Diagnostic::error_at(at.clone(), &what));
     let o = &rule.options;
     let Some(olddir) = &o.olddir else { return Ok(()) };
     for file in files {
@@ -69,14 +71,15 @@ pub(super) fn check(
         let log_dev = match fs.device(&crate::pathbytes::to_path(&log_dir)) {
             Ok(dev) => dev,
             Err(e) if o.missing_ok => {
-                notes.push(format!(
-                    "{at} verifying log file path failed {log_dir}: {}, log is probably missing, but missingok is set, so this is not an error.",
+                let what = format!(
+                    "verifying log file path failed {log_dir}: {}, log is probably missing, but missingok is set, so this is not an error.",
                     io_msg(&e)
-                ));
+                );
+                notes.push(Diagnostic::located(Level::Note, at.clone(), Form::Config, &what));
                 continue;
             }
             Err(e) => {
-                return Err(Failure(format!("{at} error verifying log file path {log_dir}: {}", io_msg(&e))))
+                return Err(failure(format!("error verifying log file path {log_dir}: {}", io_msg(&e))))
             }
         };
         let dir = if olddir.starts_with('/') { olddir.clone() } else { format!("{log_dir}/{olddir}") };
@@ -88,28 +91,20 @@ pub(super) fn check(
             Ok(dev) => dev,
             Err(e) if e.kind() == io::ErrorKind::NotFound && o.create_olddir.is_some() => {
                 let spec = o.create_olddir.as_ref().expect("checked above");
-                if !fs.create(&dir, spec, o.su.as_ref()).map_err(Failure)? {
+                if !fs.create(&dir, spec, o.su.as_ref()).map_err(|e| Failure(Diagnostic::error(e)))? {
                     continue;
                 }
                 fs.device(&dir).map_err(|e| {
-                    Failure(format!(
-                        "{at} error verifying created olddir path {}: {}",
-                        dir.shown(),
-                        io_msg(&e)
-                    ))
+                    failure(format!("error verifying created olddir path {}: {}", dir.shown(), io_msg(&e)))
                 })?
             }
             Err(e) => {
-                return Err(Failure(format!(
-                    "{at} error verifying olddir path {}: {}",
-                    dir.shown(),
-                    io_msg(&e)
-                )))
+                return Err(failure(format!("error verifying olddir path {}: {}", dir.shown(), io_msg(&e))))
             }
         };
         if log_dev != old_dev && o.move_method == crate::rule::MoveMethod::Rename {
-            return Err(Failure(format!(
-                "{at} olddir {olddir} and log file {} are on different devices",
+            return Err(failure(format!(
+                "olddir {olddir} and log file {} are on different devices",
                 file.shown()
             )));
         }

@@ -14,8 +14,9 @@
 //! postrotate = "systemctl reload nginx"
 //! ```
 //!
-//! Every problem is a [`Diagnostic`] whose text starts with `FILE:LINE:COL`. A syntax error
-//! drops the whole file; a bad key or value drops only the table it is in.
+//! Every problem is a [`Diagnostic`] located at its line and column (from toml's span), whose
+//! text starts with `FILE:LINE:COL: `. A syntax error drops the whole file; a bad key or value
+//! drops only the table it is in.
 //!
 //! # Examples
 //!
@@ -31,7 +32,7 @@
 use super::table::{self, TomlCx};
 use super::toml_values::Entry;
 use crate::config::Diagnostic;
-use crate::pathbytes::PathShow as _;
+use crate::diag::{Form, Level, Location};
 use crate::rule::{Options, Rule, Source};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
@@ -56,7 +57,7 @@ pub fn parse(file: &Path, text: &str, base: &Options) -> (Vec<Rule>, Vec<Diagnos
     let doc: toml::Table = match toml::from_str(text) {
         Ok(doc) => doc,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(at.error(&e, "")));
+            diagnostics.push(at.error(&e, ""));
             return (Vec::new(), diagnostics);
         }
     };
@@ -71,25 +72,23 @@ pub fn parse(file: &Path, text: &str, base: &Options) -> (Vec<Rule>, Vec<Diagnos
     for (name, value) in &doc {
         match spans.remove(name.as_str()).map(|s| s.map(|s| s.span())) {
             Some(Ok(span)) if value.is_table() => tables.push((name.as_str(), span)),
-            Some(Ok(span)) => diagnostics.push(Diagnostic::error(format!(
-                "{}: `{name}` must be a table such as [{name}] with paths = [...]",
-                at.pos(span.start)
-            ))),
+            Some(Ok(span)) => diagnostics.push(at.error_at(
+                Some(span.start),
+                &format!("`{name}` must be a table such as [{name}] with paths = [...]"),
+            )),
             // Only a table without a header of its own (`[a.b]` with no `[a]`) has no span.
             _ => {
                 let start = reparse(&mut reparses, || pick::<Spanned<IgnoredAny>>(text, name).err())
                     .flatten()
                     .and_then(|e| e.span())
                     .map_or(0, |s| s.start);
-                diagnostics.push(Diagnostic::error(format!(
-                    "{}: `{name}` must have its own [{name}] header",
-                    at.pos(start)
-                )))
+                diagnostics
+                    .push(at.error_at(Some(start), &format!("`{name}` must have its own [{name}] header")))
             }
         }
     }
     tables.sort_by_key(|(_, span)| span.start);
-    let mut load = |table: &Table<'_>| -> Result<RawTable, String> {
+    let mut load = |table: &Table<'_>| -> Result<RawTable, Diagnostic> {
         match contents.remove(table.name) {
             Some(Ok(raw)) => Ok(raw),
             other => match reparse(&mut reparses, || pick::<RawTable>(text, table.name)) {
@@ -106,8 +105,8 @@ pub fn parse(file: &Path, text: &str, base: &Options) -> (Vec<Rule>, Vec<Diagnos
         let loaded = load(&table).and_then(|raw| raw.apply(&table, &mut base, true).map(|_| ()));
         // Tables built on half the intended defaults could rotate wrongly (say `rotate 0`
         // instead of the intended count), so a bad [defaults] drops the whole file.
-        if let Err(message) = loaded {
-            diagnostics.push(Diagnostic::error(message));
+        if let Err(diagnostic) = loaded {
+            diagnostics.push(diagnostic);
             return (Vec::new(), diagnostics);
         }
     }
@@ -124,13 +123,13 @@ pub fn parse(file: &Path, text: &str, base: &Options) -> (Vec<Rule>, Vec<Diagnos
                 header: None,
                 options,
             }),
-            Err(message) => diagnostics.push(Diagnostic::error(message)),
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
     (rules, diagnostics)
 }
 
-/// Turns byte offsets into `FILE:LINE:COL`.
+/// Turns byte offsets into locations (`FILE:LINE:COL` in messages).
 struct Locator<'a> {
     file: &'a Path,
     line_starts: Vec<usize>,
@@ -152,18 +151,22 @@ impl<'a> Locator<'a> {
         (line, col + 1)
     }
 
-    fn pos(&self, offset: usize) -> String {
-        let (line, col) = self.line_col(offset);
-        format!("{}:{line}:{col}", self.file.shown())
+    /// An error at a byte offset (`FILE:LINE:COL: what`), or about the whole file (`FILE: what`).
+    fn error_at(&self, offset: Option<usize>, what: &str) -> Diagnostic {
+        let at = match offset {
+            Some(offset) => {
+                let (line, col) = self.line_col(offset);
+                Location::line(self.file, line).with_col(col)
+            }
+            None => Location::file(self.file),
+        };
+        Diagnostic::located(Level::Error, at, Form::Colon, what)
     }
 
-    /// A toml error as `FILE:LINE:COL: message` followed by `suffix`.
-    fn error(&self, e: &toml::de::Error, suffix: &str) -> String {
+    /// A toml error, at its span, followed by `suffix`.
+    fn error(&self, e: &toml::de::Error, suffix: &str) -> Diagnostic {
         let message = e.message().trim_end().replace('\n', ": ");
-        match e.span() {
-            Some(span) => format!("{}: {message}{suffix}", self.pos(span.start)),
-            None => format!("{}: {message}{suffix}", self.file.shown()),
-        }
+        self.error_at(e.span().map(|s| s.start), &format!("{message}{suffix}"))
     }
 }
 
@@ -184,9 +187,9 @@ impl Table<'_> {
     }
 
     /// `FILE:LINE:COL: message; skipping [name]`, at `span` or else at the table header.
-    fn error(&self, span: Option<Range<usize>>, message: &str) -> String {
+    fn error(&self, span: Option<Range<usize>>, message: &str) -> Diagnostic {
         let start = span.unwrap_or_else(|| self.span.clone()).start;
-        format!("{}: {message}{}", self.at.pos(start), self.skipping())
+        self.at.error_at(Some(start), &format!("{message}{}", self.skipping()))
     }
 }
 
@@ -294,7 +297,7 @@ impl<'de> Deserialize<'de> for RawTable {
 impl RawTable {
     /// Applies the keys to `o` through the directive table and returns the paths. `defaults`
     /// forbids `paths` instead of requiring it.
-    fn apply(self, t: &Table<'_>, o: &mut Options, defaults: bool) -> Result<Vec<String>, String> {
+    fn apply(self, t: &Table<'_>, o: &mut Options, defaults: bool) -> Result<Vec<String>, Diagnostic> {
         let err = |at: usize, message: &str| t.error(Some(at..at), message);
         let mut paths = None;
         let mut rows = Vec::new();

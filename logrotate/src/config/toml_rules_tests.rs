@@ -328,7 +328,9 @@ fn columns_count_characters() {
     assert_eq!(at.line_col(6), (1, 6));
     assert_eq!(at.line_col(7), (2, 1));
     assert_eq!(at.line_col(8), (2, 2));
-    assert_eq!(at.pos(99), "f:2:3");
+    let past_the_end = at.error_at(Some(99), "x");
+    assert_eq!(past_the_end.location, Some(crate::diag::Location::line("f", 2).with_col(3)));
+    assert_eq!(past_the_end.message, "f:2:3: x");
 }
 
 #[test]

@@ -28,7 +28,7 @@
 //! assert!(state.render().contains("\"/var/log/x\\\"y\" 2026-1-5-6:25:1\n"));
 //! ```
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Diagnostic, Form, Level, Location};
 use crate::pathbytes::PathShow as _;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
@@ -107,23 +107,20 @@ impl State {
     /// time.
     pub fn parse(text: &str, state_path: &Path) -> (State, Vec<Diagnostic>) {
         let mut state = State::new();
-        let mut diagnostics = Vec::new();
-        let file = state_path.shown();
+        // `what` about line `number`: `what in state file FILE`.
+        let error = |number: usize, what: &str| {
+            Diagnostic::located(Level::Error, Location::line(state_path, number), Form::StateFile, what)
+        };
         let mut lines = text.split_inclusive('\n');
         match lines.next() {
-            None => return (state, diagnostics),
+            None => return (state, Vec::new()),
             Some(top) if is_header(top) => {}
-            Some(_) => {
-                let message = format!("bad top line in state file {file}");
-                return (state, vec![Diagnostic::error(message).at(Location::line(state_path, 1))]);
-            }
+            Some(_) => return (state, vec![error(1, "bad top line")]),
         }
         for (index, raw) in lines.enumerate() {
             let number = index + 2;
             let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
-                let message = format!("line {number} too long in state file {file}");
-                diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
-                break;
+                return (state, vec![error(number, &format!("line {number} too long"))]);
             };
             if line.is_empty() {
                 continue;
@@ -131,18 +128,14 @@ impl State {
             match parse_entry(line) {
                 Ok((path, when)) => state.set(&path, when),
                 Err(EntryError::BadLine) => {
-                    let message = format!("bad line {number} in state file {file}");
-                    diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
-                    break;
+                    return (state, vec![error(number, &format!("bad line {number}"))])
                 }
                 Err(EntryError::BadField { field, value, path }) => {
-                    let message = format!("bad {field} {value} for file {path} in state file {file}");
-                    diagnostics.push(Diagnostic::error(message).at(Location::line(state_path, number)));
-                    break;
+                    return (state, vec![error(number, &format!("bad {field} {value} for file {path}"))]);
                 }
             }
         }
-        (state, diagnostics)
+        (state, Vec::new())
     }
 
     /// Renders the state in logrotate's version 2 format, sorted by path.
