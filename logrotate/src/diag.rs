@@ -287,6 +287,10 @@ mod tests {
         let count = find(got, "bad rotation count");
         assert_eq!((count.level, &count.location), (Level::Error, &line(7)));
         assert!(count.message.starts_with("app:7 bad rotation count"), "{count:?}");
+        // Messages that name their place themselves carry it too.
+        assert_eq!(find(got, "found error in /tmp/none/b.log").location, line(7));
+        let file = find(got, "found error in file app, skipping");
+        assert_eq!(file.location, Some(Location::file(&app).named("app")));
         // TOML: the column from toml's span, counted in characters from 1.
         let field = find(got, "unknown field `dialy`");
         assert_eq!(field.location, Some(Location::line(&toml, 3).with_col(3)));

@@ -95,8 +95,9 @@ impl Loader {
         self.out
     }
 
-    fn error(&mut self, msg: String) {
-        self.out.diagnostics.push(Diagnostic::error(msg));
+    /// An error about `at` whose message names the place itself.
+    fn error(&mut self, at: Location, msg: String) {
+        self.out.diagnostics.push(Diagnostic::error(msg).at(at));
     }
 
     /// Loads a file or directory; returns whether it had an error (3.21's failed
@@ -116,7 +117,7 @@ impl Loader {
             }
             Ok(_) => self.load_file(path),
             Err(e) => {
-                self.error(format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
+                self.error(Location::file(path), format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
                 true
             }
         }
@@ -148,7 +149,8 @@ impl Loader {
         let entries = match std::fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => {
-                self.error(format!("cannot read directory {}: {}", dir.shown(), io_msg(&e)));
+                let msg = format!("cannot read directory {}: {}", dir.shown(), io_msg(&e));
+                self.error(Location::file(dir), msg);
                 return true;
             }
         };
@@ -165,10 +167,14 @@ impl Loader {
         for name in names {
             // 3.21 reads a directory's files from inside it: its messages name them bare.
             self.shown_name = Some(name.clone());
-            let file_failed = self.load_file(&dir.join(&name));
+            let path = dir.join(&name);
+            let file_failed = self.load_file(&path);
             self.shown_name = None;
             if file_failed {
-                self.error(format!("found error in file {name}, skipping"));
+                self.error(
+                    Location::file(&path).named(&name),
+                    format!("found error in file {name}, skipping"),
+                );
                 failed = true;
             }
         }
@@ -208,15 +214,18 @@ impl Loader {
     /// reading `/dev/zero` or a FIFO would never end. logrotate 3.21 opens them first (and so
     /// hangs on a FIFO), then says `Ignoring PATH because it's not a regular file.` and goes
     /// on without an error; opening a socket fails there with `No such device or address`.
-    fn is_readable_kind(&mut self, shown: &str, md: &std::fs::Metadata) -> bool {
+    fn is_readable_kind(&mut self, path: &Path, shown: &str, md: &std::fs::Metadata) -> bool {
         if md.is_file() {
             return true;
         }
         if md.file_type().is_socket() {
-            self.error(format!(
-                "failed to open config file {shown}: {}",
-                io_msg(&std::io::Error::from_raw_os_error(libc::ENXIO))
-            ));
+            self.error(
+                Location::file(path).named(shown),
+                format!(
+                    "failed to open config file {shown}: {}",
+                    io_msg(&std::io::Error::from_raw_os_error(libc::ENXIO))
+                ),
+            );
         } else {
             self.ignore_not_regular(shown);
         }
@@ -254,15 +263,16 @@ impl Loader {
             Ok(md) => md,
             // 3.21 opens a directory's files without a `stat` first.
             Err(e) if from_dir => {
-                self.error(format!("failed to open config file {shown}: {}", io_msg(&e)));
+                let msg = format!("failed to open config file {shown}: {}", io_msg(&e));
+                self.error(Location::file(path).named(&shown), msg);
                 return true;
             }
             Err(e) => {
-                self.error(format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
+                self.error(Location::file(path), format!("cannot stat {}: {}", path.shown(), io_msg(&e)));
                 return true;
             }
         };
-        if !self.is_readable_kind(&shown, &md) {
+        if !self.is_readable_kind(path, &shown, &md) {
             return md.file_type().is_socket();
         }
         if !self.is_trusted(&shown, &md) {
@@ -286,7 +296,8 @@ impl Loader {
                 return false;
             }
             Err(e) => {
-                self.error(format!("failed to open config file {shown}: {}", io_msg(&e)));
+                let msg = format!("failed to open config file {shown}: {}", io_msg(&e));
+                self.error(Location::file(path).named(&shown), msg);
                 return true;
             }
         };

@@ -112,7 +112,8 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, shown: &str, text: &str) 
             DEFAULT => p.default(ld),
             ERROR => {
                 let pattern = p.stanza.as_ref().and_then(|s| s.rule.header.clone());
-                ld.error(format!("found error in {}, skipping", pattern.as_deref().unwrap_or("log config")));
+                let msg = format!("found error in {}, skipping", pattern.as_deref().unwrap_or("log config"));
+                ld.error(p.location(), msg);
                 p.failed = true;
                 p.state = SKIP_CONFIG;
                 Flow::Next
