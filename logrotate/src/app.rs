@@ -307,11 +307,12 @@ pub fn run_pass(
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     let mut executed = Vec::with_capacity(plan.sets.len());
+    let mut rescan = scan::Rescan::default();
     for (set, planned) in facts.iter().zip(&plan.sets) {
         // Each set is planned from the disk as it is when its turn comes, as logrotate does: an
         // earlier set may have rotated into the same olddir, or created it.
         let replanned = (disk_changed && !p.dry_run).then(|| {
-            let fresh = scan::refresh(&rules[set.rule], set);
+            let fresh = rescan.refresh(&rules[set.rule], set);
             plan::plan(rules, std::slice::from_ref(&fresh), &state, now, flags).sets.remove(0)
         });
         let set_plan = replanned.unwrap_or_else(|| planned.clone());
@@ -320,7 +321,7 @@ pub fn run_pass(
         let mut replan = |log: &plan::LogPlan| {
             let f = set.files.iter().find(|f| f.path == log.path)?;
             let one = plan::SetFacts { rule: set.rule, files: vec![f.clone()] };
-            let fresh = scan::refresh(rule, &one);
+            let fresh = rescan.refresh(rule, &one);
             plan::plan_rotation(rule, fresh.files.first()?, now).ok()
         };
         executor.execute_set_replanning(&set_plan, now, &mut state, &mut replan);

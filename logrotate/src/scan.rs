@@ -136,6 +136,8 @@ pub struct DirCache {
     /// For each parent directory: `None` if it is missing, else whether it is insecure.
     parents: HashMap<OsString, Option<bool>>,
     links: HashMap<OsString, Option<PathBuf>>,
+    /// For a [`Rescan`]: listings kept true as the pass changes the disk (instead of `dirs`).
+    live: Option<live::LiveDirs>,
 }
 
 /// One directory's entries.
@@ -167,9 +169,21 @@ impl DirCache {
         self.dirs.get(dir.as_os_str()).and_then(Option::as_ref)
     }
 
-    /// The names in `dir`, sorted; `None` if it cannot be read (it does not exist).
-    fn names(&mut self, dir: &Path) -> Option<&Vec<String>> {
-        self.listing(dir).map(|l| &l.names)
+    /// The names in `dir` that start with `stem`, and those that start with `.stem` (temporary
+    /// files), each sorted; `None` if `dir` cannot be read (it does not exist).
+    fn archive_names(&mut self, dir: &Path, stem: &str) -> Option<(Vec<String>, Vec<String>)> {
+        let hidden = format!(".{stem}");
+        if let Some(live) = &mut self.live {
+            let names = live.names(dir)?;
+            let run = |prefix: &str| -> Vec<String> {
+                names
+                    .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+                    .take_while(|n| n.starts_with(prefix)).cloned().collect()
+            };
+            return Some((run(stem), run(&hidden)));
+        }
+        let names = &self.listing(dir)?.names;
+        Some((with_prefix(names, stem).to_vec(), with_prefix(names, &hidden).to_vec()))
     }
 
     /// The UTF-8 names in `dir` and whether each is a directory (for globbing).
@@ -256,25 +270,24 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
     let mut archives = Vec::new();
     let mut leftovers = Vec::new();
     // A directory that can be listed exists (one listing per directory, no stat per log).
-    let archive_dir_exists = cache.names(&archive_dir).is_some();
+    let listed = cache.archive_names(&archive_dir, &stem);
+    let archive_dir_exists = listed.is_some();
     let archive_dir_link = rule.options.olddir.as_ref().and_then(|_| cache.untrusted_link(&archive_dir));
     if kind == FileKind::Regular {
         let own = stem_full(path);
         // Archive times matter only to `maxage`: no stat per archive otherwise.
         let wants_mtime = rule.options.max_age.is_some();
-        if let Some(names) = cache.names(&archive_dir) {
-            let hidden = format!(".{stem}");
-            leftovers =
-                with_prefix(names, &hidden).iter().filter(|n| n.ends_with(".partial")).cloned().collect();
-            for name in with_prefix(names, &stem).iter().filter(|n| **n != own) {
+        if let Some((named, hidden)) = listed {
+            leftovers = hidden.into_iter().filter(|n| n.ends_with(".partial")).collect();
+            for name in named.into_iter().filter(|n| *n != own) {
                 let mtime = if wants_mtime {
-                    std::fs::symlink_metadata(archive_dir.join(crate::pathbytes::to_os(name)))
+                    std::fs::symlink_metadata(archive_dir.join(crate::pathbytes::to_os(&name)))
                         .map(|m| local_time(m.mtime()))
                         .unwrap_or_default()
                 } else {
                     NaiveDateTime::default()
                 };
-                archives.push(Archive { name: name.clone(), mtime });
+                archives.push(Archive { name, mtime });
             }
         }
     }
@@ -310,12 +323,33 @@ pub fn archive_stem(rule: &Rule, path: &Path) -> String {
     crate::plan::names::split_ext(&rule.options, &stem_full(path)).0
 }
 
-/// The facts of `set` read again from disk, for when earlier sets of the same pass changed it
-/// (logrotate looks at each log only when its turn comes).
-pub fn refresh(rule: &Rule, set: &SetFacts) -> SetFacts {
-    let mut cache = DirCache::default();
-    let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut cache)).collect();
-    SetFacts { rule: set.rule, files }
+#[path = "scan_live.rs"]
+mod live;
+
+/// Looks at logs again during a pass, when earlier logs or sets changed the disk (logrotate
+/// looks at each log only when its turn comes). Each directory is listed once and kept true by
+/// inotify ([`live`]), so looking at the N logs of one directory again costs N small updates,
+/// not N listings. The logs themselves and their directories' modes are looked at each time.
+#[derive(Debug)]
+pub struct Rescan {
+    cache: DirCache,
+}
+
+impl Default for Rescan {
+    fn default() -> Self {
+        Rescan { cache: DirCache { live: Some(live::LiveDirs::new()), ..DirCache::default() } }
+    }
+}
+
+impl Rescan {
+    /// The facts of `set` read again from disk.
+    pub fn refresh(&mut self, rule: &Rule, set: &SetFacts) -> SetFacts {
+        // As fresh as a new look: only the listings are kept (and kept true).
+        self.cache.parents.clear();
+        self.cache.links.clear();
+        let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut self.cache)).collect();
+        SetFacts { rule: set.rule, files }
+    }
 }
 
 /// Expands every rule and collects facts. A path belongs to the first rule that names it, as
@@ -385,6 +419,10 @@ pub fn scan_settled(
     }
     sets
 }
+
+#[cfg(test)]
+#[path = "scan_tests.rs"]
+mod index_tests;
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,6 @@
 
 pub(crate) mod fs;
 pub(crate) mod identity;
-#[cfg(feature = "daemon")]
 pub(crate) mod inotify;
 pub(crate) mod locale;
 pub(crate) mod syslog;
