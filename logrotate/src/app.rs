@@ -165,6 +165,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         Err(PassError::Locked) => Exit::Locked,
         // As logrotate: a state file that cannot be opened or locked ends the run with 3.
         Err(PassError::Fatal) => Exit::Locked,
+        Err(PassError::Stranded) => Exit::Error,
         Ok(_) => exit_for(&out),
     }
 }
@@ -197,6 +198,10 @@ pub enum PassError {
     Locked,
     /// The state file could not be opened (already reported).
     Fatal,
+    /// Going back to root after `su` failed, in this pass or before it (already reported):
+    /// the process keeps the `su` user's identity, so nothing more ran (not even the state
+    /// write) and nothing more may; the caller ends the process with status 1.
+    Stranded,
 }
 
 /// Opens and locks the state, scans, plans, lets `inspect` see the plan (it returns whether
@@ -206,13 +211,18 @@ pub enum PassError {
 ///
 /// # Errors
 ///
-/// [`PassError`] when the state file cannot be opened or locked.
+/// [`PassError`] when the state file cannot be opened or locked, or the process could not take
+/// back root's identity after `su` (then no pass starts any more).
 pub fn run_pass(
     rules: &[Rule],
     p: &PassOptions,
     out: &mut Reporter,
     inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
 ) -> Result<PassReport, PassError> {
+    // (Creating an olddir as the `su` user while loading the config can strand it too.)
+    if crate::sys::identity::failed_to_take_back_root() {
+        return Err(PassError::Stranded);
+    }
     let is_new = !p.dry_run && std::fs::symlink_metadata(&p.state).is_err();
     let opened =
         if p.dry_run { Ok(StateFile::read_only(&p.state)) } else { StateFile::open(&p.state, p.lock) };
@@ -324,7 +334,9 @@ pub fn run_pass(
             let fresh = rescan.refresh(rule, &one);
             plan::plan_rotation(rule, fresh.files.first()?, now).ok()
         };
-        executor.execute_set_replanning(&set_plan, now, &mut state, &mut replan);
+        executor
+            .execute_set_replanning(&set_plan, now, &mut state, &mut replan)
+            .map_err(|crate::exec::Stranded| PassError::Stranded)?;
         disk_changed |= set_plan.is_rotating();
         executed.push(set_plan);
     }

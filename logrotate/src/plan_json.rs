@@ -22,8 +22,8 @@
 //! ```
 
 use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
-use crate::plan::{Decision, LogPlan, Method, Plan, Rotation, SetPlan, Step};
-use crate::rule::{CreateSpec, Options, Rule};
+use crate::plan::{Decision, LogPlan, Plan, Rotation, SetPlan, Step};
+use crate::rule::{CreateSpec, MoveMethod, Options, Rule};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::path::Path;
@@ -274,12 +274,13 @@ fn step(s: &Step, o: &Options) -> StepJson {
     }
 }
 
-fn method(m: Method) -> &'static str {
+fn method(m: MoveMethod) -> &'static str {
     match m {
-        Method::Rename => "rename",
-        Method::Copy => "copy",
-        Method::CopyTruncate => "copytruncate",
-        Method::RenameCopy => "renamecopy",
+        MoveMethod::Rename => "rename",
+        // 3.21's `copy` with `renamecopy` is planned as a copy (see `Rotation::method`).
+        MoveMethod::Copy | MoveMethod::CopyAndRenameCopy => "copy",
+        MoveMethod::CopyTruncate => "copytruncate",
+        MoveMethod::RenameCopy => "renamecopy",
     }
 }
 

@@ -135,11 +135,14 @@ impl OlddirFs for DiskOlddirs {
         if !self.create_dirs {
             return Ok(false);
         }
-        let _guard = match su {
+        let guard = match su {
             Some(su) => Some(switch_to(su)?),
             None => None,
         };
-        mkpath(dir, spec)?;
+        let made = mkpath(dir, spec);
+        // Failing to go back is fatal: no pass starts after it (`app::PassError::Stranded`).
+        guard.map_or(Ok(()), crate::exec::ids::SuGuard::leave).map_err(|e| e.to_string())?;
+        made?;
         Ok(true)
     }
 }

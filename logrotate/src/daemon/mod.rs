@@ -188,6 +188,11 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
     // stream of file events cannot push it back (nor make us re-read the state for each).
     let mut time_wake = d.time_wake();
     loop {
+        // Going back to root after `su` failed (reported): nothing more may run as that user.
+        if crate::sys::identity::failed_to_take_back_root() {
+            d.systemd.notify("STOPPING=1");
+            return Exit::Error;
+        }
         let now = Instant::now();
         // The watchdog is fed from this loop, so a loop that hangs stops feeding it; a pass
         // holds it up as long as the pass takes (see WatchdogSec in the man page).
@@ -454,6 +459,8 @@ impl Daemon {
                 self.retry_at = Some(Instant::now() + Duration::from_secs(1));
             }
             Err(PassError::Fatal) => self.retry_at = Some(Instant::now() + Duration::from_secs(10)),
+            // The loop ends the daemon.
+            Err(PassError::Stranded) => {}
         }
     }
 

@@ -4,8 +4,8 @@
 use super::ids::{resolve_group, resolve_user};
 use super::{compress, fsops, handshake, path_str, scripts, tmp_name, trace, Executor};
 use crate::pathbytes::PathShow as _;
-use crate::plan::{LogPlan, Method, Rotation, Step};
-use crate::rule::{CreateSpec, Options};
+use crate::plan::{LogPlan, Rotation, Step};
+use crate::rule::{CreateSpec, MoveMethod, Options};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Duration;
@@ -209,12 +209,12 @@ impl Executor<'_> {
         if !r.skip_copy {
             self.stale_errno = "No data available";
         }
-        if copies_a_tmp_never_made(o) {
+        if r.method == MoveMethod::CopyAndRenameCopy {
             // 3.21 neither renames (copy is set) nor copies (renamecopy is set) here.
             return true;
         }
         // 3.21 looks up the ACL of a log it renames before it says anything about the move.
-        let renamed = matches!(r.method, Method::Rename | Method::RenameCopy);
+        let renamed = matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy);
         let gone = !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
         if gone && renamed {
             self.out.error(&format!("getting file ACL {}: No such file or directory", log.path.shown()));
@@ -233,7 +233,6 @@ impl Executor<'_> {
         if let Some(first) = first {
             self.out.info(first);
         }
-        let said_anyway = |l: &&String| l.starts_with("disposeName will be ");
         if self.opts.dry_run {
             for line in rest {
                 self.out.info(line);
@@ -246,10 +245,13 @@ impl Executor<'_> {
             }
             return false;
         }
-        let Ok(guard) = self.su(o) else { return false };
-        let writes_archive = !(r.skip_copy || r.method == Method::RenameCopy);
+        self.as_su(o, |ex| ex.move_and_create(log, r, rest)).unwrap_or(false)
+    }
+
+    /// The move and the new log, as the `su` user; `rest`: the lines to say once moved.
+    fn move_and_create(&mut self, log: &LogPlan, r: &Rotation, rest: &[String]) -> bool {
+        let writes_archive = !(r.skip_copy || r.method == MoveMethod::RenameCopy);
         if writes_archive && !self.clear_destination(&r.rotated) {
-            drop(guard);
             return false;
         }
         let original = std::fs::symlink_metadata(&log.path);
@@ -259,12 +261,14 @@ impl Executor<'_> {
         // The log never replaces an existing file: an archive left there (for example one a
         // writer held past `locktimeout`) would be lost.
         let moved = match r.method {
-            Method::Rename => fsops::rename_noreplace(&log.path, &r.rotated),
-            Method::RenameCopy => fsops::rename_noreplace(&log.path, &tmp_name(&log.path)),
-            Method::Copy if r.skip_copy => Ok(()),
-            Method::CopyTruncate if r.skip_copy => fsops::truncate(&log.path),
-            Method::Copy => fsops::copy_sparse(&log.path, &r.rotated),
-            Method::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
+            MoveMethod::Rename => fsops::rename_noreplace(&log.path, &r.rotated),
+            MoveMethod::RenameCopy => fsops::rename_noreplace(&log.path, &tmp_name(&log.path)),
+            // (`copy` with `renamecopy` does not move the log: `move_log` returned.)
+            MoveMethod::CopyAndRenameCopy => Ok(()),
+            MoveMethod::Copy if r.skip_copy => Ok(()),
+            MoveMethod::CopyTruncate if r.skip_copy => fsops::truncate(&log.path),
+            MoveMethod::Copy => fsops::copy_sparse(&log.path, &r.rotated),
+            MoveMethod::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
         };
         let ok = match moved {
             Ok(()) => {
@@ -273,14 +277,13 @@ impl Executor<'_> {
                 }
                 // The rename is done; if it cannot be made durable, say so (exit 1) but finish
                 // the rotation: the writer's new log must still be created.
-                let moved_to =
-                    if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                let moved_to = moved_to(log, r);
                 // (A copy already synced its own directory; the log's did not change.)
                 let mut dirs = Vec::new();
-                if matches!(r.method, Method::Rename | Method::RenameCopy) {
+                if matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy) {
                     dirs.push(log.path.as_path());
                 }
-                if r.method == Method::Rename && r.rotated.parent() != log.path.parent() {
+                if r.method == MoveMethod::Rename && r.rotated.parent() != log.path.parent() {
                     dirs.push(&moved_to);
                 }
                 for path in dirs {
@@ -293,13 +296,13 @@ impl Executor<'_> {
             Err(e) => {
                 // In 3.21's words: a missing log fails its ACL lookup before the rename, or
                 // the opening of the log for a copy.
-                let to = if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
+                let to = moved_to(log, r);
                 let (from, why) = (log.path.shown(), super::report::strerror(&e));
                 let missing = e.kind() == std::io::ErrorKind::NotFound;
                 let failed = self.fail(&match r.method {
                     // (A log gone before its move was said above, as 3.21's ACL lookup fails;
                     // here the destination's directory is missing.)
-                    Method::Rename | Method::RenameCopy => {
+                    MoveMethod::Rename | MoveMethod::RenameCopy => {
                         format!("failed to rename {from} to {}: {why}", to.shown())
                     }
                     // The log is there: what is missing is the copy's directory.
@@ -315,17 +318,10 @@ impl Executor<'_> {
                 failed
             }
         };
-        let ok = ok
-            && match (&r.create, original) {
-                (Some(spec), Ok(md)) => {
-                    let moved_to =
-                        if r.method == Method::RenameCopy { tmp_name(&log.path) } else { r.rotated.clone() };
-                    self.create_log(&log.path, &moved_to, spec, &md, moved_at)
-                }
-                _ => true,
-            };
-        drop(guard);
-        ok
+        ok && match (&r.create, original) {
+            (Some(spec), Ok(md)) => self.create_log(&log.path, &moved_to(log, r), spec, &md, moved_at),
+            _ => true,
+        }
     }
 
     pub(super) fn create_log(
@@ -365,23 +361,30 @@ impl Executor<'_> {
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.
     pub(super) fn finish(&mut self, o: &Options, log: &LogPlan, r: &Rotation) -> bool {
-        if r.method == Method::RenameCopy || copies_a_tmp_never_made(o) {
+        // (With `copy` too, 3.21 copies from a `LOG.tmp` it never made, and fails.)
+        if matches!(r.method, MoveMethod::RenameCopy | MoveMethod::CopyAndRenameCopy) {
             let tmp = tmp_name(&log.path);
             let (from, to) = (tmp.shown(), r.rotated.shown());
             self.out.info(&format!("copying {from} to {to}"));
             if !self.opts.dry_run {
-                let Ok(guard) = self.su(o) else { return false };
-                if std::fs::symlink_metadata(&tmp).is_err() {
-                    drop(guard);
-                    self.out.error(&format!("error opening {from}: No such file or directory"));
-                    self.out.info(&format!("removing tmp log {from}"));
-                    return false;
-                }
-                if !self.clear_destination(&r.rotated) {
-                    return false;
-                }
-                let copied = fsops::copy_sparse(&tmp, &r.rotated);
-                drop(guard);
+                let copied = self.as_su(o, |ex| {
+                    if std::fs::symlink_metadata(&tmp).is_err() {
+                        TmpCopy::Missing
+                    } else if !ex.clear_destination(&r.rotated) {
+                        TmpCopy::Blocked
+                    } else {
+                        TmpCopy::Done(fsops::copy_sparse(&tmp, &r.rotated))
+                    }
+                });
+                let copied = match copied {
+                    None | Some(TmpCopy::Blocked) => return false,
+                    Some(TmpCopy::Missing) => {
+                        self.out.error(&format!("error opening {from}: No such file or directory"));
+                        self.out.info(&format!("removing tmp log {from}"));
+                        return false;
+                    }
+                    Some(TmpCopy::Done(copied)) => copied,
+                };
                 if let Err(e) = copied {
                     let why = super::report::strerror(&e);
                     // The tmp file is there (looked at above): a missing directory of the copy.
@@ -422,6 +425,30 @@ impl Executor<'_> {
     }
 }
 
+/// Where the move takes the log: renamecopy's `LOG.tmp`, or the archive.
+fn moved_to(log: &LogPlan, r: &Rotation) -> std::path::PathBuf {
+    if r.method == MoveMethod::RenameCopy {
+        tmp_name(&log.path)
+    } else {
+        r.rotated.clone()
+    }
+}
+
+/// A move line said even when the move fails (3.21 says `disposeName will be` regardless).
+fn said_anyway(line: &&String) -> bool {
+    line.starts_with("disposeName will be ")
+}
+
+/// What renamecopy's copy of `LOG.tmp` to the archive came to.
+enum TmpCopy {
+    /// There is no `LOG.tmp`.
+    Missing,
+    /// Something in the way of the archive could not be moved aside (reported).
+    Blocked,
+    /// The copy was made, or failed.
+    Done(std::io::Result<()>),
+}
+
 /// Creates the new, empty log (never over anything), with the ACL of `acl_from` if given, and
 /// makes it durable.
 fn new_log(
@@ -436,10 +463,4 @@ fn new_log(
         fsops::copy_acl(&old, &f)?;
     }
     f.sync_all()
-}
-
-/// `copy` with `renamecopy` (and no `copytruncate`): 3.21 keeps both, so it neither moves the
-/// log nor copies it, and then fails to open `LOG.tmp` to copy from; we do as it does.
-fn copies_a_tmp_never_made(o: &Options) -> bool {
-    o.move_method == crate::rule::MoveMethod::CopyAndRenameCopy
 }

@@ -78,16 +78,50 @@ pub fn effective_ids() -> (u32, u32) {
     (identity::effective_uid(), identity::effective_gid())
 }
 
-/// While alive, file operations run with the effective uid/gid of an `su` user; dropping it
-/// goes back to root. Scripts run as the invoking user, so callers drop it before scripts.
+/// While alive, file operations run with the effective uid/gid of an `su` user.
+/// [`SuGuard::leave`] goes back to root; callers leave before scripts (which run as the
+/// invoking user) and at the end of every operation, on every path.
 ///
-/// Going back is fatal when it fails: the run must not go on as the wrong user, so a failure
-/// reports 3.21's `error switching euid from U to 0 and egid from G to 0 (pid N): REASON` line
-/// and ends the process with status 1.
+/// Dropping a guard that was not left is only a safety net (an early return or unwinding): it
+/// goes back to root too, and when that fails it aborts the process without a word, since
+/// nothing more may run as the wrong user and the library does not print.
 #[derive(Debug)]
 pub struct SuGuard {
     /// The su ids we switched to, while switched.
     active: Option<(u32, u32)>,
+    /// How to take back root's ids ([`identity::back_to_root`]; a fake in tests).
+    back: fn() -> std::io::Result<()>,
+}
+
+/// Going back to root after `su` failed: the process still has the `su` user's identity and
+/// must stop. Its `Display` is 3.21's line (without `error: `).
+#[derive(Debug)]
+pub struct LeaveSuError {
+    /// The `su` user's uid, still the effective one.
+    pub uid: u32,
+    /// The `su` group's gid.
+    pub gid: u32,
+    /// What `seteuid`/`setegid` said.
+    pub source: std::io::Error,
+}
+
+impl std::fmt::Display for LeaveSuError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error switching euid from {} to 0 and egid from {} to 0 (pid {}): {}",
+            self.uid,
+            self.gid,
+            std::process::id(),
+            super::report::strerror(&self.source)
+        )
+    }
+}
+
+impl std::error::Error for LeaveSuError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
 
 impl SuGuard {
@@ -97,30 +131,35 @@ impl SuGuard {
     ///
     /// The switch failed; the ids are root's again then.
     pub fn switch(uid: u32, gid: u32) -> std::io::Result<SuGuard> {
+        let back = identity::back_to_root;
         if identity::effective_uid() != 0 {
-            return Ok(SuGuard { active: None });
+            return Ok(SuGuard { active: None, back });
         }
         if let Err(e) = identity::set_effective(uid, gid) {
             // setegid may have worked; the euid is still root, so this cannot fail.
-            let _ = identity::set_effective_user_first(0, 0);
+            let _ = back();
             return Err(e);
         }
-        Ok(SuGuard { active: Some((uid, gid)) })
+        Ok(SuGuard { active: Some((uid, gid)), back })
+    }
+
+    /// Goes back to root's effective ids (nothing to do when the switch was a no-op).
+    ///
+    /// # Errors
+    ///
+    /// Going back failed: the process keeps the `su` identity, and the caller must stop the
+    /// run (the error says so in 3.21's words).
+    pub fn leave(mut self) -> Result<(), LeaveSuError> {
+        let Some((uid, gid)) = self.active.take() else { return Ok(()) };
+        (self.back)().map_err(|source| LeaveSuError { uid, gid, source })
     }
 }
 
 impl Drop for SuGuard {
     fn drop(&mut self) {
-        let Some((uid, gid)) = self.active.take() else { return };
-        if let Err(e) = identity::set_effective_user_first(0, 0) {
-            // Going on as the su user would run the rest (other logs, scripts, the state file)
-            // with the wrong identity: stop here, with 3.21's line.
-            eprintln!(
-                "error: error switching euid from {uid} to 0 and egid from {gid} to 0 (pid {}): {}",
-                std::process::id(),
-                super::report::strerror(&e)
-            );
-            std::process::exit(1);
+        if self.active.take().is_some() && (self.back)().is_err() {
+            // Never go on as the wrong user; the explicit `leave` is where this is reported.
+            std::process::abort();
         }
     }
 }
@@ -128,6 +167,7 @@ impl Drop for SuGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn a_name_of_megabytes_is_unknown() {
@@ -144,5 +184,63 @@ mod tests {
         assert_eq!(su_ids(&su(Owner::Id(7), None)), Some((7, 0)));
         assert_eq!(su_ids(&su(Owner::Id(7), Some(Owner::Id(9)))), Some((7, 9)));
         assert_eq!(su_ids(&su(Owner::Name("no-such-user-here".into()), None)), None);
+    }
+
+    /// A guard switched to nobody (the switch itself is not made: the process's identity is
+    /// every test thread's), going back with `back`.
+    fn switched(back: fn() -> std::io::Result<()>) -> SuGuard {
+        SuGuard { active: Some((65534, 65534)), back }
+    }
+
+    fn refused() -> std::io::Result<()> {
+        Err(std::io::Error::from_raw_os_error(libc::EPERM))
+    }
+
+    #[test]
+    fn leaving_goes_back_once_and_a_guard_left_does_nothing_more_when_dropped() {
+        static BACK: AtomicUsize = AtomicUsize::new(0);
+        fn back() -> std::io::Result<()> {
+            BACK.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+        switched(back).leave().unwrap();
+        assert_eq!(BACK.load(Ordering::SeqCst), 1);
+        // Not switched (we were not root): nothing to go back from.
+        SuGuard { active: None, back }.leave().unwrap();
+        drop(SuGuard { active: None, back });
+        assert_eq!(BACK.load(Ordering::SeqCst), 1);
+        // The safety net goes back for a guard that was not left.
+        drop(switched(back));
+        assert_eq!(BACK.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn leaving_that_fails_is_an_error_in_3_21_words() {
+        let e = switched(refused).leave().unwrap_err();
+        assert_eq!((e.uid, e.gid, e.source.raw_os_error()), (65534, 65534, Some(libc::EPERM)));
+        let pid = std::process::id();
+        assert_eq!(
+            e.to_string(),
+            format!("error switching euid from 65534 to 0 and egid from 65534 to 0 (pid {pid}): Operation not permitted")
+        );
+    }
+
+    #[test]
+    fn dropping_a_guard_that_cannot_go_back_aborts_without_a_word() {
+        const CHILD: &str = "LOGROTATE_TEST_ABORTING_GUARD";
+        if std::env::var_os(CHILD).is_some() {
+            drop(switched(refused));
+            // Not reached: the process was aborted.
+            std::process::exit(0);
+        }
+        let me = "exec::ids::tests::dropping_a_guard_that_cannot_go_back_aborts_without_a_word";
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([me, "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{out:?}");
     }
 }

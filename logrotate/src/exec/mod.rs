@@ -57,7 +57,15 @@ pub struct Executor<'a> {
     /// With `su`, what 3.21's children say about their identity: a script's (back to root) and
     /// a compressor's (the `su` user for good), without the pid.
     su_child: Option<(String, String)>,
+    /// Going back to root after `su` failed (reported): nothing more runs.
+    stranded: bool,
 }
+
+/// The run stopped because going back to root after `su` failed (already reported through
+/// the [`Reporter`]): the process still has the `su` user's identity, so nothing more may run,
+/// not another step, set or script, and the state is not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stranded;
 
 /// Where a set's steps stand.
 struct SetRun {
@@ -95,16 +103,21 @@ impl<'a> Executor<'a> {
             pattern: String::new(),
             stale_errno: ENOENT,
             su_child: None,
+            stranded: false,
         }
     }
 
     /// Executes every set of `plan`, updating `state`. Returns whether anything failed.
-    pub fn execute(&mut self, plan: &Plan, state: &mut State) -> bool {
+    ///
+    /// # Errors
+    ///
+    /// [`Stranded`]: the run stopped as the process could not go back to root.
+    pub fn execute(&mut self, plan: &Plan, state: &mut State) -> Result<bool, Stranded> {
         let mut failed = false;
         for set in &plan.sets {
-            failed |= self.execute_set(set, plan.now, state);
+            failed |= self.execute_set(set, plan.now, state)?;
         }
-        failed
+        Ok(failed)
     }
 
     /// The logs whose rotation went through every step without an error, in execution order.
@@ -117,20 +130,34 @@ impl<'a> Executor<'a> {
     /// A rotating log is recorded as rotated at `now` once its rotation starts (after
     /// firstaction), even if a later step fails, as logrotate does; so a failing log is retried
     /// next period rather than on every run.
-    pub fn execute_set(&mut self, set: &SetPlan, now: chrono::NaiveDateTime, state: &mut State) -> bool {
+    ///
+    /// # Errors
+    ///
+    /// [`Stranded`]: the run stopped as the process could not go back to root.
+    pub fn execute_set(
+        &mut self,
+        set: &SetPlan,
+        now: chrono::NaiveDateTime,
+        state: &mut State,
+    ) -> Result<bool, Stranded> {
         self.execute_set_replanning(set, now, state, &mut |_| None)
     }
 
     /// [`Executor::execute_set`], planning each log's rotation again with `replan` once an
     /// earlier log of the set changed the disk (3.21 looks at the disk when a log's turn comes:
     /// a pattern such as `app.*` also matches the archives the first log moves).
+    ///
+    /// # Errors
+    ///
+    /// [`Stranded`]: going back to root after `su` failed (reported); nothing more was done
+    /// and nothing more may be.
     pub fn execute_set_replanning(
         &mut self,
         set: &SetPlan,
         now: chrono::NaiveDateTime,
         state: &mut State,
         replan: Replan,
-    ) -> bool {
+    ) -> Result<bool, Stranded> {
         let rule = &self.rules[set.rule];
         self.pattern.clone_from(&set.pattern);
         if self.out.wants_info() {
@@ -139,7 +166,7 @@ impl<'a> Executor<'a> {
             }
         }
         if set.logs.is_empty() {
-            return false;
+            return Ok(false);
         }
         // 3.21 takes the su identity for the whole set, and says so.
         let switch = trace::su_switch(&rule.options);
@@ -149,10 +176,13 @@ impl<'a> Executor<'a> {
         self.su_child = switch.as_ref().map(|s| (s.child_back.clone(), s.child_for_good.clone()));
         let failed = self.execute_logs(set, now, state, replan);
         self.su_child = None;
+        if self.stranded {
+            return Err(Stranded);
+        }
         if let Some(s) = &switch {
             self.out.info(&s.back);
         }
-        failed
+        Ok(failed)
     }
 
     fn execute_logs(
@@ -190,7 +220,11 @@ impl<'a> Executor<'a> {
             if blocked && !matches!(step.action, Action::Prepare { .. }) {
                 continue;
             }
-            if self.step_of_set(set, step, blocked, &mut run, now, state, replan) {
+            let ok = self.step_of_set(set, step, blocked, &mut run, now, state, replan);
+            if self.stranded {
+                return true;
+            }
+            if ok {
                 continue;
             }
             failed = true;
@@ -328,27 +362,38 @@ impl<'a> Executor<'a> {
         }
     }
 
-    fn su(&mut self, o: &Options) -> Result<Option<SuGuard>, ()> {
-        let Some(su) = &o.su else { return Ok(None) };
-        let Some((uid, gid)) = ids::su_ids(su) else {
-            self.out.error("su: unknown user or group");
-            return Err(());
+    /// Runs `work` as the `su` user of `o` (as we are without `su`), then goes back to root.
+    /// `None` when switching failed, or going back did: both are reported, and the latter
+    /// strands the run (nothing more runs).
+    fn as_su<T>(&mut self, o: &Options, work: impl FnOnce(&mut Self) -> T) -> Option<T> {
+        let guard = match &o.su {
+            None => None,
+            Some(su) => {
+                let Some((uid, gid)) = ids::su_ids(su) else {
+                    self.out.error("su: unknown user or group");
+                    return None;
+                };
+                match SuGuard::switch(uid, gid) {
+                    Ok(guard) => Some(guard),
+                    Err(e) => {
+                        self.out.error(&format!("su: {e}"));
+                        return None;
+                    }
+                }
+            }
         };
-        SuGuard::switch(uid, gid).map(Some).map_err(|e| self.out.error(&format!("su: {e}")))
+        let done = work(self);
+        if let Err(e) = guard.map_or(Ok(()), SuGuard::leave) {
+            self.out.error(&e.to_string());
+            self.stranded = true;
+            return None;
+        }
+        Some(done)
     }
 
     /// Runs a list of steps as the `su` user. Returns false on the first failure.
     fn steps(&mut self, o: &Options, steps: &[Step]) -> bool {
-        let Ok(guard) = self.su(o) else { return false };
-        let mut ok = true;
-        for step in steps {
-            if !self.step(o, step) {
-                ok = false;
-                break;
-            }
-        }
-        drop(guard);
-        ok
+        self.as_su(o, |ex| steps.iter().all(|step| ex.step(o, step))).unwrap_or(false)
     }
 
     fn step(&mut self, o: &Options, step: &Step) -> bool {
@@ -402,14 +447,14 @@ impl<'a> Executor<'a> {
     /// them, `perform` carries them out (as the `su` user). Returns false on the first failure.
     fn prepare(&mut self, o: &Options, r: &Rotation, announce: bool, perform: Shift) -> bool {
         let perform = if self.opts.dry_run { Shift::Nothing } else { perform };
-        let guard = if perform != Shift::Nothing {
-            match self.su(o) {
-                Ok(g) => g,
-                Err(()) => return false,
-            }
-        } else {
-            None
-        };
+        if perform == Shift::Nothing {
+            return self.prepare_as_we_are(o, r, announce, perform);
+        }
+        self.as_su(o, |ex| ex.prepare_as_we_are(o, r, announce, perform)).unwrap_or(false)
+    }
+
+    /// [`Executor::prepare`] with the identity the caller chose.
+    fn prepare_as_we_are(&mut self, o: &Options, r: &Rotation, announce: bool, perform: Shift) -> bool {
         let mut ok = true;
         for note in &r.trace {
             // After a failure 3.21 leaves its loop over the archives, but still looks for the
@@ -449,7 +494,6 @@ impl<'a> Executor<'a> {
                 }
             }
         }
-        drop(guard);
         ok
     }
 

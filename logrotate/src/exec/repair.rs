@@ -19,8 +19,9 @@ use super::fsops::{aside_name, copy_sparse, open_nofollow, rename_noreplace};
 use super::report::Reporter;
 use super::tmp_name;
 use crate::pathbytes::PathShow as _;
-use crate::plan::{first_archive_name, method_of, Method};
+use crate::plan::first_archive_name;
 use crate::plan::{FileFacts, FileKind, SetFacts};
+use crate::rule::MoveMethod;
 use crate::rule::Rule;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -42,7 +43,7 @@ pub fn repair(rules: &[Rule], facts: &[SetFacts], dry_run: bool, out: &mut Repor
             }
             // A crash right after renamecopy's first rename leaves no log at all, only LOG.tmp.
             let may_hold_tmp = matches!(f.kind, FileKind::Regular | FileKind::Missing);
-            if may_hold_tmp && method_of(&rule.options) == Method::RenameCopy {
+            if may_hold_tmp && rule.options.move_method == MoveMethod::RenameCopy {
                 r.renamecopy_tmp(rule, f);
             }
         }

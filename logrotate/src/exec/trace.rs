@@ -3,8 +3,8 @@
 
 use super::report::Reporter;
 use crate::pathbytes::PathShow as _;
-use crate::plan::{Decision, Due, LogPlan, Method, Rotation, SetPlan, Skip};
-use crate::rule::{Criterion, Frequency, Keep, Options, Rule};
+use crate::plan::{Decision, Due, LogPlan, Rotation, SetPlan, Skip};
+use crate::rule::{Criterion, Frequency, Keep, MoveMethod, Options, Rule};
 use chrono::NaiveDateTime;
 
 /// Whether a pass was forced, and by whom: the header of each log set says so.
@@ -157,20 +157,21 @@ pub fn rotating_log(o: &Options, log: &LogPlan) -> String {
 pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
     let (path, to) = (log.path.shown(), r.rotated.shown());
     let mut lines = match r.method {
-        Method::Rename => vec![format!("renaming {path} to {to}")],
-        Method::RenameCopy => vec![format!("renaming {path} to {path}.tmp")],
-        Method::Copy => vec![
+        MoveMethod::Rename => vec![format!("renaming {path} to {to}")],
+        MoveMethod::RenameCopy => vec![format!("renaming {path} to {path}.tmp")],
+        // (With `renamecopy` too the executor does not get to say these.)
+        MoveMethod::Copy | MoveMethod::CopyAndRenameCopy => vec![
             format!("{}copying {path} to {to}", if r.skip_copy { "skip " } else { "" }),
             format!("Not truncating {path}"),
         ],
-        Method::CopyTruncate => {
+        MoveMethod::CopyTruncate => {
             vec![
                 format!("{}copying {path} to {to}", if r.skip_copy { "skip " } else { "" }),
                 format!("truncating {path}"),
             ]
         }
     };
-    if o.keep == Keep::Count(0) && matches!(r.method, Method::Rename | Method::RenameCopy) {
+    if o.keep == Keep::Count(0) && matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy) {
         let ext = if o.compress && !o.delay_compress { o.effective_compress_ext() } else { String::new() };
         lines.push(format!("disposeName will be {to}{ext}"));
     }

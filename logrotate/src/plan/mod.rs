@@ -19,9 +19,7 @@ use std::path::PathBuf;
 
 pub use decision::{Decision, Due, Refusal, Skip, Warning};
 pub use facts::{Archive, FileFacts, FileKind, SetFacts};
-pub use rotation::{
-    first_archive_name, method_of, plan_rotation, Line, LineKind, Method, Note, Rotation, Step,
-};
+pub use rotation::{first_archive_name, plan_rotation, Line, LineKind, Note, Rotation, Step};
 
 /// Settings of one run that are not part of any rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -15,20 +15,6 @@ use chrono::{NaiveDateTime, Timelike};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// How the live log becomes an archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// Rename it (default).
-    Rename,
-    /// Copy it and leave the original (`copy`).
-    Copy,
-    /// Copy it, then truncate the original (`copytruncate`).
-    CopyTruncate,
-    /// Rename to `LOG.tmp`, and after postrotate copy that to the archive (`renamecopy`).
-    RenameCopy,
-}
-
 /// One filesystem step of a rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "lowercase")]
@@ -125,8 +111,10 @@ pub struct Rotation {
     /// After `prepare`, the log is not moved after all, and this error is reported (today's
     /// dated archive exists already). Scripts and mail see it as a failed rotation, as in 3.21.
     pub refused: Option<Refusal>,
-    /// How the log is moved.
-    pub method: Method,
+    /// How the log is moved: the rule's. 3.21's `copy` with `renamecopy`
+    /// ([`MoveMethod::CopyAndRenameCopy`]) names archives as a copy does (the executor then
+    /// does as 3.21 does: neither moves nor copies the log).
+    pub method: MoveMethod,
     /// The archive the log becomes (before compression); `$2` of postrotate.
     pub rotated: PathBuf,
     /// `rotate 0` with `copy`/`copytruncate`: no copy is made (`copytruncate` only truncates).
@@ -262,8 +250,8 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
     }
     let rotated_name = if o.date_ext { dated(&mut cx, now) } else { numbered_chain(&mut cx, now) };
     let rotated = cx.path(&rotated_name);
-    let method = method_of(o);
-    let copying = matches!(method, Method::Copy | Method::CopyTruncate);
+    let method = o.move_method;
+    let copying = method.is_copying();
     let compress_now = o.compress && !o.delay_compress;
     let final_name =
         if compress_now { format!("{rotated_name}{}", cx.compext) } else { rotated_name.clone() };
@@ -361,17 +349,6 @@ fn shifted_now(o: &Options, now: NaiveDateTime) -> NaiveDateTime {
     when
 }
 
-/// How `o` moves the live log. 3.21's `copy` with `renamecopy` plans as a copy (the executor
-/// then does as 3.21 does).
-pub fn method_of(o: &Options) -> Method {
-    match o.move_method {
-        MoveMethod::CopyTruncate => Method::CopyTruncate,
-        MoveMethod::Copy | MoveMethod::CopyAndRenameCopy => Method::Copy,
-        MoveMethod::RenameCopy => Method::RenameCopy,
-        MoveMethod::Rename => Method::Rename,
-    }
-}
-
 /// The uncompressed archive name a log rotated at `when` takes first (`LOG.START`, or the dated
 /// name with `dateext`).
 pub fn first_archive_name(rule: &Rule, log: &std::path::Path, when: NaiveDateTime) -> String {
@@ -399,17 +376,6 @@ impl std::fmt::Display for Step {
             Step::Mail { path, subject, .. } => write!(f, "mailing {} (subject {subject})", path.shown()),
             Step::Remove { path } => write!(f, "removing old log {}", path.shown()),
         }
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Method::Rename => "renaming",
-            Method::Copy => "copying",
-            Method::CopyTruncate => "copying and truncating",
-            Method::RenameCopy => "renaming (then copying)",
-        })
     }
 }
 

@@ -327,7 +327,7 @@ fn copytruncate_never_creates() {
         },
         &[],
     );
-    assert_eq!(r.method, Method::CopyTruncate);
+    assert_eq!(r.method, crate::rule::MoveMethod::CopyTruncate);
     assert_eq!(r.create, None);
 }
 

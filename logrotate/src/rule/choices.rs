@@ -100,9 +100,10 @@ impl MoveMethod {
         }
     }
 
-    /// Whether the live log stays where it is (copied, not renamed).
+    /// Whether the live log stays where it is (copied, not renamed): archives are named as
+    /// for a copy. With `copy` and `renamecopy` together 3.21 names them so too.
     pub fn is_copying(self) -> bool {
-        matches!(self, MoveMethod::Copy | MoveMethod::CopyTruncate)
+        matches!(self, MoveMethod::Copy | MoveMethod::CopyTruncate | MoveMethod::CopyAndRenameCopy)
     }
 }
 

@@ -5,6 +5,7 @@
 //! parallel compressor have threads), where the system call alone changes the calling thread.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The real user id (`getuid`).
 pub(crate) fn real_uid() -> u32 {
@@ -41,6 +42,26 @@ pub(crate) fn set_effective(uid: u32, gid: u32) -> io::Result<()> {
 pub(crate) fn set_effective_user_first(uid: u32, gid: u32) -> io::Result<()> {
     seteuid(uid).and_then(|()| setegid(gid))
 }
+
+/// Takes back root's effective ids (user first, then group) after an `su` switch. A failure
+/// is remembered for the rest of the process: see [`failed_to_take_back_root`].
+///
+/// # Errors
+///
+/// `seteuid(0)` or `setegid(0)` failed; the process keeps (part of) the `su` identity.
+pub(crate) fn back_to_root() -> io::Result<()> {
+    set_effective_user_first(0, 0).inspect_err(|_| STRANDED.store(true, Ordering::SeqCst))
+}
+
+/// Whether [`back_to_root`] ever failed in this process: its effective ids are not root's
+/// and cannot be made so, so it must not rotate anything more (a pass refuses to start).
+pub(crate) fn failed_to_take_back_root() -> bool {
+    STRANDED.load(Ordering::SeqCst)
+}
+
+/// Set once going back to root failed. The identity is the process's (glibc applies it to
+/// every thread), and so is this record of it.
+static STRANDED: AtomicBool = AtomicBool::new(false);
 
 fn seteuid(uid: u32) -> io::Result<()> {
     // SAFETY: a plain call on an integer.

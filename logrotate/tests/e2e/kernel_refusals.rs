@@ -58,36 +58,58 @@ fn regression_rename_noreplace_refused_with_eopnotsupp_falls_back_to_link() {
     }
 }
 
-#[test]
-fn regression_failing_to_leave_su_stops_the_run() {
+/// Runs `conf` (with `app.log` and `other.log` in a directory anyone may write) while the
+/// second `setresuid` fails: glibc's seteuid is setresuid(-1, uid, -1), so the first call
+/// switches to nobody and the second would switch back. Checks that the run ends with 3.21's
+/// message, exit 1 and nothing said after it, and that `other.log` was not rotated; returns the
+/// fixture. `None`: strace is missing, or we are not root.
+fn leaving_su_refused(conf: &str) -> Option<Fx> {
     if !have_strace() {
-        return;
+        return None;
     }
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         eprintln!("SKIPPED: switching to an su user needs root");
-        return;
+        return None;
     }
     let fx = Fx::new();
     std::fs::set_permissions(fx.dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     fx.write("app.log", "as nobody\n");
     fx.write("other.log", "as root\n");
-    fx.conf("@D@/app.log {\n su nobody nogroup\n rotate 1\n}\n@D@/other.log {\n rotate 1\n}\n");
-    // glibc's seteuid is setresuid(-1, uid, -1): the first call switches to nobody, the second
-    // would switch back.
+    fx.conf(conf);
     let (out, trace) = run_injected(&fx, "setresuid", "setresuid:error=EPERM:when=2");
     assert!(trace.contains("(INJECTED)"), "setresuid was not called twice:\n{trace}");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
+    let last = err.lines().last().unwrap_or_default();
     assert!(
-        err.lines().any(|l| l.starts_with("error: error switching euid from 65534 to 0 and egid from")
-            && l.ends_with("Operation not permitted")),
+        last.starts_with("error: error switching euid from 65534 to 0 and egid from")
+            && last.ends_with("Operation not permitted"),
         "{err}"
     );
-    // The run stopped there: the next stanza was not rotated as the wrong user, and the state
-    // (created empty for its lock) was not written.
+    // Nothing was rotated as the wrong user.
     assert_eq!(fx.read("other.log"), "as root\n");
     assert!(!fx.exists("other.log.1"));
+    Some(fx)
+}
+
+#[test]
+fn regression_failing_to_leave_su_stops_the_run() {
+    let conf = "@D@/app.log {\n su nobody nogroup\n rotate 1\n}\n@D@/other.log {\n rotate 1\n}\n";
+    let Some(fx) = leaving_su_refused(conf) else { return };
+    // The run stopped there: the next stanza was not rotated, and the state (created empty for
+    // its lock) was not written.
     let state = std::fs::read_to_string(fx.p("state")).unwrap_or_default();
     assert!(!state.contains("log"), "{state}");
+}
+
+#[test]
+fn regression_failing_to_leave_su_after_creating_an_olddir_starts_no_pass() {
+    // The olddir is created as the su user while the config is read; going back fails there,
+    // after the stanza of other.log was read.
+    let conf = "@D@/other.log {\n rotate 1\n}\n\
+        @D@/app.log {\n su nobody nogroup\n olddir old\n createolddir 0755 nobody nogroup\n rotate 1\n}\n";
+    let Some(fx) = leaving_su_refused(conf) else { return };
+    // No pass started: the state file was not even opened.
+    assert!(!fx.exists("state"));
 }

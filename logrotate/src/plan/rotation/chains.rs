@@ -2,7 +2,7 @@
 //! the lines 3.21 says about each in `-v`.
 
 use super::super::names::{dated_archives, existing_numbers, highest_number, numbered};
-use super::{dated_name, method_of, Ctx, Line, LineKind, Method, Note, Refusal, Step};
+use super::{dated_name, Ctx, Line, LineKind, Note, Refusal, Step};
 use crate::pathbytes::PathShow as _;
 use crate::rule::Keep;
 use chrono::NaiveDateTime;
@@ -18,8 +18,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     // `.START` can only be a file a previous run left because a writer still held it (see
     // `locktimeout`); compress it too, or the move below would overwrite it. (`rotate 0` with
     // `copy`/`copytruncate` writes nothing there: logrotate compresses that file afterwards.)
-    let writes_nothing =
-        o.keep == Keep::Count(0) && matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+    let writes_nothing = o.keep == Keep::Count(0) && o.move_method.is_copying();
     let prev = numbered(&base, start, &ext, "");
     if o.compress && (o.delay_compress || !writes_nothing) {
         if cx.names.contains(&prev) {
@@ -176,7 +175,7 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> String {
         }
         // With `rotate 0` 3.21 disposes of the log's own archive instead, unless `copy` or
         // `copytruncate` keep it from doing so: then the oldest dated one still goes.
-        let copying = matches!(method_of(o), Method::Copy | Method::CopyTruncate);
+        let copying = o.move_method.is_copying();
         if o.keep != Keep::Count(0) || copying {
             cx.dispose(last);
         }
