@@ -98,13 +98,16 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
         return Vec::new();
     }
     // The directories to list: the parent itself, or what its own wildcards match.
-    let dirs: Vec<PathBuf> = if has_glob_chars(parent) {
+    let dirs: Vec<PathBuf> = if !has_glob_chars(parent) {
+        vec![crate::pathbytes::to_path(parent)]
+    } else if parent.split('/').any(|c| c.contains("**")) {
+        // The glob crate's recursive `**` (3.21's glob(3) reads it as `*`): kept as it was.
         match glob::glob_with(parent, options()) {
             Ok(paths) => paths.flatten().filter(|p| p.is_dir()).collect(),
             Err(_) => Vec::new(),
         }
     } else {
-        vec![crate::pathbytes::to_path(parent)]
+        matching_dirs(parent, list)
     };
     let name_pattern = glob::Pattern::new(last).ok();
     let mut out = Vec::new();
@@ -133,6 +136,39 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
         }
     }
     out
+}
+
+/// The directories that `pattern` (a parent with wildcards, no `**`) matches, each wildcard
+/// component matched against its directory's listing: an entry's type comes with the listing,
+/// so only a match that is not a directory itself (a symlink may lead to one) is looked at.
+/// Literal components are taken as written: a directory that is not there cannot be listed.
+fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
+    let absolute = pattern.starts_with('/');
+    // Relative paths stay relative ("a/b", not "./a/b"), as glob gives them.
+    let mut dirs: Vec<PathBuf> = vec![PathBuf::from(if absolute { "/" } else { "" })];
+    for comp in pattern.split('/').filter(|c| !c.is_empty()) {
+        if !has_glob_chars(comp) {
+            dirs.iter_mut().for_each(|d| d.push(crate::pathbytes::to_os(comp)));
+            continue;
+        }
+        let Ok(pat) = glob::Pattern::new(comp) else { return Vec::new() };
+        let mut next = Vec::new();
+        for dir in &dirs {
+            let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
+            let Some(entries) = list(listed) else { continue };
+            for (name, is_dir) in entries {
+                if !pat.matches_with(&name, options()) {
+                    continue;
+                }
+                let path = dir.join(crate::pathbytes::to_os(&name));
+                if is_dir || path.is_dir() {
+                    next.push(path);
+                }
+            }
+        }
+        dirs = next;
+    }
+    dirs
 }
 
 #[cfg(test)]
@@ -177,6 +213,54 @@ mod tests {
             .collect();
         // '-' sorts before '/', as C's glob sorts the whole paths.
         assert_eq!(got, vec![dir.path().join("a-b/x.log"), dir.path().join("a/x.log")]);
+    }
+
+    #[test]
+    fn wildcard_directories_come_from_listings_with_symlinks_followed_and_dot_names_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for sub in ["app1/logs", "app2/logs", "app3", ".hidden/logs", "real/logs"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        std::fs::write(d.join("appfile"), "").unwrap();
+        std::os::unix::fs::symlink(d.join("real"), d.join("applink")).unwrap();
+        for sub in ["app1/logs", "app2/logs", ".hidden/logs", "real/logs"] {
+            std::fs::write(d.join(sub).join("x.log"), "").unwrap();
+        }
+        let got: Vec<PathBuf> =
+            expand_pattern(&format!("{}/*/logs/*.log", d.display())).into_iter().map(|(p, _)| p).collect();
+        let want: Vec<PathBuf> =
+            ["app1/logs/x.log", "app2/logs/x.log", "applink/logs/x.log", "real/logs/x.log"]
+                .iter()
+                .map(|p| d.join(p))
+                .collect();
+        assert_eq!(got, want);
+        // What the glob crate gives (its `**` aside), as before.
+        let before: Vec<PathBuf> = glob::glob_with(&format!("{}/*/logs", d.display()), options())
+            .unwrap()
+            .flatten()
+            .filter(|p| p.is_dir())
+            .collect();
+        let mut now = matching_dirs(&format!("{}/*/logs", d.display()), &mut list_dir);
+        // `app3/logs` is there too, unlooked at: listing it fails, which leaves it out.
+        assert!(now.contains(&d.join("app3/logs")));
+        now.retain(|p| p.is_dir());
+        now.sort();
+        assert_eq!(now, before);
+    }
+
+    #[test]
+    fn relative_wildcard_directories_stay_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a1/b")).unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        let rel = dir.path().strip_prefix(&cwd).ok().map(Path::to_path_buf);
+        // Only when the temp dir is below the working directory (no chdir in tests).
+        if let Some(rel) = rel {
+            let got = matching_dirs(&format!("{}/a*/b", rel.display()), &mut list_dir);
+            assert_eq!(got, vec![rel.join("a1/b")]);
+        }
+        assert_eq!(matching_dirs("no-such-dir-zz/*", &mut list_dir), Vec::<PathBuf>::new());
     }
 
     #[test]
