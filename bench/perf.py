@@ -150,7 +150,9 @@ class Bench:
                 self.timed("P3", who, rep, [self.bins[who], "-f", "-s", state, conf], rss=True)
                 if rep == 0:
                     snaps[who] = equiv.snapshot(root, tree, state)
-                    self.sizes[who] = os.path.getsize(os.path.join(tree, rel + ".1.gz"))
+                    archive = os.path.join(tree, rel + ".1.gz")
+                    if os.path.exists(archive):  # if not, check() says so
+                        self.sizes[who] = os.path.getsize(archive)
                 shutil.rmtree(root)
             for who in self.present(COMPRESSORS)[::order]:
                 self.compress("P3", who, rep, src)
