@@ -329,7 +329,9 @@ pub fn run_pass(
         let rule = &rules[set.rule];
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
-            let f = set.files.iter().find(|f| f.path == log.path)?;
+            // By bytes: comparing `Path`s parses their components (a quarter of the CPU time of a
+            // forced pass over 10,000 logs in one set).
+            let f = set.files.iter().find(|f| f.path.as_os_str() == log.path.as_os_str())?;
             let one = plan::SetFacts { rule: set.rule, files: vec![f.clone()] };
             let fresh = rescan.refresh(rule, &one);
             plan::plan_rotation(rule, fresh.files.first()?, now).ok()
