@@ -2,9 +2,11 @@
 //! configured `compresscmd` with stdin/stdout redirected, as logrotate runs it.
 //!
 //! Either way the archive is written to `.NAME.partial` created with `O_EXCL|O_NOFOLLOW`, gets
-//! the source's mode, owner and times, is fsynced, renamed into place (never over an existing
-//! file), and only then is the source removed (by the executor). On failure the partial archive is removed and the
-//! source kept; after a crash only a `.partial` file can remain, which the next run replaces.
+//! the source's mode, owner and times, is made durable (alone: fsynced; in a batch, see
+//! `exec::batch`: with the batch's filesystems), renamed into place (never over an existing
+//! file), and only then is the source removed (by the executor). On failure the partial
+//! archive is removed and the source kept; after a crash only a `.partial` file can remain,
+//! which the next run replaces.
 
 use super::fsops::{copy_acl, copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
 use crate::pathbytes::PathShow as _;
@@ -12,7 +14,7 @@ use crate::rule::Options;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Compresses `src` into `dst` according to `o`. The caller removes `src` (after `preremove`,
@@ -22,9 +24,54 @@ use std::process::{Command, Stdio};
 ///
 /// Any failure; `dst` does not exist afterwards and `src` is untouched.
 pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) -> io::Result<()> {
+    let (partial, _) = write_partial(o, src, dst, stderr, Durable::Now)?;
+    place(&partial, dst)?;
+    sync_parent(dst)
+}
+
+/// How [`write_partial`] is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durable {
+    /// Alone: refuse when the archive exists already, and fsync the partial file.
+    Now,
+    /// In a batch: the caller clears the destination before placing it, and makes the whole
+    /// batch durable at once first.
+    Later,
+}
+
+/// What a source looked like when it was compressed: the archive stands for it only while
+/// the source is still that file with those bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seen {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+}
+
+impl Seen {
+    pub(crate) fn of(md: &std::fs::Metadata) -> Self {
+        Seen { dev: md.dev(), ino: md.ino(), len: md.len(), mtime: (md.mtime(), md.mtime_nsec()) }
+    }
+}
+
+/// Compresses `src` into `.DST.partial` (created with `O_EXCL|O_NOFOLLOW`, with the source's
+/// mode, owner, ACL and times), removing any leftover of that name first. Returns the partial
+/// name and what the source was.
+///
+/// # Errors
+///
+/// Any failure; the partial file is removed then.
+pub(crate) fn write_partial(
+    o: &Options,
+    src: &Path,
+    dst: &Path,
+    stderr: &mut Vec<u8>,
+    durable: Durable,
+) -> io::Result<(PathBuf, Seen)> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
-    if std::fs::symlink_metadata(dst).is_ok() {
+    if durable == Durable::Now && std::fs::symlink_metadata(dst).is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.shown())));
     }
     // Written under a temporary name and renamed into place only when complete, so even a crash
@@ -32,35 +79,49 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
     let partial = partial_name(dst);
     let _ = std::fs::remove_file(&partial);
     let out = create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
-    if let Err(e) = copy_acl(&input, &out) {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    let result = match o.builtin_gzip_level() {
+    let result = copy_acl(&input, &out).map(|_| ()).and_then(|()| match o.builtin_gzip_level() {
         Some(level) if md.len() >= PARALLEL_MIN && threads() > 1 => {
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
         }
         Some(level) => gzip(input, &out, level, &md),
         None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),
+    });
+    let result = result.and_then(|()| copy_times(&out, &md)).and_then(|()| {
+        if durable == Durable::Now {
+            out.sync_all()
+        } else {
+            Ok(())
+        }
+    });
+    match result {
+        Ok(()) => Ok((partial, Seen::of(&md))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
     }
-    .and_then(|()| copy_times(&out, &md))
-    .and_then(|()| out.sync_all())
-    .and_then(|()| rename_noreplace(&partial, dst));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    sync_parent(dst)
+}
+
+/// Renames a finished (durable) partial archive into place, never over an existing file; on
+/// failure the partial file is removed.
+///
+/// # Errors
+///
+/// The rename failed (`dst` exists: `EEXIST`).
+pub(crate) fn place(partial: &Path, dst: &Path) -> io::Result<()> {
+    rename_noreplace(partial, dst).inspect_err(|_| {
+        let _ = std::fs::remove_file(partial);
+    })
 }
 
 /// The temporary name an archive is written under: `DIR/.NAME.partial`.
-pub fn partial_name(dst: &Path) -> std::path::PathBuf {
+pub fn partial_name(dst: &Path) -> PathBuf {
     let name = dst.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
     dst.with_file_name(crate::pathbytes::to_os(&format!(".{name}.partial")))
 }
 
 /// Files at least this large are compressed on several cores.
-const PARALLEL_MIN: u64 = 4 << 20;
+pub(crate) const PARALLEL_MIN: u64 = 4 << 20;
 
 fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)

@@ -1,8 +1,9 @@
 //! The file steps of a rotation: creating the olddir, making room at a destination, moving the
 //! log, creating the new one, compressing, mailing and removing archives, finishing renamecopy.
 
+use super::compress::Durable;
 use super::ids::{resolve_group, resolve_user};
-use super::{compress, fsops, handshake, path_str, scripts, tmp_name, trace, Executor};
+use super::{batch, compress, fsops, handshake, path_str, scripts, tmp_name, trace, Executor};
 use crate::pathbytes::PathShow as _;
 use crate::plan::{LogPlan, Rotation, Step};
 use crate::rule::{CreateSpec, MoveMethod, Options};
@@ -88,7 +89,16 @@ impl Executor<'_> {
         }
         let mut stderr = Vec::new();
         self.say_permanent_switch();
-        let compressed = compress::compress_file(o, src, dst, &mut stderr);
+        let ahead = self.batch.as_mut().and_then(|b| b.written.remove(src));
+        let compressed = match ahead.and_then(|w| batch::place(w, src, dst)) {
+            Some((placed, said)) => {
+                stderr = said;
+                placed
+            }
+            None if self.batch.is_some() => compress::write_partial(o, src, dst, &mut stderr, Durable::Now)
+                .and_then(|(partial, _)| compress::place(&partial, dst)),
+            None => compress::compress_file(o, src, dst, &mut stderr),
+        };
         if !stderr.is_empty() {
             // As logrotate: the program's own words follow, verbatim.
             self.out.error_without_status(&format!(
@@ -107,9 +117,16 @@ impl Executor<'_> {
         drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
         // `shred`), so `shred` never leaves the plain text behind.
-        self.remove(o, src, false)
-            && (fsops::sync_parent(src).is_ok()
-                || self.fail(&format!("error syncing the directory of {}", src.shown())))
+        if !self.remove(o, src, false) {
+            return false;
+        }
+        if let Some(b) = self.batch.as_mut() {
+            // The directories are fsynced once, when the batch ends.
+            b.dirty.extend([batch::dir_of(src), batch::dir_of(dst)]);
+            return true;
+        }
+        fsops::sync_parent(src).is_ok()
+            || self.fail(&format!("error syncing the directory of {}", src.shown()))
     }
 
     pub(super) fn mail(&mut self, o: &Options, path: &Path, subject: &str, compressed: bool) -> bool {
@@ -279,12 +296,16 @@ impl Executor<'_> {
                 // the rotation: the writer's new log must still be created.
                 let moved_to = moved_to(log, r);
                 // (A copy already synced its own directory; the log's did not change.)
-                let mut dirs = Vec::new();
+                let mut dirs: Vec<&Path> = Vec::new();
                 if matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy) {
                     dirs.push(log.path.as_path());
                 }
                 if r.method == MoveMethod::Rename && r.rotated.parent() != log.path.parent() {
                     dirs.push(&moved_to);
+                }
+                if let Some(b) = self.batch.as_mut() {
+                    // Once per directory when the set's batch ends (before the state is written).
+                    b.dirty.extend(dirs.drain(..).map(batch::dir_of));
                 }
                 for path in dirs {
                     if let Err(e) = fsops::sync_parent(path) {
@@ -337,7 +358,8 @@ impl Executor<'_> {
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
         // `create` without a mode keeps the old log's ACL, as logrotate does.
         let acl_from = if spec.mode.is_none() { Some(moved_to) } else { None };
-        let e = match new_log(path, mode, uid, gid, acl_from) {
+        let later = self.batch.as_mut().map(|b| b.unsynced.insert(batch::dir_of(path))).is_some();
+        let e = match new_log(path, mode, uid, gid, acl_from, later) {
             Ok(()) => return true,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,
             Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.shown())),
@@ -353,7 +375,7 @@ impl Executor<'_> {
         if !self.clear_destination(path) {
             return false;
         }
-        match new_log(path, mode, uid, gid, acl_from) {
+        match new_log(path, mode, uid, gid, acl_from, later) {
             Ok(()) => true,
             Err(e2) => self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.shown())),
         }
@@ -450,17 +472,21 @@ enum TmpCopy {
 }
 
 /// Creates the new, empty log (never over anything), with the ACL of `acl_from` if given, and
-/// makes it durable.
+/// makes it durable (`later`: the batch makes its filesystem durable at its end).
 fn new_log(
     path: &Path,
     mode: u32,
     uid: Option<u32>,
     gid: Option<u32>,
     acl_from: Option<&Path>,
+    later: bool,
 ) -> std::io::Result<()> {
     let f = fsops::create_exclusive(path, mode, uid, gid)?;
     if let Some(old) = acl_from.and_then(|p| fsops::open_nofollow(p).ok()) {
         fsops::copy_acl(&old, &f)?;
+    }
+    if later {
+        return Ok(());
     }
     f.sync_all()
 }

@@ -6,6 +6,7 @@
 //! goes on.
 
 use crate::pathbytes::PathShow as _;
+mod batch;
 pub(crate) mod compress;
 mod files;
 pub(crate) mod fsops;
@@ -21,6 +22,7 @@ use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
 use crate::plan::{Line, LineKind, LogPlan, Note, Plan, Rotation, SetPlan, Step};
 use crate::rule::{Options, Rule};
 use crate::state::State;
+use batch::Batch;
 use ids::SuGuard;
 use report::Reporter;
 use std::path::{Path, PathBuf};
@@ -59,6 +61,8 @@ pub struct Executor<'a> {
     su_child: Option<(String, String)>,
     /// Going back to root after `su` failed (reported): nothing more runs.
     stranded: bool,
+    /// In a real run, the set's put-off work and the durability it owes.
+    batch: Option<Batch>,
 }
 
 /// The run stopped because going back to root after `su` failed (already reported through
@@ -77,6 +81,23 @@ struct SetRun {
     set_failed: bool,
     /// An earlier step changed the disk (later logs are planned again).
     disk_changed: bool,
+}
+
+/// A set being carried out, for the steps that run in turn or later in a batch.
+struct SetCx<'s, 'q> {
+    set: &'s SetPlan,
+    run: &'s mut SetRun,
+    now: chrono::NaiveDateTime,
+    state: &'s mut State,
+    replan: Replan<'q>,
+}
+
+/// How a step ended.
+enum StepEnd {
+    Done,
+    Failed,
+    /// Nothing more of the set runs (firstaction failed, or the run is stranded).
+    Stop,
 }
 
 /// Which prepare steps to carry out now.
@@ -104,6 +125,7 @@ impl<'a> Executor<'a> {
             stale_errno: ENOENT,
             su_child: None,
             stranded: false,
+            batch: None,
         }
     }
 
@@ -210,40 +232,65 @@ impl<'a> Executor<'a> {
             set_failed: set.starts_failed,
             disk_changed: false,
         };
-        for step in &set.steps {
-            let blocked = match step.blocked_by {
-                Blocker::FirstAction => false,
-                Blocker::Set => run.set_failed,
-                Blocker::Log(i) => run.set_failed || run.log_failed[i],
-            };
-            // A blocked prepare still says its steps (and what it finds in the way).
-            if blocked && !matches!(step.action, Action::Prepare { .. }) {
+        self.batch = (!self.opts.dry_run).then(Batch::default);
+        let mut cx = SetCx { set, run: &mut run, now, state, replan };
+        for (i, step) in set.steps.iter().enumerate() {
+            if self.put_off(&mut cx, i) {
                 continue;
             }
-            let ok = self.step_of_set(set, step, blocked, &mut run, now, state, replan);
-            if self.stranded {
-                return true;
+            if !self.may_wait(&cx, step) {
+                failed |= self.carry_out_batch(&mut cx);
             }
-            if ok {
-                continue;
-            }
-            failed = true;
-            if let Some(log) = step.action.log() {
-                run.log_failed[log] = true;
-            }
-            match step.failure_blocks {
-                // Nothing else of the set runs, not even lastaction.
-                Some(Blocker::FirstAction) => return true,
-                Some(Blocker::Set) => run.set_failed = true,
-                Some(Blocker::Log(i)) => run.log_failed[i] = true,
-                None => {}
+            match self.run_step(&mut cx, i) {
+                StepEnd::Done => {}
+                StepEnd::Failed => failed = true,
+                StepEnd::Stop => {
+                    self.batch = None;
+                    return true;
+                }
             }
         }
+        failed |= self.carry_out_batch(&mut cx);
+        self.batch = None;
         if !run.set_failed {
             let done = set.logs.iter().zip(&run.log_failed).filter(|(l, f)| l.is_rotating() && !**f);
             self.rotated.extend(done.map(|(l, _)| l.path.clone()));
         }
         failed
+    }
+
+    /// Runs step `i` of the set unless it is blocked, and notes what its failure blocks.
+    fn run_step(&mut self, cx: &mut SetCx, i: usize) -> StepEnd {
+        let step = &cx.set.steps[i];
+        let run = &mut *cx.run;
+        let blocked = match step.blocked_by {
+            Blocker::FirstAction => false,
+            Blocker::Set => run.set_failed,
+            Blocker::Log(i) => run.set_failed || run.log_failed[i],
+        };
+        // A blocked prepare still says its steps (and what it finds in the way).
+        if blocked && !matches!(step.action, Action::Prepare { .. }) {
+            return StepEnd::Done;
+        }
+        let ok = self.step_of_set(cx.set, step, blocked, cx.run, cx.now, cx.state, &mut *cx.replan);
+        if self.stranded {
+            return StepEnd::Stop;
+        }
+        if ok {
+            return StepEnd::Done;
+        }
+        let run = &mut *cx.run;
+        if let Some(log) = step.action.log() {
+            run.log_failed[log] = true;
+        }
+        match step.failure_blocks {
+            // Nothing else of the set runs, not even lastaction.
+            Some(Blocker::FirstAction) => return StepEnd::Stop,
+            Some(Blocker::Set) => run.set_failed = true,
+            Some(Blocker::Log(i)) => run.log_failed[i] = true,
+            None => {}
+        }
+        StepEnd::Failed
     }
 
     /// Carries out one step of `set` (`blocked`: a prepare that is only said). Returns whether

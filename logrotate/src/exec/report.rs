@@ -63,6 +63,18 @@ pub struct Reporter {
     log: Option<LogTarget>,
     errors: usize,
     console: Box<dyn Console>,
+    /// While a batch of compressions waits (see `exec::batch`), what is said is kept here, one
+    /// segment per waiting job, and said later in the order of a sequential run.
+    held: Option<Vec<Vec<Held>>>,
+}
+
+/// A message kept while a batch waits.
+#[derive(Debug)]
+pub(crate) enum Held {
+    /// Through [`Reporter::emit_with`].
+    Line { line: String, priority: u8, to_stderr: bool, newline: bool },
+    /// Through [`Reporter::passthrough`].
+    Passthrough(String),
 }
 
 impl std::fmt::Debug for Reporter {
@@ -86,7 +98,7 @@ enum LogTarget {
 impl Reporter {
     /// A reporter writing to `console`; `verbose` prints notes as well as warnings and errors.
     pub fn new(verbose: bool, console: Box<dyn Console>) -> Self {
-        Reporter { verbose, timestamps: false, journal: false, log: None, errors: 0, console }
+        Reporter { verbose, timestamps: false, journal: false, log: None, errors: 0, console, held: None }
     }
 
     /// Text for stdout, as it is (the documents `--plan-json`, `--dump-toml` and `--status`
@@ -98,7 +110,34 @@ impl Reporter {
     /// Text for stderr only, as it is: not a message of ours (a compressor's own words, a
     /// hint under an error), so neither prefixed nor copied to the log.
     pub fn passthrough(&mut self, text: &str) {
+        if let Some(segment) = self.held.as_mut().and_then(|h| h.last_mut()) {
+            segment.push(Held::Passthrough(text.to_string()));
+            return;
+        }
         self.console.stderr(text.as_bytes());
+    }
+
+    /// From now on keeps what is said in a new segment instead of saying it (a job of a batch
+    /// was put off: what follows it in the plan must come out after what it says).
+    pub(crate) fn hold_next(&mut self) {
+        self.held.get_or_insert_with(Vec::new).push(Vec::new());
+    }
+
+    /// Stops keeping messages and gives back the segments kept, in order.
+    pub(crate) fn take_held(&mut self) -> Vec<Vec<Held>> {
+        self.held.take().unwrap_or_default()
+    }
+
+    /// Says what was kept.
+    pub(crate) fn replay(&mut self, segment: Vec<Held>) {
+        for held in segment {
+            match held {
+                Held::Line { line, priority, to_stderr, newline } => {
+                    self.emit_with(&line, priority, to_stderr, newline);
+                }
+                Held::Passthrough(text) => self.passthrough(&text),
+            }
+        }
     }
 
     /// Prefix every line with the local time (for the daemon, whose stderr goes to journald
@@ -143,6 +182,11 @@ impl Reporter {
     }
 
     fn emit_with(&mut self, line: &str, priority: u8, to_stderr: bool, newline: bool) {
+        if let Some(segment) = self.held.as_mut().and_then(|h| h.last_mut()) {
+            let line = line.to_string();
+            segment.push(Held::Line { line, priority, to_stderr, newline });
+            return;
+        }
         // A line left open is only possible where lines are not stamped or prefixed.
         let newline = newline || self.timestamps || self.journal;
         let end = if newline { "\n" } else { "" };
@@ -262,5 +306,27 @@ mod tests {
         journal.error("two\nlines");
         journal.info("note");
         assert_eq!(seen.stderr_text(), "<3>error: two\n<3>lines\n<7>note\n");
+    }
+
+    #[test]
+    fn held_segments_come_out_where_they_are_replayed() {
+        let (mut out, seen) = reporter(true);
+        out.info("before");
+        out.hold_next();
+        out.info("after job 0");
+        out.hold_next();
+        out.passthrough("after job 1\n");
+        out.error("counted at once");
+        assert_eq!(seen.stderr_text(), "before\n");
+        assert_eq!(out.error_count(), 1);
+        let mut held = out.take_held().into_iter();
+        out.info("job 0");
+        out.replay(held.next().unwrap());
+        out.info("job 1");
+        out.replay(held.next().unwrap());
+        assert_eq!(
+            seen.stderr_text(),
+            "before\njob 0\nafter job 0\njob 1\nafter job 1\nerror: counted at once\n"
+        );
     }
 }

@@ -93,6 +93,16 @@ pub(crate) fn next_hole(f: &File, from: u64) -> Option<u64> {
     rustix::fs::seek(f, SeekFrom::Hole(from)).ok()
 }
 
+/// Writes out everything the filesystem holding `f` has in memory (`syncfs(2)`): one call
+/// makes a batch of files, and the directory entries made so far, durable.
+///
+/// # Errors
+///
+/// The filesystem reported a write error (`EIO`, `ENOSPC`, ...).
+pub(crate) fn syncfs(f: &File) -> io::Result<()> {
+    Ok(rustix::fs::syncfs(f)?)
+}
+
 /// Makes a FIFO at `path` (`mknodat(S_IFIFO)`), for tests of what is never rotated or read.
 #[cfg(test)]
 pub(crate) fn mkfifo(path: &Path, mode: u32) -> io::Result<()> {

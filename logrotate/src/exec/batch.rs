@@ -1,0 +1,391 @@
+//! Batched durability and parallel compression within a set.
+//!
+//! A log's finish step that only compresses (and removes) is put off while the steps after it
+//! in the plan (other logs' prepare and move) go on, their messages kept by the [`Reporter`].
+//! When something that could observe the disk or the order comes next (a script, a mail, a
+//! step that could see the put-off files), or the set ends, the batch is carried out:
+//!
+//! 1. the archives are written under their `.NAME.partial` names on a few threads, without
+//!    an fsync each;
+//! 2. the filesystems involved are made durable at once (`syncfs`): the partial archives, the
+//!    renamed logs and the new ones;
+//! 3. the put-off steps run in plan order, as they would have: each archive is renamed into
+//!    place (never over a file) and only then its source removed; each one's messages come out
+//!    before the messages kept after it;
+//! 4. each directory that changed is fsynced once.
+//!
+//! A crash before step 2 leaves sources and `.partial` files (the next run removes the
+//! partials); after it, sources beside finished archives (`exec::repair` resolves them).
+//!
+//! [`Reporter`]: super::report::Reporter
+
+use super::compress::{self, Durable, Seen};
+use super::{Executor, SetCx, StepEnd};
+use crate::pathbytes::PathShow as _;
+use crate::plan::sequence::{Action, Blocker, SetStep};
+use crate::plan::{Rotation, Step};
+use crate::rule::{MoveMethod, Options};
+use std::collections::{BTreeSet, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+
+impl Executor<'_> {
+    /// Puts off step `i` into the batch if it is a finish step that can wait. Returns whether
+    /// it did.
+    pub(super) fn put_off(&mut self, cx: &mut SetCx, i: usize) -> bool {
+        let step = &cx.set.steps[i];
+        let Action::Finish { log } = step.action else { return false };
+        let Some(batch) = self.batch.as_mut() else { return false };
+        let rules = self.rules;
+        let o = &rules[cx.set.rule].options;
+        let Some(r) = cx.run.rotations[log].as_ref() else { return false };
+        if !can_wait(o, r) {
+            return false;
+        }
+        batch.jobs.push(i);
+        batch.blocks_others |= step.failure_blocks.is_some_and(|b| b != Blocker::Log(log));
+        for s in &r.finish {
+            match s {
+                Step::Compress { src, dst } => batch.touched.extend([src.clone(), dst.clone()]),
+                Step::Remove { path } => batch.touched.push(path.clone()),
+                _ => {}
+            }
+        }
+        self.out.hold_next();
+        true
+    }
+
+    /// Whether `step` may run while the batch waits: it is another log's prepare, shift or
+    /// move that runs no program and cannot see what the batch touches.
+    pub(super) fn may_wait(&self, cx: &SetCx, step: &SetStep) -> bool {
+        let Some(batch) = self.batch.as_ref() else { return true };
+        if batch.jobs.is_empty() {
+            return true;
+        }
+        let log = match step.action {
+            Action::Prepare { log, .. } | Action::Shift { log } | Action::Move { log } => log,
+            _ => return false,
+        };
+        if batch.blocks_others || batch.jobs.iter().any(|&j| cx.set.steps[j].action.log() == Some(log)) {
+            return false;
+        }
+        let o = &self.rules[cx.set.rule].options;
+        let r = cx.run.rotations[log].as_ref();
+        let mails = r.is_some_and(|r| r.prepare.iter().any(|s| matches!(s, Step::Mail { .. })));
+        let rotated = r.map(|r| r.rotated.as_path());
+        !mails
+            && o.scripts.preremove.is_none()
+            && is_apart(batch, &cx.set.logs[log].path, rotated, o.extension.as_deref())
+    }
+
+    /// Carries out the batch (see the module's documentation): writes the waiting archives ahead, makes
+    /// everything durable, runs the waiting steps in order with what was said after each, and
+    /// fsyncs the directories that changed. Returns whether anything failed.
+    pub(super) fn carry_out_batch(&mut self, cx: &mut SetCx) -> bool {
+        let Some(mut b) = self.batch.take() else { return false };
+        let rules = self.rules;
+        let o = &rules[cx.set.rule].options;
+        let work: Vec<(&Options, PathBuf, PathBuf)> = b
+            .jobs
+            .iter()
+            .filter_map(|&i| cx.set.steps[i].action.log())
+            .filter_map(|log| cx.run.rotations[log].as_ref())
+            .flat_map(|r| &r.finish)
+            .filter_map(|s| match s {
+                Step::Compress { src, dst } => Some((o, src.clone(), dst.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut written = write_ahead(&work);
+        let partial_dirs = work.iter().map(|(_, _, dst)| dir_of(dst));
+        let mut dirs: BTreeSet<PathBuf> = partial_dirs.collect();
+        dirs.append(&mut b.unsynced);
+        if !dirs.is_empty() && sync_filesystems(dirs.iter().map(PathBuf::as_path)).is_err() {
+            // Nothing written ahead is known durable: each is written again in its turn.
+            written.drain().for_each(|(_, w)| discard(w));
+        }
+        let jobs = std::mem::take(&mut b.jobs);
+        b.written = written;
+        self.batch = Some(b);
+        let mut failed = false;
+        let mut stop = false;
+        for (job, segment) in jobs.into_iter().zip(self.out.take_held()) {
+            if !stop {
+                match self.run_step(cx, job) {
+                    StepEnd::Done => {}
+                    StepEnd::Failed => failed = true,
+                    StepEnd::Stop => (failed, stop) = (true, true),
+                }
+            }
+            self.out.replay(segment);
+        }
+        let Some(b) = self.batch.take() else { return failed };
+        b.written.into_values().for_each(discard);
+        for dir in &b.dirty {
+            if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+                failed = self.fail(&format!("error syncing the directory {}: {e}", dir.shown()));
+            }
+        }
+        self.batch = Some(Batch::default());
+        failed
+    }
+}
+
+/// The put-off work of a set, and the durability it still owes.
+#[derive(Debug, Default)]
+pub(super) struct Batch {
+    /// Finish steps put off (indexes in the set's steps), in plan order.
+    pub jobs: Vec<usize>,
+    /// Whether a put-off job's failure would block more than its own log.
+    pub blocks_others: bool,
+    /// The files the put-off jobs read and write.
+    pub touched: Vec<PathBuf>,
+    /// Archives written ahead, by source.
+    pub written: HashMap<PathBuf, Written>,
+    /// Directories whose entries changed without an fsync.
+    pub dirty: BTreeSet<PathBuf>,
+    /// Directories where files were created without an fsync.
+    pub unsynced: BTreeSet<PathBuf>,
+}
+
+/// An archive written ahead of its turn (or the failure to write it).
+#[derive(Debug)]
+pub(super) struct Written {
+    /// The partial archive, or why there is none.
+    pub result: io::Result<PathBuf>,
+    /// What the compressor said on stderr.
+    pub stderr: Vec<u8>,
+    /// What the source was when it was read.
+    pub seen: Option<Seen>,
+}
+
+/// Whether a log's finish steps can wait in a batch: nothing in them runs a program of the
+/// user's (preremove, shred, mail) or needs another identity (`su`), and they compress.
+pub(super) fn can_wait(o: &Options, r: &Rotation) -> bool {
+    o.su.is_none()
+        && o.scripts.preremove.is_none()
+        && !o.shred
+        && !matches!(r.method, MoveMethod::RenameCopy | MoveMethod::CopyAndRenameCopy)
+        && r.finish.iter().any(|s| matches!(s, Step::Compress { .. }))
+        && r.finish.iter().all(|s| matches!(s, Step::Compress { .. } | Step::Remove { .. }))
+}
+
+/// Whether a step of log `log` (at `path`, archived beside `rotated`) may run while the batch
+/// waits: it cannot see any file the batch touches, as no such file is in its directories
+/// under a name starting with its own (the names its archives have).
+pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, extension: Option<&str>) -> bool {
+    let Some(name) = path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()) else {
+        return false;
+    };
+    let stem = extension.and_then(|e| name.strip_suffix(e)).unwrap_or(&name);
+    let dirs = [path.parent(), rotated.and_then(Path::parent)];
+    !batch.touched.iter().any(|t| {
+        let near = dirs.contains(&t.parent());
+        let named = t.file_name().is_some_and(|n| crate::pathbytes::from_os(n).starts_with(stem));
+        near && named
+    })
+}
+
+/// The compressions of the waiting jobs, written ahead on up to 8 threads: `(options, source,
+/// archive)`. Files that are large (compressed on several cores themselves), not regular, with
+/// other links, or still locked by a writer are left for their turn.
+pub(super) fn write_ahead(work: &[(&Options, PathBuf, PathBuf)]) -> HashMap<PathBuf, Written> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if threads.min(work.len()) <= 1 {
+        // One job (or one core): no thread for it.
+        return work
+            .iter()
+            .filter_map(|(o, src, dst)| Some((src.clone(), write_one(o, src, dst)?)))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Vec<(PathBuf, Written)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(work.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((o, src, dst)) = work.get(i) else { return done };
+                        if let Some(w) = write_one(o, src, dst) {
+                            done.push((src.clone(), w));
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
+    results.into_iter().flatten().collect()
+}
+
+fn write_one(o: &Options, src: &Path, dst: &Path) -> Option<Written> {
+    let opened = super::fsops::open_nofollow(src).and_then(|f| Ok((f.metadata()?, f)));
+    let (md, held) = match opened {
+        Ok(opened) => opened,
+        // Said in its turn as the compression's failure, if the source is still what it was
+        // (a symlink is removed there instead, and this dropped).
+        Err(e) => {
+            let seen = std::fs::symlink_metadata(src).ok().map(|md| Seen::of(&md));
+            return Some(Written { result: Err(e), stderr: Vec::new(), seen });
+        }
+    };
+    if !md.is_file() || md.len() >= compress::PARALLEL_MIN {
+        return None;
+    }
+    if std::os::unix::fs::MetadataExt::nlink(&md) > 1 && !o.allow_hardlink {
+        return None;
+    }
+    // A writer still holding it is waited for in its turn.
+    if held.try_lock().is_err() {
+        return None;
+    }
+    let mut stderr = Vec::new();
+    let written = compress::write_partial(o, src, dst, &mut stderr, Durable::Later);
+    drop(held);
+    let seen = written.as_ref().map_or_else(|_| Some(Seen::of(&md)), |(_, seen)| Some(*seen));
+    Some(Written { result: written.map(|(p, _)| p), stderr, seen })
+}
+
+/// Makes the filesystems holding `dirs` durable: one `syncfs` per filesystem.
+///
+/// # Errors
+///
+/// A directory cannot be opened, or a filesystem reported a write error.
+pub(super) fn sync_filesystems<'p>(dirs: impl IntoIterator<Item = &'p Path>) -> io::Result<()> {
+    let mut done = BTreeSet::new();
+    for dir in dirs {
+        let f = std::fs::File::open(dir)?;
+        let dev = std::os::unix::fs::MetadataExt::dev(&f.metadata()?);
+        if done.insert(dev) {
+            crate::sys::fs::syncfs(&f)?;
+        }
+    }
+    Ok(())
+}
+
+/// Places an archive written ahead if its source is still what was compressed: `Some` with the
+/// outcome and what the compressor said; `None` (the partial file removed) when the source
+/// changed since and must be compressed again.
+pub(super) fn place(w: Written, src: &Path, dst: &Path) -> Option<(io::Result<()>, Vec<u8>)> {
+    let now = std::fs::symlink_metadata(src).ok().map(|md| Seen::of(&md));
+    if now.is_none() || now != w.seen {
+        discard(w);
+        return None;
+    }
+    let placed = match w.result {
+        Ok(partial) => compress::place(&partial, dst),
+        Err(e) => Err(e),
+    };
+    Some((placed, w.stderr))
+}
+
+/// Removes an archive written ahead that will not be used.
+pub(super) fn discard(w: Written) {
+    if let Ok(partial) = w.result {
+        let _ = std::fs::remove_file(partial);
+    }
+}
+
+/// The directory of `path` (`.` for a bare name).
+pub(super) fn dir_of(path: &Path) -> PathBuf {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn gz_options() -> Options {
+        Options { compress: true, ..Options::default() }
+    }
+
+    #[test]
+    fn archives_written_ahead_are_placed_only_for_the_source_they_read() {
+        let d = tempfile::tempdir().unwrap();
+        let o = gz_options();
+        let (a, b) = (d.path().join("a.log.1"), d.path().join("b.log.1"));
+        std::fs::write(&a, "line a\n").unwrap();
+        std::fs::write(&b, "line b\n").unwrap();
+        let (ga, gb) = (d.path().join("a.log.1.gz"), d.path().join("b.log.1.gz"));
+        let mut written = write_ahead(&[(&o, a.clone(), ga.clone()), (&o, b.clone(), gb.clone())]);
+        assert_eq!(written.len(), 2);
+        assert!(!ga.exists() && !gb.exists(), "nothing is under a real name before its turn");
+        sync_filesystems([d.path()]).unwrap();
+        let (placed, said) = place(written.remove(&a).unwrap(), &a, &ga).unwrap();
+        placed.unwrap();
+        assert!(said.is_empty());
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&ga).unwrap()).read_to_string(&mut text).unwrap();
+        assert_eq!(text, "line a\n");
+        // b changed after it was read: its archive is dropped, to be written again.
+        std::fs::write(&b, "line b and more\n").unwrap();
+        assert!(place(written.remove(&b).unwrap(), &b, &gb).is_none());
+        assert!(!compress::partial_name(&gb).exists() && !gb.exists());
+    }
+
+    #[test]
+    fn what_cannot_be_written_ahead_waits_for_its_turn() {
+        let d = tempfile::tempdir().unwrap();
+        let o = gz_options();
+        let target = d.path().join("target");
+        std::fs::write(&target, "x").unwrap();
+        let link = d.path().join("a.log.1");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let hard = d.path().join("b.log.1");
+        std::fs::hard_link(&target, &hard).unwrap();
+        let locked = d.path().join("c.log.1");
+        std::fs::write(&locked, "held").unwrap();
+        let writer = std::fs::File::open(&locked).unwrap();
+        writer.lock_shared().unwrap();
+        let work: Vec<_> =
+            [&link, &hard, &locked].iter().map(|p| (&o, p.to_path_buf(), p.with_extension("1.gz"))).collect();
+        let written = write_ahead(&work);
+        // A symlink is never read: its turn removes it (the failure kept here is dropped then).
+        assert_eq!(written.keys().collect::<Vec<_>>(), [&link]);
+        assert!(written[&link].result.is_err());
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 4, "no partial file left");
+    }
+
+    #[test]
+    fn a_step_that_could_see_the_batch_files_does_not_wait() {
+        let touched = vec![PathBuf::from("/l/svc1.log.1"), PathBuf::from("/l/svc1.log.1.gz")];
+        let b = Batch { touched, ..Batch::default() };
+        let apart = |p: &str, rotated: Option<&str>, ext: Option<&str>| {
+            is_apart(&b, Path::new(p), rotated.map(Path::new), ext)
+        };
+        assert!(apart("/l/svc2.log", Some("/l/svc2.log.1"), None));
+        assert!(apart("/l/svc10.log", None, None));
+        assert!(apart("/m/svc1.log", Some("/o/svc1.log.1"), None), "other directories");
+        assert!(!apart("/l/svc1.log", None, None), "its own names");
+        assert!(!apart("/l/svc1", None, None), "a log whose archives are named like them");
+        assert!(!apart("/m/svc1.log", Some("/l/svc1.log.1"), None), "an olddir holding them");
+        assert!(!apart("/l/svc1.txt", None, Some(".txt")), "extension: the stem counts");
+    }
+
+    #[test]
+    fn only_finish_steps_without_programs_or_another_identity_wait() {
+        let r = |finish: Vec<Step>| Rotation {
+            prepare: vec![],
+            refused: None,
+            method: MoveMethod::Rename,
+            rotated: "a.1".into(),
+            skip_copy: false,
+            create: None,
+            finish,
+            trace: vec![],
+            unsaid_in_dry_run: None,
+        };
+        let compress = Step::Compress { src: "a.1".into(), dst: "a.1.gz".into() };
+        let mail = Step::Mail { path: "a.1.gz".into(), subject: String::new(), compressed: true };
+        let o = gz_options();
+        assert!(can_wait(&o, &r(vec![compress.clone()])));
+        assert!(!can_wait(&o, &r(vec![])));
+        assert!(!can_wait(&o, &r(vec![compress.clone(), mail])));
+        assert!(!can_wait(&Options { shred: true, ..gz_options() }, &r(vec![compress.clone()])));
+        let mut pre = gz_options();
+        pre.scripts.preremove = Some("true".into());
+        assert!(!can_wait(&pre, &r(vec![compress])));
+    }
+}
