@@ -96,18 +96,30 @@ impl Executor<'_> {
                 _ => None,
             })
             .collect();
-        let mut written = write_ahead(&work);
-        let partial_dirs = work.iter().map(|(_, _, dst)| dir_of(dst));
-        let mut dirs: BTreeSet<PathBuf> = partial_dirs.collect();
-        dirs.append(&mut b.unsynced);
-        if !dirs.is_empty() && sync_filesystems(dirs.iter().map(PathBuf::as_path)).is_err() {
+        // A few files are fsynced each (a `syncfs` would also wait for whatever else the
+        // filesystem holds); more, at once with their filesystems.
+        let few = work.len() + b.unsynced.len() <= FEW;
+        let mut written = write_ahead(&work, if few { Durable::Now } else { Durable::Later });
+        let unsynced = std::mem::take(&mut b.unsynced);
+        let durable = if few {
+            unsynced.iter().try_for_each(|f| super::fsops::open_nofollow(f)?.sync_all())
+        } else {
+            let partial_dirs = work.iter().map(|(_, _, dst)| dir_of(dst));
+            let dirs: BTreeSet<PathBuf> = partial_dirs.chain(unsynced.iter().map(|f| dir_of(f))).collect();
+            sync_filesystems(dirs.iter().map(PathBuf::as_path))
+        };
+        let mut failed = false;
+        if let Err(e) = durable {
             // Nothing written ahead is known durable: each is written again in its turn.
             written.drain().for_each(|(_, w)| discard(w));
+            if let Some(first) = unsynced.first() {
+                let why = super::report::strerror(&e);
+                failed = self.fail(&format!("error syncing the new log {}: {why}", first.shown()));
+            }
         }
         let jobs = std::mem::take(&mut b.jobs);
         b.written = written;
         self.batch = Some(b);
-        let mut failed = false;
         let mut stop = false;
         for (job, segment) in jobs.into_iter().zip(self.out.take_held()) {
             if !stop {
@@ -144,8 +156,8 @@ pub(super) struct Batch {
     pub written: HashMap<PathBuf, Written>,
     /// Directories whose entries changed without an fsync.
     pub dirty: BTreeSet<PathBuf>,
-    /// Directories where files were created without an fsync.
-    pub unsynced: BTreeSet<PathBuf>,
+    /// New logs created without an fsync.
+    pub unsynced: Vec<PathBuf>,
 }
 
 /// An archive written ahead of its turn (or the failure to write it).
@@ -189,13 +201,16 @@ pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, exten
 /// The compressions of the waiting jobs, written ahead on up to 8 threads: `(options, source,
 /// archive)`. Files that are large (compressed on several cores themselves), not regular, with
 /// other links, or still locked by a writer are left for their turn.
-pub(super) fn write_ahead(work: &[(&Options, PathBuf, PathBuf)]) -> HashMap<PathBuf, Written> {
+pub(super) fn write_ahead(
+    work: &[(&Options, PathBuf, PathBuf)],
+    durable: Durable,
+) -> HashMap<PathBuf, Written> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     if threads.min(work.len()) <= 1 {
         // One job (or one core): no thread for it.
         return work
             .iter()
-            .filter_map(|(o, src, dst)| Some((src.clone(), write_one(o, src, dst)?)))
+            .filter_map(|(o, src, dst)| Some((src.clone(), write_one(o, src, dst, durable)?)))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -205,10 +220,14 @@ pub(super) fn write_ahead(work: &[(&Options, PathBuf, PathBuf)]) -> HashMap<Path
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((o, src, dst)) = work.get(i) else { return done };
-                        if let Some(w) = write_one(o, src, dst) {
-                            done.push((src.clone(), w));
+                        // Runs of neighbours (mostly one directory each), so the threads
+                        // seldom wait for each other's lock on a directory.
+                        let at = next.fetch_add(CHUNK, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = work.get(at..).filter(|c| !c.is_empty()) else { return done };
+                        for (o, src, dst) in chunk.iter().take(CHUNK) {
+                            if let Some(w) = write_one(o, src, dst, durable) {
+                                done.push((src.clone(), w));
+                            }
                         }
                     }
                 })
@@ -219,7 +238,14 @@ pub(super) fn write_ahead(work: &[(&Options, PathBuf, PathBuf)]) -> HashMap<Path
     results.into_iter().flatten().collect()
 }
 
-fn write_one(o: &Options, src: &Path, dst: &Path) -> Option<Written> {
+/// Jobs a thread takes at a time.
+const CHUNK: usize = 32;
+
+/// Up to this many files to make durable, each gets an fsync instead of its filesystem a
+/// `syncfs`.
+const FEW: usize = 4;
+
+fn write_one(o: &Options, src: &Path, dst: &Path, durable: Durable) -> Option<Written> {
     let opened = super::fsops::open_nofollow(src).and_then(|f| Ok((f.metadata()?, f)));
     let (md, held) = match opened {
         Ok(opened) => opened,
@@ -241,7 +267,7 @@ fn write_one(o: &Options, src: &Path, dst: &Path) -> Option<Written> {
         return None;
     }
     let mut stderr = Vec::new();
-    let written = compress::write_partial(o, src, dst, &mut stderr, Durable::Later);
+    let written = compress::write_partial(o, src, dst, &mut stderr, durable);
     drop(held);
     let seen = written.as_ref().map_or_else(|_| Some(Seen::of(&md)), |(_, seen)| Some(*seen));
     Some(Written { result: written.map(|(p, _)| p), stderr, seen })
@@ -309,7 +335,8 @@ mod tests {
         std::fs::write(&a, "line a\n").unwrap();
         std::fs::write(&b, "line b\n").unwrap();
         let (ga, gb) = (d.path().join("a.log.1.gz"), d.path().join("b.log.1.gz"));
-        let mut written = write_ahead(&[(&o, a.clone(), ga.clone()), (&o, b.clone(), gb.clone())]);
+        let mut written =
+            write_ahead(&[(&o, a.clone(), ga.clone()), (&o, b.clone(), gb.clone())], Durable::Later);
         assert_eq!(written.len(), 2);
         assert!(!ga.exists() && !gb.exists(), "nothing is under a real name before its turn");
         sync_filesystems([d.path()]).unwrap();
@@ -341,7 +368,7 @@ mod tests {
         writer.lock_shared().unwrap();
         let work: Vec<_> =
             [&link, &hard, &locked].iter().map(|p| (&o, p.to_path_buf(), p.with_extension("1.gz"))).collect();
-        let written = write_ahead(&work);
+        let written = write_ahead(&work, Durable::Later);
         // A symlink is never read: its turn removes it (the failure kept here is dropped then).
         assert_eq!(written.keys().collect::<Vec<_>>(), [&link]);
         assert!(written[&link].result.is_err());

@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 ///
 /// Any failure; `dst` does not exist afterwards and `src` is untouched.
 pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) -> io::Result<()> {
-    let (partial, _) = write_partial(o, src, dst, stderr, Durable::Now)?;
+    let (partial, _) = write_partial(o, src, dst, stderr, Durable::Alone)?;
     place(&partial, dst)?;
     sync_parent(dst)
 }
@@ -33,9 +33,10 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Durable {
     /// Alone: refuse when the archive exists already, and fsync the partial file.
+    Alone,
+    /// In a batch of a few: fsync it (its turn moves an archive in the way aside).
     Now,
-    /// In a batch: the caller clears the destination before placing it, and makes the whole
-    /// batch durable at once first.
+    /// In a batch: the caller makes the whole batch durable at once.
     Later,
 }
 
@@ -71,14 +72,20 @@ pub(crate) fn write_partial(
 ) -> io::Result<(PathBuf, Seen)> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
-    if durable == Durable::Now && std::fs::symlink_metadata(dst).is_ok() {
+    if durable == Durable::Alone && std::fs::symlink_metadata(dst).is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.shown())));
     }
     // Written under a temporary name and renamed into place only when complete, so even a crash
     // never leaves a half-written archive under the real name. A leftover from a crash is ours.
     let partial = partial_name(dst);
-    let _ = std::fs::remove_file(&partial);
-    let out = create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()))?;
+    let create = || create_exclusive(&partial, md.mode() & 0o7777, Some(md.uid()), Some(md.gid()));
+    let out = match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let _ = std::fs::remove_file(&partial);
+            create()?
+        }
+        created => created?,
+    };
     let result = copy_acl(&input, &out).map(|_| ()).and_then(|()| match o.builtin_gzip_level() {
         Some(level) if md.len() >= PARALLEL_MIN && threads() > 1 => {
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
@@ -87,10 +94,10 @@ pub(crate) fn write_partial(
         None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),
     });
     let result = result.and_then(|()| copy_times(&out, &md)).and_then(|()| {
-        if durable == Durable::Now {
-            out.sync_all()
-        } else {
+        if durable == Durable::Later {
             Ok(())
+        } else {
+            out.sync_all()
         }
     });
     match result {

@@ -95,7 +95,7 @@ impl Executor<'_> {
                 stderr = said;
                 placed
             }
-            None if self.batch.is_some() => compress::write_partial(o, src, dst, &mut stderr, Durable::Now)
+            None if self.batch.is_some() => compress::write_partial(o, src, dst, &mut stderr, Durable::Alone)
                 .and_then(|(partial, _)| compress::place(&partial, dst)),
             None => compress::compress_file(o, src, dst, &mut stderr),
         };
@@ -358,7 +358,7 @@ impl Executor<'_> {
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
         // `create` without a mode keeps the old log's ACL, as logrotate does.
         let acl_from = if spec.mode.is_none() { Some(moved_to) } else { None };
-        let later = self.batch.as_mut().map(|b| b.unsynced.insert(batch::dir_of(path))).is_some();
+        let later = self.batch.as_mut().map(|b| b.unsynced.push(path.to_path_buf())).is_some();
         let e = match new_log(path, mode, uid, gid, acl_from, later) {
             Ok(()) => return true,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,

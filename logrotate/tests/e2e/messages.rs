@@ -561,3 +561,29 @@ fn copy_into_a_missing_directory_is_error_creating_output_file_as_3_21() {
         );
     }
 }
+
+/// Regression (batched compression): the logs of a set are compressed together after their
+/// moves, yet every line comes out where 3.21 says it, a failed compression of one log in the
+/// middle included (its program's words, its error, its source kept), with and without
+/// sharedscripts (where the failure stops the later logs' compression) and delaycompress.
+#[test]
+fn a_failed_compression_in_a_batch_is_said_in_3_21s_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let picky = dir.path().join("picky-gzip");
+    let script = "#!/bin/sh\ncase \"$LOGROTATE_COMPRESSED_FILENAME\" in\n  *c.log*) echo 'c is cursed' >&2; exit 3;;\nesac\nexec gzip\n";
+    fs::write(&picky, script).unwrap();
+    fs::set_permissions(&picky, fs::Permissions::from_mode(0o755)).unwrap();
+    let logs = ["a", "b", "c", "d", "e"];
+    let live: Vec<(String, String)> = logs.iter().map(|n| (format!("{n}.log"), format!("{n}\n"))).collect();
+    let mut delayed = live.clone();
+    delayed.extend(logs.iter().map(|n| (format!("{n}.log.1"), format!("{n} 1\n"))));
+    let shared = "    sharedscripts\n    postrotate\n        true\n    endscript\n";
+    let cmd = picky.to_str().unwrap();
+    for (extra, files) in [("", &live), (shared, &live), ("    delaycompress\n", &delayed)] {
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let config = format!("@D@/*.log {{\n    rotate 2\n    compress\n    compresscmd {cmd}\n{extra}}}\n");
+        for flags in [&["-v", "-f"][..], &["-f"]] {
+            same_output_as_the_oracle(&format!("batch {extra:?}"), flags, &config, &files);
+        }
+    }
+}
