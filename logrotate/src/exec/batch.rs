@@ -43,11 +43,15 @@ impl Executor<'_> {
             return false;
         }
         batch.jobs.push(i);
+        batch.logs.insert(log);
         batch.blocks_others |= step.failure_blocks.is_some_and(|b| b != Blocker::Log(log));
         for s in &r.finish {
             match s {
-                Step::Compress { src, dst } => batch.touched.extend([src.clone(), dst.clone()]),
-                Step::Remove { path } => batch.touched.push(path.clone()),
+                Step::Compress { src, dst } => {
+                    batch.touch(src);
+                    batch.touch(dst);
+                }
+                Step::Remove { path } => batch.touch(path),
                 _ => {}
             }
         }
@@ -66,7 +70,7 @@ impl Executor<'_> {
             Action::Prepare { log, .. } | Action::Shift { log } | Action::Move { log } => log,
             _ => return false,
         };
-        if batch.blocks_others || batch.jobs.iter().any(|&j| cx.set.steps[j].action.log() == Some(log)) {
+        if batch.blocks_others || batch.logs.contains(&log) {
             return false;
         }
         let o = &self.rules[cx.set.rule].options;
@@ -143,6 +147,14 @@ impl Executor<'_> {
     }
 }
 
+impl Batch {
+    /// Notes a file a put-off job reads or writes.
+    fn touch(&mut self, path: &Path) {
+        let name = path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
+        self.touched.insert((dir_of(path), name));
+    }
+}
+
 /// The put-off work of a set, and the durability it still owes.
 #[derive(Debug, Default)]
 pub(super) struct Batch {
@@ -150,8 +162,10 @@ pub(super) struct Batch {
     pub jobs: Vec<usize>,
     /// Whether a put-off job's failure would block more than its own log.
     pub blocks_others: bool,
-    /// The files the put-off jobs read and write.
-    pub touched: Vec<PathBuf>,
+    /// The files the put-off jobs read and write: directory and name.
+    pub touched: BTreeSet<(PathBuf, String)>,
+    /// The logs (indexes in the set's logs) of the put-off jobs.
+    pub logs: std::collections::HashSet<usize>,
     /// Archives written ahead, by source.
     pub written: HashMap<PathBuf, Written>,
     /// Directories whose entries changed without an fsync.
@@ -190,11 +204,11 @@ pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, exten
         return false;
     };
     let stem = extension.and_then(|e| name.strip_suffix(e)).unwrap_or(&name);
-    let dirs = [path.parent(), rotated.and_then(Path::parent)];
-    !batch.touched.iter().any(|t| {
-        let near = dirs.contains(&t.parent());
-        let named = t.file_name().is_some_and(|n| crate::pathbytes::from_os(n).starts_with(stem));
-        near && named
+    let dirs = [Some(dir_of(path)), rotated.map(dir_of)];
+    // The names starting with `stem` follow it in the order of the set.
+    !dirs.into_iter().flatten().any(|dir| {
+        let first = batch.touched.range((dir.clone(), stem.to_string())..).next();
+        first.is_some_and(|(d, n)| *d == dir && n.starts_with(stem))
     })
 }
 
@@ -377,8 +391,9 @@ mod tests {
 
     #[test]
     fn a_step_that_could_see_the_batch_files_does_not_wait() {
-        let touched = vec![PathBuf::from("/l/svc1.log.1"), PathBuf::from("/l/svc1.log.1.gz")];
-        let b = Batch { touched, ..Batch::default() };
+        let mut b = Batch::default();
+        b.touch(Path::new("/l/svc1.log.1"));
+        b.touch(Path::new("/l/svc1.log.1.gz"));
         let apart = |p: &str, rotated: Option<&str>, ext: Option<&str>| {
             is_apart(&b, Path::new(p), rotated.map(Path::new), ext)
         };
