@@ -8,7 +8,8 @@
 //! 1. the archives are written under their `.NAME.partial` names on a few threads, without
 //!    an fsync each;
 //! 2. the filesystems involved are made durable at once (`syncfs`): the partial archives, the
-//!    renamed logs and the new ones;
+//!    renamed logs and the new ones (a batch of a few files fsyncs each instead, as a
+//!    `syncfs` also waits for whatever else the filesystem holds);
 //! 3. the put-off steps run in plan order, as they would have: each archive is renamed into
 //!    place (never over a file) and only then its source removed; each one's messages come out
 //!    before the messages kept after it;
@@ -82,9 +83,9 @@ impl Executor<'_> {
             && is_apart(batch, &cx.set.logs[log].path, rotated, o.extension.as_deref())
     }
 
-    /// Carries out the batch (see the module's documentation): writes the waiting archives ahead, makes
-    /// everything durable, runs the waiting steps in order with what was said after each, and
-    /// fsyncs the directories that changed. Returns whether anything failed.
+    /// Carries out the batch (see the module's documentation): writes the waiting archives
+    /// ahead, makes everything durable, runs the waiting steps in order with what was said
+    /// after each, and fsyncs the directories that changed. Returns whether anything failed.
     pub(super) fn carry_out_batch(&mut self, cx: &mut SetCx) -> bool {
         let Some(mut b) = self.batch.take() else { return false };
         let rules = self.rules;
