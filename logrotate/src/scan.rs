@@ -178,7 +178,9 @@ impl DirCache {
             let run = |prefix: &str| -> Vec<String> {
                 names
                     .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
-                    .take_while(|n| n.starts_with(prefix)).cloned().collect()
+                    .take_while(|n| n.starts_with(prefix))
+                    .cloned()
+                    .collect()
             };
             return Some((run(stem), run(&hidden)));
         }
