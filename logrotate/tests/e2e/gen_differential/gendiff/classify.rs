@@ -477,14 +477,16 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> Option<&'static str> {
     let tree = diff.tree_diffs();
     // The records (scripts, mail, `-l`) may differ: they follow from what was kept.
     let records = ["scripts.out", "mail.out", "compress.out", "run.log"];
-    if !tree.iter().any(|(p, _, _)| p.starts_with("logs/"))
-        || !tree.iter().all(|(p, _, _)| p.starts_with("logs/") || records.contains(&p.as_str()))
+    // The logs and their archives: under `logs/`, or in the `archive/` olddir beside it.
+    let kept_area = |p: &str| p.starts_with("logs/") || p.starts_with("archive/");
+    if !tree.iter().any(|(p, _, _)| kept_area(p))
+        || !tree.iter().all(|(p, _, _)| kept_area(p) || records.contains(&p.as_str()))
     {
         return None;
     }
     let contents = |snap: &crate::differential::tree::Snapshot| -> BTreeSet<Vec<u8>> {
         snap.iter()
-            .filter(|(p, n)| p.starts_with("logs/") && n.kind == 'f')
+            .filter(|(p, n)| kept_area(p) && n.kind == 'f')
             .map(|(_, n)| n.content.clone())
             .collect()
     };
