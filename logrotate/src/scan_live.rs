@@ -25,15 +25,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-/// What changes a listing: entries appearing, disappearing or moving, and the directory itself
-/// going away.
-const MASK: u32 = libc::IN_CREATE
-    | libc::IN_DELETE
-    | libc::IN_MOVED_FROM
-    | libc::IN_MOVED_TO
-    | libc::IN_DELETE_SELF
-    | libc::IN_MOVE_SELF
-    | libc::IN_ONLYDIR;
+use inotify::LISTING_MASK as MASK;
 
 /// Listings kept up to date by inotify; see the module doc.
 #[derive(Debug)]

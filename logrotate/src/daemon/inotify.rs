@@ -17,15 +17,7 @@ use std::time::Duration;
 /// What the daemon asks to hear about in a watched directory: content changes and entries that
 /// appear, disappear or move, and the directory itself going away. Reads and opens are left
 /// out, so our own scans cause no events.
-pub const DIR_MASK: u32 = libc::IN_MODIFY
-    | libc::IN_CLOSE_WRITE
-    | libc::IN_CREATE
-    | libc::IN_DELETE
-    | libc::IN_MOVED_FROM
-    | libc::IN_MOVED_TO
-    | libc::IN_DELETE_SELF
-    | libc::IN_MOVE_SELF
-    | libc::IN_ONLYDIR;
+pub const DIR_MASK: u32 = libc::IN_MODIFY | libc::IN_CLOSE_WRITE | crate::sys::inotify::LISTING_MASK;
 
 /// One event, borrowed from the read buffer.
 #[derive(Debug, Clone, Copy)]

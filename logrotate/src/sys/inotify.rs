@@ -10,6 +10,16 @@ use std::path::Path;
 #[cfg(feature = "daemon")]
 use std::time::Duration;
 
+/// What changes a directory's listing: entries appearing, disappearing or moving, and the
+/// directory itself going away (the scan's live listings watch this; the daemon adds writes).
+pub(crate) const LISTING_MASK: u32 = libc::IN_CREATE
+    | libc::IN_DELETE
+    | libc::IN_MOVED_FROM
+    | libc::IN_MOVED_TO
+    | libc::IN_DELETE_SELF
+    | libc::IN_MOVE_SELF
+    | libc::IN_ONLYDIR;
+
 /// A new inotify instance, non-blocking and close-on-exec (`inotify_init1`).
 pub(crate) fn init() -> io::Result<OwnedFd> {
     Ok(inotify::init(CreateFlags::NONBLOCK | CreateFlags::CLOEXEC)?)

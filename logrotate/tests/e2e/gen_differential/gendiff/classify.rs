@@ -485,10 +485,7 @@ fn keeps_what_3_21_loses(case: &Case, diff: &Diff) -> Option<&'static str> {
         return None;
     }
     let contents = |snap: &crate::differential::tree::Snapshot| -> BTreeSet<Vec<u8>> {
-        snap.iter()
-            .filter(|(p, n)| kept_area(p) && n.kind == 'f')
-            .map(|(_, n)| n.content.clone())
-            .collect()
+        snap.iter().filter(|(p, n)| kept_area(p) && n.kind == 'f').map(|(_, n)| n.content.clone()).collect()
     };
     let (theirs, ours, before) =
         (contents(&diff.oracle.after), contents(&diff.ours.after), contents(&diff.before));
