@@ -365,68 +365,14 @@ const VALUES: &[&str] = &[
     "-9",
 ];
 
-/// The classic directives (and the TOML keys) that take no value, one value or several.
-const DIRECTIVES: &[&str] = &[
-    "compress",
-    "nocompress",
-    "delaycompress",
-    "nodelaycompress",
-    "copy",
-    "nocopy",
-    "copytruncate",
-    "nocopytruncate",
-    "renamecopy",
-    "norenamecopy",
-    "create",
-    "nocreate",
-    "createolddir",
-    "nocreateolddir",
-    "hourly",
-    "daily",
-    "weekly",
-    "monthly",
-    "yearly",
-    "size",
-    "minsize",
-    "maxsize",
-    "minage",
-    "maxage",
-    "rotate",
-    "start",
-    "dateext",
-    "nodateext",
-    "dateformat",
-    "dateyesterday",
-    "datehourago",
-    "extension",
-    "addextension",
-    "ifempty",
-    "notifempty",
-    "mail",
-    "nomail",
-    "mailfirst",
-    "maillast",
-    "missingok",
-    "nomissingok",
-    "olddir",
-    "noolddir",
-    "sharedscripts",
-    "nosharedscripts",
-    "shred",
-    "noshred",
-    "shredcycles",
-    "su",
-    "allowhardlink",
-    "noallowhardlink",
-    "ignoreduplicates",
-    "compresscmd",
-    "uncompresscmd",
-    "compressext",
-    "compressoptions",
-    "locktimeout",
-    "tabooext",
-    "taboopat",
-];
+/// The classic directives: every keyword of the directive table (those that take no value,
+/// one value or several), so a new row is fuzzed without touching this file.
+fn directives() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        logrotate::config::table::DIRECTIVES.iter().flat_map(|d| d.classic.iter().map(|(k, _)| *k)).collect()
+    })
+}
 
 /// The TOML keys: every key of the directive table and each older spelling it still reads,
 /// plus `paths` and a few keys it does not know (misspellings get a "did you mean").
@@ -450,12 +396,12 @@ fn well_formed(rng: &mut Rng, target: Target) -> Vec<u8> {
         Target::Classic => {
             for _ in 0..1 + rng.below(3) {
                 for _ in 0..rng.below(3) {
-                    out.push_str(&format!("{} {}\n", rng.pick(DIRECTIVES), rng.pick(VALUES)));
+                    out.push_str(&format!("{} {}\n", rng.pick(directives()), rng.pick(VALUES)));
                 }
                 out.push_str(&format!("/var/log/{}.log {{\n", rng.below(4)));
                 for _ in 0..rng.below(10) {
                     let values: Vec<&str> = (0..rng.below(4)).map(|_| *rng.pick(VALUES)).collect();
-                    out.push_str(&format!("  {} {}\n", rng.pick(DIRECTIVES), values.join(" ")));
+                    out.push_str(&format!("  {} {}\n", rng.pick(directives()), values.join(" ")));
                 }
                 if rng.one_in(3) {
                     out.push_str(&format!(
