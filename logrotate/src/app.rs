@@ -150,6 +150,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         only: None,
         now: rc.now,
         identity: rc.identity,
+        listings: cfg.listings.clone(),
     };
     let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
         if rc.output != Output::PlanJson {
@@ -189,6 +190,9 @@ pub struct PassOptions {
     pub now: NaiveDateTime,
     /// Who runs it.
     pub identity: Identity,
+    /// Directory listings read while the config was loaded, which the scan takes where the
+    /// directories did not change since (empty: every directory is read).
+    pub listings: scan::Listings,
 }
 
 /// Why a pass did not run.
@@ -300,7 +304,7 @@ pub fn run_pass(
                 p.forced.is_forced(),
             )
     };
-    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, settled);
+    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.listings.clone(), settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
     if repair::repair(rules, &facts, p.dry_run, out) {
         facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
@@ -308,7 +312,7 @@ pub fn run_pass(
     for d in diags {
         out.error(&d.message);
     }
-    let flags = RunFlags { force: p.forced.is_forced(), is_root: p.identity.is_root() };
+    let flags = RunFlags { force: p.forced.is_forced(), is_root: p.identity.is_root(), words: look_anyway };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
         return Ok(plan::report::report(rules, &plan.sets, now, None));
@@ -334,7 +338,7 @@ pub fn run_pass(
             let f = set.files.iter().find(|f| f.path.as_os_str() == log.path.as_os_str())?;
             let one = plan::SetFacts { rule: set.rule, files: vec![f.clone()] };
             let fresh = rescan.refresh(rule, &one);
-            plan::plan_rotation(rule, fresh.files.first()?, now).ok()
+            plan::plan_rotation(rule, fresh.files.first()?, now, flags.words).ok()
         };
         executor
             .execute_set_replanning(&set_plan, now, &mut state, &mut replan)

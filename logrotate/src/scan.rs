@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 fn local_time(secs: i64) -> NaiveDateTime {
     DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&Local).naive_local()).unwrap_or_default()
@@ -27,8 +28,8 @@ fn is_dir(p: &Path) -> bool {
 /// What one pattern adds to a file list before duplicates are looked at: its expansion
 /// ([`expand_pattern`]) without directories (3.21 `lstat`s each result; a match's type comes
 /// with its directory listing, a path kept as written is looked at).
-pub fn files_of_pattern(pat: &str) -> Vec<PathBuf> {
-    expand_pattern(pat)
+pub fn files_of_pattern(pat: &str, cache: &mut DirCache) -> Vec<PathBuf> {
+    expand_pattern_in(pat, &mut |d| cache.listing(d))
         .into_iter()
         .filter(|(p, found)| !found.unwrap_or_else(|| is_dir(p)))
         .map(|(p, _)| p)
@@ -39,7 +40,6 @@ pub fn files_of_pattern(pat: &str) -> Vec<PathBuf> {
 mod glob_pattern;
 #[cfg(feature = "daemon")]
 pub use glob_pattern::expand_glob_tilde;
-pub use glob_pattern::expand_pattern;
 use glob_pattern::expand_pattern_in;
 
 /// What became of one path of a pattern when its stanza's file list was built.
@@ -132,49 +132,114 @@ pub fn untrusted_link(dir: &Path) -> Option<PathBuf> {
 /// everything else a nightly pass does per log.
 #[derive(Debug, Default)]
 pub struct DirCache {
-    dirs: HashMap<OsString, Option<Listing>>,
-    /// For each parent directory: `None` if it is missing, else whether it is insecure.
-    parents: HashMap<OsString, Option<bool>>,
+    dirs: HashMap<OsString, Option<Arc<Listing>>>,
+    /// Listings read before (while the config was loaded), taken when their directory is
+    /// proven unchanged since.
+    seed: Listings,
+    /// For each directory looked at: `None` if it is missing.
+    parents: HashMap<OsString, Option<DirFacts>>,
     links: HashMap<OsString, Option<PathBuf>>,
     /// For a [`Rescan`]: listings kept true as the pass changes the disk (instead of `dirs`).
     live: Option<live::LiveDirs>,
 }
 
-/// One directory's entries.
-#[derive(Debug)]
-struct Listing {
-    /// Every name (lossily made UTF-8), sorted.
-    names: Vec<String>,
-    /// The names ([`crate::pathbytes`] strings) and whether each is a directory (the entry's
-    /// type: no `stat`), for globbing.
-    entries: Vec<(String, bool)>,
+/// What the scan needs of a directory's `stat`.
+#[derive(Debug, Clone, Copy)]
+struct DirFacts {
+    /// Writable by others, or by a group other than root's.
+    insecure: bool,
+    /// Device and inode.
+    id: (u64, u64),
+    /// Modification time: seconds and nanoseconds.
+    mtime: (i64, i64),
 }
 
+/// One directory's entries.
+#[derive(Debug)]
+pub(crate) struct Listing {
+    /// The names ([`crate::pathbytes`] strings), sorted, and whether each is a directory (the
+    /// entry's type: no `stat`).
+    entries: Vec<(String, bool)>,
+    /// When it was read, and the directory's modification time just before.
+    stamp: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    mtime: (i64, i64),
+    read_at: std::time::SystemTime,
+}
+
+impl Listing {
+    /// Lists `dir`, stamped with `mtime` (the directory's, looked at just before).
+    fn read(dir: &Path, mtime: Option<(i64, i64)>) -> Option<Listing> {
+        let read_at = std::time::SystemTime::now();
+        let rd = std::fs::read_dir(dir).ok()?;
+        let mut entries: Vec<(String, bool)> = rd
+            .flatten()
+            .map(|e| {
+                let name = crate::pathbytes::from_os(&e.file_name()).into_owned();
+                (name, e.file_type().is_ok_and(|t| t.is_dir()))
+            })
+            .collect();
+        entries.sort_unstable();
+        Some(Listing { entries, stamp: mtime.map(|mtime| Stamp { mtime, read_at }) })
+    }
+
+    /// Whether this listing is still the directory's: its modification time is the one seen
+    /// before it was read, and that time was older than the reading by more than the clock's
+    /// granularity (a change made in the same tick as the reading leaves the time as it was;
+    /// the same check as git's "racily clean" index entries).
+    fn is_current(&self, mtime: (i64, i64)) -> bool {
+        let Some(stamp) = self.stamp else { return false };
+        let Ok(secs) = u64::try_from(stamp.mtime.0) else { return false };
+        let Ok(nanos) = u32::try_from(stamp.mtime.1) else { return false };
+        let changed = std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+        let settled = changed + std::time::Duration::from_millis(100) < stamp.read_at;
+        stamp.mtime == mtime && settled
+    }
+
+    /// The entries whose names start with `prefix`.
+    fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        let start = self.entries.partition_point(|(n, _)| n.as_str() < prefix);
+        self.entries[start..].iter().map(|(n, _)| n).take_while(move |n| n.starts_with(prefix))
+    }
+}
+
+/// Directory listings a [`DirCache`] read, for a later one to reuse where they are still
+/// current (the config loader's, for the pass's scan).
+#[derive(Debug, Clone, Default)]
+pub struct Listings(HashMap<OsString, Arc<Listing>>);
+
 impl DirCache {
-    fn listing(&mut self, dir: &Path) -> Option<&Listing> {
-        if !self.dirs.contains_key(dir.as_os_str()) {
-            let listing = std::fs::read_dir(dir).ok().map(|rd| {
-                let mut names = Vec::new();
-                let mut entries = Vec::new();
-                for e in rd.flatten() {
-                    let name = crate::pathbytes::from_os(&e.file_name()).into_owned();
-                    entries.push((name.clone(), e.file_type().is_ok_and(|t| t.is_dir())));
-                    names.push(name);
-                }
-                names.sort_unstable();
-                Listing { names, entries }
-            });
-            self.dirs.insert(dir.as_os_str().to_owned(), listing);
+    /// A cache that takes `seed`'s listings of the directories that did not change since.
+    pub fn seeded(seed: Listings) -> Self {
+        DirCache { seed, ..DirCache::default() }
+    }
+
+    /// The listings read so far.
+    pub fn into_listings(self) -> Listings {
+        Listings(self.dirs.into_iter().filter_map(|(d, l)| Some((d, l?))).collect())
+    }
+
+    fn listing(&mut self, dir: &Path) -> Option<Arc<Listing>> {
+        if let Some(known) = self.dirs.get(dir.as_os_str()) {
+            return known.clone();
         }
-        self.dirs.get(dir.as_os_str()).and_then(Option::as_ref)
+        let mtime = self.dir_facts(dir).map(|f| f.mtime);
+        let seeded = self.seed.0.remove(dir.as_os_str()).filter(|l| mtime.is_some_and(|m| l.is_current(m)));
+        let listing = seeded.or_else(|| Listing::read(dir, mtime).map(Arc::new));
+        self.dirs.insert(dir.as_os_str().to_owned(), listing.clone());
+        listing
     }
 
     /// The names in `dir` that start with `stem`, and those that start with `.stem` (temporary
     /// files), each sorted; `None` if `dir` cannot be read (it does not exist).
     fn archive_names(&mut self, dir: &Path, stem: &str) -> Option<(Vec<String>, Vec<String>)> {
         let hidden = format!(".{stem}");
-        if let Some(live) = &mut self.live {
-            let names = live.names(dir)?;
+        if self.live.is_some() {
+            let id = self.dir_facts(dir)?.id;
+            let names = self.live.as_mut()?.names(dir, id)?;
             let run = |prefix: &str| -> Vec<String> {
                 names
                     .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
@@ -184,26 +249,29 @@ impl DirCache {
             };
             return Some((run(stem), run(&hidden)));
         }
-        let names = &self.listing(dir)?.names;
-        Some((with_prefix(names, stem).to_vec(), with_prefix(names, &hidden).to_vec()))
-    }
-
-    /// The UTF-8 names in `dir` and whether each is a directory (for globbing).
-    fn entries(&mut self, dir: &Path) -> Option<Vec<(String, bool)>> {
-        self.listing(dir).map(|l| l.entries.clone())
+        let listing = self.listing(dir)?;
+        let run = |prefix: &str| listing.with_prefix(prefix).cloned().collect();
+        Some((run(stem), run(&hidden)))
     }
 
     /// Whether a log's directory is writable by others or a non-root group; `None` if it is
     /// missing.
     fn is_insecure(&mut self, dir: &Path) -> Option<bool> {
-        if let Some(&insecure) = self.parents.get(dir.as_os_str()) {
-            return insecure;
+        self.dir_facts(dir).map(|d| d.insecure)
+    }
+
+    /// What `stat` says of a directory (once per scan, or per look again), `None` if missing.
+    fn dir_facts(&mut self, dir: &Path) -> Option<DirFacts> {
+        if let Some(&facts) = self.parents.get(dir.as_os_str()) {
+            return facts;
         }
-        let insecure = std::fs::metadata(dir)
-            .ok()
-            .map(|m| m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0));
-        self.parents.insert(dir.as_os_str().to_owned(), insecure);
-        insecure
+        let facts = std::fs::metadata(dir).ok().map(|m| DirFacts {
+            insecure: m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0),
+            id: (m.dev(), m.ino()),
+            mtime: (m.mtime(), m.mtime_nsec()),
+        });
+        self.parents.insert(dir.as_os_str().to_owned(), facts);
+        facts
     }
 
     /// The first symlink on the way to `dir` whose own directory is not root's alone.
@@ -309,13 +377,6 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
     }
 }
 
-/// The names of a sorted list that start with `prefix` (a contiguous run of it).
-fn with_prefix<'a>(names: &'a [String], prefix: &str) -> &'a [String] {
-    let start = names.partition_point(|n| n.as_str() < prefix);
-    let len = names[start..].partition_point(|n| n.starts_with(prefix));
-    &names[start..start + len]
-}
-
 fn stem_full(path: &Path) -> String {
     path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default()
 }
@@ -364,7 +425,7 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
 /// Like [`scan`], but collects facts (the `stat`s and directory listings) only for the rules in
 /// `only`; every rule is still expanded so that duplicates are attributed as in a full run.
 pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
-    scan_settled(rules, only, diags, |_, _| false)
+    scan_settled(rules, only, diags, Listings::default(), |_, _| false)
 }
 
 /// Like [`scan_only`]; `settled(rule, path)` says the state alone proves that log cannot be due
@@ -374,10 +435,11 @@ pub fn scan_settled(
     rules: &[Rule],
     only: Option<&[usize]>,
     _diags: &mut Vec<Diagnostic>,
+    seed: Listings,
     settled: impl Fn(usize, &Path) -> bool,
 ) -> Vec<SetFacts> {
     let mut claims = Claims::default();
-    let mut cache = DirCache::default();
+    let mut cache = DirCache::seeded(seed);
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let wanted = only.is_none_or(|o| o.contains(&i));
@@ -387,7 +449,7 @@ pub fn scan_settled(
         for pat in &rule.patterns {
             let mut matches = Vec::new();
             // The directories a glob lists are the ones the logs' archives are looked for in.
-            for (path, found) in expand_pattern_in(pat, &mut |d| cache.entries(d)) {
+            for (path, found) in expand_pattern_in(pat, &mut |d| cache.listing(d)) {
                 // A match's type came with its directory's listing: a log found so is not
                 // looked at when the state settles it. Others get one lstat, the facts' own.
                 if found == Some(true) {

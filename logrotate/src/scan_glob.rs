@@ -15,6 +15,7 @@
 use super::has_glob_chars;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What one result of a pattern is: `Some(is_dir)` when found on disk (the directory flag from
 /// `lstat`, so a symlink to a directory is not one), `None` when kept as written (not known to
@@ -22,26 +23,20 @@ use std::path::{Path, PathBuf};
 pub type Found = Option<bool>;
 
 /// Expands one pattern; see the module doc.
+#[cfg(test)]
 pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, Found)> {
     expand_pattern_in(pat, &mut list_dir)
 }
 
+/// A directory read without a cache.
+#[cfg(test)]
+fn list_dir(dir: &Path) -> Option<Arc<super::Listing>> {
+    super::Listing::read(dir, None).map(Arc::new)
+}
+
 /// Reads a directory for the glob: its names ([`crate::pathbytes`] strings) and whether each is
 /// a directory; `None` if it cannot be read.
-pub(super) type Lister<'a> = dyn FnMut(&Path) -> Option<Vec<(String, bool)>> + 'a;
-
-/// A directory's names ([`crate::pathbytes`] strings) and whether each is a directory; `None`
-/// if it cannot be read.
-fn list_dir(dir: &Path) -> Option<Vec<(String, bool)>> {
-    let rd = std::fs::read_dir(dir).ok()?;
-    let entries = rd
-        .flatten()
-        .map(|e| {
-            (crate::pathbytes::from_os(&e.file_name()).into_owned(), e.file_type().is_ok_and(|t| t.is_dir()))
-        })
-        .collect();
-    Some(entries)
-}
+pub(super) type Lister<'a> = dyn FnMut(&Path) -> Option<Arc<super::Listing>> + 'a;
 
 /// [`expand_pattern`], reading the directories the last component is matched in through
 /// `list` (a cache shares them with the rest of a scan).
@@ -117,10 +112,11 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
             (true, false) => Path::new("."),
             (false, _) => &dir,
         };
-        let Some(entries) = list(listed) else { continue };
-        for (name, is_dir) in entries {
+        let Some(listing) = list(listed) else { continue };
+        for (name, is_dir) in &listing.entries {
+            let (name, is_dir) = (name.as_str(), *is_dir);
             let hit = match &name_pattern {
-                Some(p) => p.matches_with(&name, options()),
+                Some(p) => p.matches_with(name, options()),
                 // Not a pattern the glob crate reads (`[` unclosed): the name as written.
                 None => name == last,
             };
@@ -128,9 +124,9 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
                 continue;
             }
             let path = if parent.is_empty() && !pattern.starts_with('/') {
-                crate::pathbytes::to_path(&name)
+                crate::pathbytes::to_path(name)
             } else {
-                listed.join(crate::pathbytes::to_os(&name))
+                listed.join(crate::pathbytes::to_os(name))
             };
             out.push((path, Some(is_dir)));
         }
@@ -155,12 +151,13 @@ fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
         let mut next = Vec::new();
         for dir in &dirs {
             let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
-            let Some(entries) = list(listed) else { continue };
-            for (name, is_dir) in entries {
-                if !pat.matches_with(&name, options()) {
+            let Some(listing) = list(listed) else { continue };
+            for (name, is_dir) in &listing.entries {
+                let (name, is_dir) = (name.as_str(), *is_dir);
+                if !pat.matches_with(name, options()) {
                     continue;
                 }
-                let path = dir.join(crate::pathbytes::to_os(&name));
+                let path = dir.join(crate::pathbytes::to_os(name));
                 if is_dir || path.is_dir() {
                     next.push(path);
                 }

@@ -22,7 +22,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use inotify::LISTING_MASK as MASK;
@@ -55,22 +54,18 @@ impl LiveDirs {
         LiveDirs { fd: None, started: false, dirs: HashMap::new(), watched: HashMap::new() }
     }
 
-    /// The names in `dir` as they are now; `None` if it cannot be read (it does not exist).
-    pub(super) fn names(&mut self, dir: &Path) -> Option<&BTreeSet<String>> {
+    /// The names in `dir` (device and inode `id`, from a `stat` just made) as they are now;
+    /// `None` if it cannot be read (it does not exist).
+    pub(super) fn names(&mut self, dir: &Path, id: (u64, u64)) -> Option<&BTreeSet<String>> {
         if !self.started {
             self.started = true;
             self.fd = inotify::init().ok();
         }
         self.catch_up();
         let key = dir.as_os_str();
-        let id = std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()));
-        let current = match (self.dirs.get(key), id) {
-            (Some(d), Some(id)) => d.wd.is_some() && d.id == id,
-            _ => false,
-        };
+        let current = self.dirs.get(key).is_some_and(|d| d.wd.is_some() && d.id == id);
         if !current {
             self.forget(key);
-            let id = id?;
             // The watch first: whatever changes after it is queued, the listing included.
             let wd = self.fd.as_ref().and_then(|fd| inotify::add_watch(fd, dir, MASK).ok());
             let names = std::fs::read_dir(dir)
@@ -136,9 +131,16 @@ impl LiveDirs {
 mod tests {
     use super::*;
     use std::fs;
+    use std::os::unix::fs::MetadataExt;
+
+    /// The listing after a `stat` of `dir`, as the scan looks; `None` if it is missing.
+    fn look(live: &mut LiveDirs, dir: &Path) -> Option<Vec<String>> {
+        let md = fs::metadata(dir).ok()?;
+        live.names(dir, (md.dev(), md.ino())).map(|n| n.iter().cloned().collect())
+    }
 
     fn names(live: &mut LiveDirs, dir: &Path) -> Vec<String> {
-        live.names(dir).map(|n| n.iter().cloned().collect()).unwrap_or_default()
+        look(live, dir).unwrap_or_default()
     }
 
     #[test]
@@ -169,13 +171,13 @@ mod tests {
         let mut live = LiveDirs::new();
         assert_eq!(names(&mut live, &d), ["old"]);
         fs::rename(&d, root.path().join("moved")).unwrap();
-        assert!(live.names(&d).is_none());
+        assert!(look(&mut live, &d).is_none());
         fs::create_dir(&d).unwrap();
         fs::write(d.join("new"), "").unwrap();
         assert_eq!(names(&mut live, &d), ["new"]);
         fs::remove_file(d.join("new")).unwrap();
         fs::remove_dir(&d).unwrap();
-        assert!(live.names(&d).is_none());
+        assert!(look(&mut live, &d).is_none());
     }
 
     #[test]

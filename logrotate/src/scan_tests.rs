@@ -148,7 +148,48 @@ fn a_log_named_like_an_archive_is_not_shifted_as_one() {
     make(d, &["a.log", "a.log.1", "a.log.1.log"]);
     let rule = rule(|_| {});
     let f = file_facts(&rule, &d.join("a.log"), &mut DirCache::default());
-    let rotation = crate::plan::plan_rotation(&rule, &f, crate::plan::tests::now()).unwrap();
+    let rotation = crate::plan::plan_rotation(&rule, &f, crate::plan::tests::now(), true).unwrap();
     let moved: Vec<&Step> = rotation.prepare.iter().filter(|s| matches!(s, Step::Rename { .. })).collect();
     assert_eq!(moved, [&Step::Rename { from: d.join("a.log.1"), to: d.join("a.log.2") }]);
+}
+
+/// Sets a directory's modification time `secs` seconds into the past.
+fn age(dir: &Path, secs: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    fs::File::open(dir).unwrap().set_times(fs::FileTimes::new().set_modified(when)).unwrap();
+}
+
+#[test]
+fn a_listing_read_while_loading_is_taken_only_while_its_directory_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make(d, &["a.log", "a.log.1"]);
+    let rule = rule(|_| {});
+    let log = d.join("a.log");
+    let loaded = |d: &Path| {
+        let mut cache = DirCache::default();
+        cache.listing(d);
+        cache.into_listings()
+    };
+    // Changed in the same clock tick as it was read (the time shows no change): it could have
+    // changed unseen, so it is read again.
+    let seed = loaded(d);
+    let then = fs::metadata(d).unwrap().modified().unwrap();
+    fs::write(d.join("a.log.2"), "").unwrap();
+    fs::File::open(d).unwrap().set_times(fs::FileTimes::new().set_modified(then)).unwrap();
+    let mut cache = DirCache::seeded(seed);
+    assert_eq!(names(&file_facts(&rule, &log, &mut cache)), ["a.log.1", "a.log.2"]);
+    // Unchanged since, and older than its reading: taken (a name only the seed has shows).
+    age(d, 60);
+    let mut seed = loaded(d);
+    let mut marked = Listing::read(d, None).unwrap();
+    marked.stamp = seed.0[d.as_os_str()].stamp;
+    marked.entries.push(("a.log.9".into(), false));
+    seed.0.insert(d.as_os_str().to_owned(), Arc::new(marked));
+    let mut cache = DirCache::seeded(seed.clone());
+    assert_eq!(names(&file_facts(&rule, &log, &mut cache)), ["a.log.1", "a.log.2", "a.log.9"]);
+    // Changed since: read again.
+    fs::remove_file(d.join("a.log.2")).unwrap();
+    let mut cache = DirCache::seeded(seed);
+    assert_eq!(names(&file_facts(&rule, &log, &mut cache)), ["a.log.1"]);
 }

@@ -97,7 +97,7 @@ pub fn rows(
     }
     let mut diags = Vec::new();
     let sets = scan::scan(rules, &mut diags);
-    let flags = RunFlags { force: false, is_root: identity.is_root() };
+    let flags = RunFlags { force: false, is_root: identity.is_root(), words: false };
     let plan = plan::plan(rules, &sets, &state, now, flags);
     let report = report(rules, &plan.sets, now, None);
     let files = sets.iter().flat_map(|s| &s.files);

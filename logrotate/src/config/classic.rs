@@ -60,6 +60,8 @@ pub struct Loader {
     /// The log files taken by the stanzas loaded so far (3.21 builds each stanza's file list
     /// when it reads the stanza's header).
     claims: crate::scan::Claims,
+    /// The directories the patterns were expanded in, listed once.
+    dirs: std::cell::RefCell<crate::scan::DirCache>,
     out: Config,
     depth: usize,
     /// `(dev, ino)` of the files and directories being read, outermost first: a file that
@@ -78,6 +80,7 @@ impl Loader {
             globals: Options::default(),
             taboo: DEFAULT_TABOO_EXT.iter().map(|s| format!("*{s}")).collect(),
             claims: crate::scan::Claims::default(),
+            dirs: std::cell::RefCell::default(),
             out: Config::default(),
             depth: 0,
             reading: Vec::new(),
@@ -92,6 +95,7 @@ impl Loader {
             // Failures are in the diagnostics; the globals were put back by `load_file`.
             let _ = self.load_path(p);
         }
+        self.out.listings = self.dirs.into_inner().into_listings();
         self.out
     }
 
@@ -396,7 +400,9 @@ impl Loader {
         flags: &[bool],
     ) -> Vec<(Vec<PathBuf>, Vec<Diagnostic>, bool)> {
         use crate::scan::{files_of_pattern, ClaimEvent};
-        let expanded: Vec<Vec<PathBuf>> = rule.patterns.iter().map(|p| files_of_pattern(p)).collect();
+        let mut dirs = self.dirs.borrow_mut();
+        let expanded: Vec<Vec<PathBuf>> =
+            rule.patterns.iter().map(|p| files_of_pattern(p, &mut dirs)).collect();
         let mut out = Vec::new();
         for &ignore in flags {
             let mut files: Vec<PathBuf> = Vec::new();

@@ -32,6 +32,8 @@ pub struct Config {
     pub diagnostics: Vec<Diagnostic>,
     /// Every config file and directory that was read (the daemon watches them).
     pub sources: Vec<PathBuf>,
+    /// The directories the log patterns were expanded in, as listed then.
+    pub listings: crate::scan::Listings,
 }
 
 impl Config {

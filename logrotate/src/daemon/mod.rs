@@ -442,6 +442,8 @@ impl Daemon {
             only,
             now: Local::now().naive_local(),
             identity: self.dc.identity,
+            // (Its config was loaded long ago: every directory is read.)
+            listings: Default::default(),
         };
         let full = p.only.is_none();
         if full {

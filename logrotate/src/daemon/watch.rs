@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn missing_config_argument_is_watched_through_its_nearest_existing_ancestor() {
         let d = tempfile::tempdir().unwrap();
-        let empty = Config { rules: Vec::new(), diagnostics: Vec::new(), sources: Vec::new() };
+        let empty = Config::default();
         let file = d.path().join("later/deeper/app.conf");
         assert_eq!(wanted_dirs(&empty, std::slice::from_ref(&file)), vec![d.path().to_path_buf()]);
         std::fs::create_dir(d.path().join("later")).unwrap();
@@ -282,8 +282,8 @@ mod tests {
                 rule(&format!("{}/w/*/x.log", d.path().display())),
                 rule(&format!("{}/lit/y.log", d.path().display())),
             ],
-            diagnostics: Vec::new(),
             sources: vec![d.path().join("conf.d")],
+            ..Config::default()
         };
         let got: Vec<String> = wanted_dirs(&cfg, &[d.path().join("conf.d")])
             .into_iter()

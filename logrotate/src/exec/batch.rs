@@ -46,11 +46,18 @@ impl Executor<'_> {
         batch.jobs.push(i);
         batch.logs.insert(log);
         batch.blocks_others |= step.failure_blocks.is_some_and(|b| b != Blocker::Log(log));
+        // A log whose move failed gets no archive written ahead (its turn is skipped anyway).
+        let blocked = cx.run.set_failed || cx.run.log_failed[log];
         for s in &r.finish {
             match s {
                 Step::Compress { src, dst } => {
                     batch.touch(src);
                     batch.touch(dst);
+                    // Written there while the set goes on: no other step may see it either.
+                    batch.touch(&compress::partial_name(dst));
+                    if !blocked {
+                        batch.queue(o, src, dst);
+                    }
                 }
                 Step::Remove { path } => batch.touch(path),
                 _ => {}
@@ -88,29 +95,21 @@ impl Executor<'_> {
     /// after each, and fsyncs the directories that changed. Returns whether anything failed.
     pub(super) fn carry_out_batch(&mut self, cx: &mut SetCx) -> bool {
         let Some(mut b) = self.batch.take() else { return false };
-        let rules = self.rules;
-        let o = &rules[cx.set.rule].options;
-        let work: Vec<(&Options, PathBuf, PathBuf)> = b
-            .jobs
-            .iter()
-            .filter_map(|&i| cx.set.steps[i].action.log())
-            .filter_map(|log| cx.run.rotations[log].as_ref())
-            .flat_map(|r| &r.finish)
-            .filter_map(|s| match s {
-                Step::Compress { src, dst } => Some((o, src.clone(), dst.clone())),
-                _ => None,
-            })
-            .collect();
+        // What the pool wrote while the set went on, and what it was never given.
+        let mut written = b.pool.take().map(Pool::finish).unwrap_or_default();
+        let pending = std::mem::take(&mut b.pending);
+        let work: Vec<(&Options, PathBuf, PathBuf)> =
+            pending.iter().map(|j| (&*j.options, j.src.clone(), j.dst.clone())).collect();
+        written.extend(write_ahead(&work, Durable::Later));
+        let unsynced = std::mem::take(&mut b.unsynced);
         // A few files are fsynced each (a `syncfs` would also wait for whatever else the
         // filesystem holds); more, at once with their filesystems.
-        let few = work.len() + b.unsynced.len() <= FEW;
-        let mut written = write_ahead(&work, if few { Durable::Now } else { Durable::Later });
-        let unsynced = std::mem::take(&mut b.unsynced);
-        let durable = if few {
-            unsynced.iter().try_for_each(|f| super::fsops::open_nofollow(f)?.sync_all())
+        let partials = written.values().filter_map(|w| w.result.as_deref().ok());
+        let files: Vec<&Path> = partials.chain(unsynced.iter().map(PathBuf::as_path)).collect();
+        let durable = if files.len() <= FEW {
+            files.iter().try_for_each(|f| super::fsops::open_nofollow(f)?.sync_all())
         } else {
-            let partial_dirs = work.iter().map(|(_, _, dst)| dir_of(dst));
-            let dirs: BTreeSet<PathBuf> = partial_dirs.chain(unsynced.iter().map(|f| dir_of(f))).collect();
+            let dirs: BTreeSet<PathBuf> = files.iter().map(|f| dir_of(f)).collect();
             sync_filesystems(dirs.iter().map(PathBuf::as_path))
         };
         let mut failed = false;
@@ -149,6 +148,22 @@ impl Executor<'_> {
 }
 
 impl Batch {
+    /// Gives the compression of `src` into `dst` to the pool, started for the second job of
+    /// a batch when there is more than one core (a batch of one compresses in its turn).
+    fn queue(&mut self, o: &Options, src: &Path, dst: &Path) {
+        let options = match &self.options {
+            Some(shared) => std::sync::Arc::clone(shared),
+            None => self.options.insert(std::sync::Arc::new(o.clone())).clone(),
+        };
+        self.pending.push(Job { options, src: src.to_path_buf(), dst: dst.to_path_buf() });
+        if self.pool.is_none() && self.pending.len() >= 2 && threads() > 1 {
+            self.pool = Some(Pool::start(threads()));
+        }
+        if let Some(pool) = &self.pool {
+            self.pending.drain(..).for_each(|job| pool.send(job));
+        }
+    }
+
     /// Notes a file a put-off job reads or writes.
     fn touch(&mut self, path: &Path) {
         let name = path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
@@ -173,6 +188,83 @@ pub(super) struct Batch {
     pub dirty: BTreeSet<PathBuf>,
     /// New logs created without an fsync.
     pub unsynced: Vec<PathBuf>,
+    /// The set's options, shared with the pool.
+    options: Option<std::sync::Arc<Options>>,
+    /// Compressions not given to a pool (yet).
+    pending: Vec<Job>,
+    /// Threads compressing the put-off jobs while the set goes on.
+    pool: Option<Pool>,
+}
+
+/// A compression to write ahead: the archive of `src` at `dst`'s partial name.
+#[derive(Debug)]
+struct Job {
+    options: std::sync::Arc<Options>,
+    src: PathBuf,
+    dst: PathBuf,
+}
+
+/// Threads that write archives ahead while the executor goes on with the set's moves. Dropped
+/// without [`Pool::finish`] (the set stopped), it waits for them and removes what they wrote.
+#[derive(Debug)]
+struct Pool {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    workers: Vec<std::thread::JoinHandle<Vec<(PathBuf, Written)>>>,
+}
+
+impl Pool {
+    fn start(threads: usize) -> Pool {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let workers = (0..threads)
+            .map(|_| {
+                let rx = std::sync::Arc::clone(&rx);
+                std::thread::spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return done,
+                        };
+                        let Ok(job) = job else { return done };
+                        if let Some(w) = write_one(&job.options, &job.src, &job.dst, Durable::Later) {
+                            done.push((job.src, w));
+                        }
+                    }
+                })
+            })
+            .collect();
+        Pool { jobs: Some(tx), workers }
+    }
+
+    fn send(&self, job: Job) {
+        if let Some(tx) = &self.jobs {
+            // A worker that died (it cannot: nothing in it panics) leaves the job to its turn.
+            let _ = tx.send(job);
+        }
+    }
+
+    /// Waits for every job given so far: the archives written, by source.
+    fn finish(mut self) -> HashMap<PathBuf, Written> {
+        self.jobs = None;
+        std::mem::take(&mut self.workers).into_iter().filter_map(|w| w.join().ok()).flatten().collect()
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.jobs = None;
+        for w in std::mem::take(&mut self.workers) {
+            w.join().into_iter().flatten().for_each(|(_, w)| discard(w));
+        }
+    }
+}
+
+/// The cores compression may use (up to 8), asked once: `available_parallelism` reads the
+/// cgroup files each time.
+pub(crate) fn threads() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8))
 }
 
 /// An archive written ahead of its turn (or the failure to write it).
@@ -220,7 +312,7 @@ pub(super) fn write_ahead(
     work: &[(&Options, PathBuf, PathBuf)],
     durable: Durable,
 ) -> HashMap<PathBuf, Written> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = threads();
     if threads.min(work.len()) <= 1 {
         // One job (or one core): no thread for it.
         return work

@@ -34,8 +34,6 @@ pub fn compress_file(o: &Options, src: &Path, dst: &Path, stderr: &mut Vec<u8>) 
 pub(crate) enum Durable {
     /// Alone: refuse when the archive exists already, and fsync the partial file.
     Alone,
-    /// In a batch of a few: fsync it (its turn moves an archive in the way aside).
-    Now,
     /// In a batch: the caller makes the whole batch durable at once.
     Later,
 }
@@ -131,7 +129,7 @@ pub fn partial_name(dst: &Path) -> PathBuf {
 pub(crate) const PARALLEL_MIN: u64 = 4 << 20;
 
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    super::batch::threads()
 }
 
 fn gzip_mtime(md: &std::fs::Metadata) -> u32 {

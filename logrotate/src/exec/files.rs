@@ -114,10 +114,11 @@ impl Executor<'_> {
                 .then(|| format!(": {}", super::report::strerror(&e)));
             return self.fail(&format!("failed to compress log {}{}", src.shown(), why.unwrap_or_default()));
         }
-        drop(held);
         // As logrotate: the uncompressed file goes the way of any removed log (`preremove`,
-        // `shred`), so `shred` never leaves the plain text behind.
-        if !self.remove(o, src, false) {
+        // `shred`), so `shred` never leaves the plain text behind. (No writer holds it: it was
+        // waited for above.)
+        let removed = self.remove_waited(o, src, false, Some(held));
+        if !removed {
             return false;
         }
         if let Some(b) = self.batch.as_mut() {
@@ -163,6 +164,12 @@ impl Executor<'_> {
 
     /// Removes an archive (`old`) or a file just compressed, after `preremove`.
     pub(super) fn remove(&mut self, o: &Options, path: &Path, old: bool) -> bool {
+        self.remove_waited(o, path, old, None)
+    }
+
+    /// [`Executor::remove`]; `held`: the file, opened and waited for (no writer holds it), by
+    /// a caller that read it.
+    fn remove_waited(&mut self, o: &Options, path: &Path, old: bool, held: Option<std::fs::File>) -> bool {
         if let Some(script) = &o.scripts.preremove {
             self.out.info("running preremove script");
             if !self.run_script(script, &[&path_str(path)]) {
@@ -180,15 +187,19 @@ impl Executor<'_> {
                 return false;
             }
         }
-        if let Ok(held) = fsops::open_nofollow(path) {
-            if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
-                self.out.warning(&format!("{} is still open for writing; not removing it", path.shown()));
-                return true;
+        // A preremove script may have let a writer in again: then it is waited for anew.
+        let waited = held.filter(|_| o.scripts.preremove.is_none());
+        if waited.is_none() {
+            if let Ok(held) = fsops::open_nofollow(path) {
+                if !handshake::wait_exclusive(&held, Self::lock_timeout(o)) {
+                    self.out.warning(&format!("{} is still open for writing; not removing it", path.shown()));
+                    return true;
+                }
             }
         }
         let mut ok = true;
-        let links = std::fs::symlink_metadata(path).map_or(1, |m| m.nlink());
-        if o.shred && links > 1 && !o.allow_hardlink {
+        let links = || std::fs::symlink_metadata(path).map_or(1, |m| m.nlink());
+        if o.shred && links() > 1 && !o.allow_hardlink {
             // As logrotate: the file is left alone.
             return self.fail(&format!(
                 "failed to shred \"{}\", because shredding files with multiple hard links is disabled for {}.",
@@ -271,7 +282,8 @@ impl Executor<'_> {
         if writes_archive && !self.clear_destination(&r.rotated) {
             return false;
         }
-        let original = std::fs::symlink_metadata(&log.path);
+        // (Looked at only for the new log it is the model of.)
+        let original = r.create.as_ref().map(|_| std::fs::symlink_metadata(&log.path));
         // File times come from the kernel's coarse clock, a tick behind this one: a margin keeps
         // a log recreated in the same instant from looking older than the move.
         let moved_at = std::time::SystemTime::now() - Duration::from_millis(50);
@@ -340,7 +352,7 @@ impl Executor<'_> {
             }
         };
         ok && match (&r.create, original) {
-            (Some(spec), Ok(md)) => self.create_log(&log.path, &moved_to(log, r), spec, &md, moved_at),
+            (Some(spec), Some(Ok(md))) => self.create_log(&log.path, &moved_to(log, r), spec, &md, moved_at),
             _ => true,
         }
     }

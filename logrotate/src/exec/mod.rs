@@ -342,34 +342,34 @@ impl<'a> Executor<'a> {
                     }
                 }
                 self.out.info(&trace::rotating_log(o, plan));
-                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                let Some(rotation) = run.rotations[*log].as_ref() else { return true };
                 if blocked {
                     // 3.21 still shifts the archives of every log (a gap); we only say it, and
                     // what it finds in the way (each log's `destination ... already exists`).
-                    self.prepare(o, &rotation, true, Shift::Nothing);
+                    self.prepare(o, rotation, true, Shift::Nothing);
                     return rotation.refused.as_ref().is_none_or(|why| self.fail(&why.to_string()));
                 }
                 // With a prerotate script the older archives only move up once it succeeded
                 // (newer upstream; 3.21 moves them first and leaves a gap when it fails); what
                 // is removed or compressed goes first, as in 3.21.
                 let now = if *renames_later { Shift::AllButRenames } else { Shift::All };
-                let ok = self.prepare(o, &rotation, true, now);
+                let ok = self.prepare(o, rotation, true, now);
                 run.disk_changed |= real;
                 ok && rotation.refused.as_ref().is_none_or(|why| self.fail(&why.to_string()))
             }
             Action::Shift { log } => {
-                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                let Some(rotation) = run.rotations[*log].as_ref() else { return true };
                 run.disk_changed |= real;
-                self.prepare(o, &rotation, false, Shift::OnlyRenames)
+                self.prepare(o, rotation, false, Shift::OnlyRenames)
             }
             Action::Move { log } => {
-                let Some(rotation) = run.rotations[*log].clone() else { return true };
+                let Some(rotation) = run.rotations[*log].as_ref() else { return true };
                 run.disk_changed |= real;
-                self.move_log(o, &set.logs[*log], &rotation)
+                self.move_log(o, &set.logs[*log], rotation)
             }
             Action::Finish { log } => {
-                let Some(rotation) = run.rotations[*log].clone() else { return true };
-                self.finish(o, &set.logs[*log], &rotation)
+                let Some(rotation) = run.rotations[*log].as_ref() else { return true };
+                self.finish(o, &set.logs[*log], rotation)
             }
         }
     }

@@ -175,7 +175,8 @@ pub fn move_lines(o: &Options, log: &LogPlan, r: &Rotation) -> Vec<String> {
         let ext = if o.compress && !o.delay_compress { o.effective_compress_ext() } else { String::new() };
         lines.push(format!("disposeName will be {to}{ext}"));
     }
-    if let (Some(spec), Ok(md)) = (&r.create, std::fs::symlink_metadata(&log.path)) {
+    let looked_at = r.create.as_ref().map(|spec| (spec, std::fs::symlink_metadata(&log.path)));
+    if let Some((spec, Ok(md))) = looked_at {
         use std::os::unix::fs::MetadataExt;
         let id =
             |owner: &Option<crate::rule::Owner>,

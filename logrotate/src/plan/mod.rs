@@ -28,6 +28,9 @@ pub struct RunFlags {
     pub force: bool,
     /// The process runs as root (enables the insecure-directory check).
     pub is_root: bool,
+    /// The rotations' `-v` lines are read (`-v`, `-d`, `-l`, `--plan-json`): without, they are
+    /// not written out.
+    pub words: bool,
 }
 
 /// Who runs a pass: as root (without `su`) logrotate refuses logs in directories other users
@@ -146,7 +149,7 @@ pub fn plan_log(rule: &Rule, f: &FileFacts, state: &State, now: NaiveDateTime, f
     let is_found = f.kind != FileKind::Missing && !blocked_dir;
     let mut record = record;
     let decision = match decide(rule, f, last_rotated, now, flags) {
-        Ok(due) => match rotation::plan_rotation(rule, f, now) {
+        Ok(due) => match rotation::plan_rotation(rule, f, now, flags.words) {
             Ok(r) => Decision::Rotate(due, Box::new(r)),
             Err(refusal) => {
                 // logrotate records the attempt, so it is not retried until the next period.

@@ -147,9 +147,21 @@ struct Ctx<'a> {
     refused: Option<Refusal>,
     trace: Vec<Note>,
     unsaid_in_dry_run: Option<PathBuf>,
+    /// Whether the lines of `trace` are read (`-v`, `-d`, `--plan-json`): without, they keep
+    /// their kind but not their words (10,000 logs' lines cost more than their moves).
+    words: bool,
 }
 
 impl Ctx<'_> {
+    /// The words of a line, when they are read.
+    fn text(&self, words: impl FnOnce() -> String) -> String {
+        if self.words {
+            words()
+        } else {
+            String::new()
+        }
+    }
+
     /// Plans a step before the prerotate script.
     fn prepare(&mut self, step: Step) {
         self.trace.push(Note::Step(self.prepare.len()));
@@ -199,7 +211,7 @@ impl Ctx<'_> {
         }
         if self.rule.options.date_ext {
             // 3.21's own line before its removal of an old dated archive.
-            let line = format!("removing {}", self.path(name).shown());
+            let line = self.text(|| format!("removing {}", self.path(name).shown()));
             self.say(line);
         }
         self.prepare(Step::Remove { path: self.path(name) });
@@ -220,7 +232,12 @@ impl Ctx<'_> {
 /// # Errors
 ///
 /// The olddir is missing (and not to be created).
-pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<Rotation, Refusal> {
+pub fn plan_rotation(
+    rule: &Rule,
+    f: &FileFacts,
+    now: NaiveDateTime,
+    words: bool,
+) -> Result<Rotation, Refusal> {
     let o = &rule.options;
     let file_name = f.path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
     let (base, ext) = split_ext(o, &file_name);
@@ -238,6 +255,7 @@ pub fn plan_rotation(rule: &Rule, f: &FileFacts, now: NaiveDateTime) -> Result<R
         refused: None,
         trace: Vec::new(),
         unsaid_in_dry_run: None,
+        words,
     };
     say_dateext(&mut cx, now);
     if !f.archive_dir_exists {
@@ -329,10 +347,13 @@ fn say_dateext(cx: &mut Ctx, now: NaiveDateTime) {
     let given = o.date_format.clone();
     let suffix = dateext::format(shifted_now(o, now), &format);
     if let Some(given) = given {
-        cx.say(format!("Converted '{given}' -> '{converted}'"));
+        let line = cx.text(|| format!("Converted '{given}' -> '{converted}'"));
+        cx.say(line);
     }
-    cx.say(format!("dateext suffix '{suffix}'"));
-    cx.say(format!("glob pattern '{glob}'"));
+    let line = cx.text(|| format!("dateext suffix '{suffix}'"));
+    cx.say(line);
+    let line = cx.text(|| format!("glob pattern '{glob}'"));
+    cx.say(line);
 }
 
 /// The time a dated name is made from (`dateyesterday`, `datehourago`).

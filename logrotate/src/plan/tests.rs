@@ -54,7 +54,7 @@ pub(crate) fn state(last: Option<NaiveDateTime>) -> State {
 }
 
 fn decide_case(r: &Rule, f: &FileFacts, last: Option<NaiveDateTime>, force: bool) -> bool {
-    let p = plan_log(r, f, &state(last), now(), RunFlags { force, is_root: true });
+    let p = plan_log(r, f, &state(last), now(), RunFlags { force, is_root: true, words: true });
     p.is_rotating()
 }
 
@@ -113,7 +113,13 @@ fn first_seen_is_recorded_to_the_hour() {
 fn missing_log_is_an_error_unless_missingok() {
     let mut f = facts(0, &[]);
     f.kind = FileKind::Missing;
-    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), RunFlags { force: true, is_root: false });
+    let p = plan_log(
+        &rule(|_| {}),
+        &f,
+        &state(None),
+        now(),
+        RunFlags { force: true, is_root: false, words: true },
+    );
     assert!(matches!(p.decision, Decision::Error(_)));
     let p = plan_log(&rule(|o| o.missing_ok = true), &f, &state(None), now(), RunFlags::default());
     assert!(matches!(p.decision, Decision::Skip(_)));
@@ -135,9 +141,21 @@ fn symlink_and_hardlink_are_skipped() {
 fn insecure_parent_is_refused_for_root_unless_su() {
     let mut f = facts(10, &[]);
     f.insecure_dir = true;
-    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), RunFlags { force: true, is_root: true });
+    let p = plan_log(
+        &rule(|_| {}),
+        &f,
+        &state(None),
+        now(),
+        RunFlags { force: true, is_root: true, words: true },
+    );
     assert!(matches!(p.decision, Decision::Error(_)));
-    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), RunFlags { force: true, is_root: false });
+    let p = plan_log(
+        &rule(|_| {}),
+        &f,
+        &state(None),
+        now(),
+        RunFlags { force: true, is_root: false, words: true },
+    );
     assert!(p.is_rotating());
 }
 
@@ -147,7 +165,7 @@ fn steps_for(edit: impl FnOnce(&mut Options), archives: &[&str]) -> Rotation {
         &facts(10, archives),
         &state(None),
         now(),
-        RunFlags { force: true, is_root: true },
+        RunFlags { force: true, is_root: true, words: true },
     );
     p.rotation().cloned().expect("rotates")
 }
@@ -253,7 +271,7 @@ fn extension_goes_after_the_number() {
             &f,
             &state(None),
             now(),
-            RunFlags { force: true, is_root: true },
+            RunFlags { force: true, is_root: true, words: true },
         )
     };
     let r = p.rotation().cloned().unwrap();
@@ -295,7 +313,7 @@ fn dateext_yesterday_and_existing_destination() {
         &facts(10, &["app.log-20261125"]),
         &state(None),
         now(),
-        RunFlags { force: true, is_root: true },
+        RunFlags { force: true, is_root: true, words: true },
     );
     // Still rotating (first/last action run, old archives expire), but not moved.
     assert!(matches!(p.decision, Decision::Rotate(..)));
@@ -369,9 +387,10 @@ fn missing_olddir_is_an_error_unless_createolddir() {
             }
         })
     };
-    let p = plan_log(&o(false), &f, &state(None), now(), RunFlags { force: true, is_root: true });
+    let p =
+        plan_log(&o(false), &f, &state(None), now(), RunFlags { force: true, is_root: true, words: true });
     assert!(matches!(p.decision, Decision::Error(_)));
-    let p = plan_log(&o(true), &f, &state(None), now(), RunFlags { force: true, is_root: true });
+    let p = plan_log(&o(true), &f, &state(None), now(), RunFlags { force: true, is_root: true, words: true });
     assert_eq!(names(&p.rotation().cloned().unwrap().prepare), vec!["mkdir /l"]);
 }
 
@@ -433,9 +452,9 @@ fn regression_maxage_counts_whole_seconds_like_3_21() {
         o.keep = crate::rule::Keep::Count(2);
         o.max_age = crate::rule::days(30)
     });
-    let rot = plan_rotation(&r, &f, clock).unwrap();
+    let rot = plan_rotation(&r, &f, clock, true).unwrap();
     assert_eq!(names(&rot.prepare), vec!["mv /l/app.log.1 /l/app.log.2"]);
     f.archives[0].mtime -= chrono::Duration::seconds(1);
-    let rot = plan_rotation(&r, &f, clock).unwrap();
+    let rot = plan_rotation(&r, &f, clock, true).unwrap();
     assert_eq!(names(&rot.prepare), vec!["rm /l/app.log.1"]);
 }

@@ -29,7 +29,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
                 cx.mtimes.insert(dst, t);
             }
         } else if o.delay_compress {
-            let line = format!("previous log {} does not exist", cx.path(&prev).shown());
+            let line = cx.text(|| format!("previous log {} does not exist", cx.path(&prev).shown()));
             cx.trace.push(Note::Say(Line::not_found(line)));
         }
     }
@@ -59,12 +59,14 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
         let from = numbered(&base, i, &ext, &compext);
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
         let (from_path, to_path) = (cx.path(&from), cx.path(&to));
-        let renaming = format!(
-            "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
-            from_path.shown(),
-            to_path.shown()
-        );
-        let absent = Line::not_found(format!("old log {} does not exist", from_path.shown()));
+        let renaming = cx.text(|| {
+            format!(
+                "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
+                from_path.shown(),
+                to_path.shown()
+            )
+        });
+        let absent = Line::not_found(cx.text(|| format!("old log {} does not exist", from_path.shown())));
         // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
         let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
         if o.max_age.is_some() && !seen_by_dry_run {
@@ -94,7 +96,9 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
     if o.keep != Keep::All {
         // 3.21 names `.START+COUNT` for disposal and, if it is not there, says so.
-        let text = format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown());
+        let text = cx.text(|| {
+            format!("log {} doesn't exist -- won't try to dispose of it", cx.path(&dispose).shown())
+        });
         let line = Line { text, kind: LineKind::DisposalNotFound };
         if !cx.names.contains(&dispose) {
             cx.trace.push(Note::SayIfReal(line.clone()));
