@@ -215,6 +215,24 @@ mod tests {
         assert_eq!(text, "# /etc/logrotate.conf:1\n[syslog]\npaths = [\"/var/log/syslog\"]\n");
     }
 
+    fn zstd(compress: bool, level: u64) -> Options {
+        Options {
+            compress,
+            compress_cmd: crate::rule::ZSTD_CMD.into(),
+            uncompress_cmd: crate::rule::UNZSTD_CMD.into(),
+            compress_level: crate::rule::CompressLevel::new(level),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn zstd_is_written_as_the_compressor_name() {
+        let text = assert_round_trip(&[rule(&["/var/log/a.log"], zstd(true, 19))]);
+        assert!(text.ends_with("compress = \"zstd\"\ncompress_level = 19\n"), "{text}");
+        let text = assert_round_trip(&[rule(&["/var/log/a.log"], zstd(false, 19))]);
+        assert!(text.contains("compress_cmd = \"/usr/bin/zstd\"\nuncompress_cmd"), "{text}");
+    }
+
     #[test]
     fn table_of_round_trips() {
         let size = |n| Options { criterion: Some(Criterion::Size(n)), ..Options::default() };
@@ -261,6 +279,10 @@ mod tests {
                 Options { compress_level: crate::rule::CompressLevel::new(1), ..Options::default() },
             ),
             ("mail last", Options { mail: Some("root".into()), ..Options::default() }),
+            ("zstd", zstd(true, 19)),
+            ("zstd commands, no compress", zstd(false, 19)),
+            ("zstd ultra", zstd(true, 22)),
+            ("zstd elsewhere", Options { compress_cmd: "/opt/bin/zstd".into(), ..zstd(true, 3) }),
         ];
         for (name, options) in cases {
             let r = rule(&["/var/log/a.log"], options);

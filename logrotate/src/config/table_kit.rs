@@ -106,29 +106,6 @@ macro_rules! age {
     };
 }
 
-/// A path the classic syntax checks as 3.21's `readPath` (`compresscmd` and friends).
-macro_rules! command {
-    ($key:literal: $name:literal, $toml:literal, $field:ident, $default:literal, $doc:literal) => {
-        Directive {
-            classic: &[($key, Takes::Value($name))],
-            toml: $toml,
-            aliases: &[],
-            value: "path",
-            default: $default,
-            doc: $doc,
-            apply: Some(|o, _, v| {
-                o.$field = classic::path($name, v.text)?;
-                Ok(())
-            }),
-            read: Some(|o, e, _| {
-                o.$field = e.get()?;
-                Ok(())
-            }),
-            dump: Some(|o, d| (o.$field != d.$field).then(|| string(&o.$field))),
-        }
-    };
-}
-
 /// `create` or `createolddir` and its off keyword.
 macro_rules! creator {
     ($on:literal / $off:literal, $toml:literal, $field:ident, $doc:literal) => {

@@ -6,7 +6,10 @@ use super::table_kit::{
     bad, create, create_directive, int, loader, move_directive, size, string, su, weekly,
 };
 use super::toml_values::{self as tv, Size};
-use crate::rule::{CompressLevel, Criterion, Frequency, Keep, MailWhen, MoveMethod, WeeklyOn};
+use crate::rule::{
+    CompressLevel, Criterion, Frequency, Keep, MailWhen, MoveMethod, Options, WeeklyOn, DEFAULT_COMPRESS_CMD,
+    DEFAULT_UNCOMPRESS_CMD, UNZSTD_CMD, ZSTD_CMD,
+};
 
 /// Every directive, in the order `--dump-toml` writes them (scripts last: they are long).
 pub const DIRECTIVES: &[Directive] = &[
@@ -167,7 +170,37 @@ pub const DIRECTIVES: &[Directive] = &[
         }),
         dump: Some(|o, d| (o.start != d.start).then(|| int(o.start))),
     },
-    switch!("compress" / "nocompress", "compress", compress, "false", "Compress rotated logs."),
+    Directive {
+        classic: &[("compress", Takes::Nothing), ("nocompress", Takes::Nothing)],
+        toml: "compress",
+        aliases: &[],
+        value: "`true` / `false` / `\"gzip\"` / `\"zstd\"`",
+        default: "false",
+        doc: "Compress rotated logs; `\"zstd\"` also sets `compress_cmd = \"/usr/bin/zstd\"` and `uncompress_cmd = \"/usr/bin/unzstd\"` (in-process, `.zst`), `\"gzip\"` the gzip ones.",
+        apply: Some(|o, k, _| {
+            o.compress = k == "compress";
+            Ok(())
+        }),
+        read: Some(|o, e, _| {
+            let expected = "expected `true`, `false`, `\"gzip\"` or `\"zstd\"`";
+            let (cmd, uncmd) = match &e.value {
+                toml::Value::Boolean(on) => {
+                    o.compress = *on;
+                    return Ok(());
+                }
+                toml::Value::String(name) if name == "gzip" => (DEFAULT_COMPRESS_CMD, DEFAULT_UNCOMPRESS_CMD),
+                toml::Value::String(name) if name == "zstd" => (ZSTD_CMD, UNZSTD_CMD),
+                toml::Value::String(name) => return Err((None, format!("unknown compressor `{name}`, {expected}"))),
+                other => return Err((None, format!("invalid type: {}, {expected}", other.type_str()))),
+            };
+            (o.compress, o.compress_cmd, o.uncompress_cmd) = (true, cmd.into(), uncmd.into());
+            Ok(())
+        }),
+        dump: Some(|o, d| match () {
+            () if says_zstd(o, d) => Some(string("zstd")),
+            () => (o.compress != d.compress).then(|| o.compress.to_string()),
+        }),
+    },
     Directive {
         classic: &[("compresscmd", Takes::Value("compress"))],
         toml: "compress_cmd",
@@ -189,9 +222,27 @@ pub const DIRECTIVES: &[Directive] = &[
             o.compress_cmd = e.get()?;
             Ok(())
         }),
-        dump: Some(|o, d| (o.compress_cmd != d.compress_cmd).then(|| string(&o.compress_cmd))),
+        dump: Some(|o, d| (o.compress_cmd != d.compress_cmd && !says_zstd(o, d)).then(|| string(&o.compress_cmd))),
     },
-    command!("uncompresscmd": "uncompress", "uncompress_cmd", uncompress_cmd, "`/bin/gunzip`", "The decompressor (used with `mail` of compressed logs)."),
+    Directive {
+        classic: &[("uncompresscmd", Takes::Value("uncompress"))],
+        toml: "uncompress_cmd",
+        aliases: &[],
+        value: "path",
+        default: "`/bin/gunzip`",
+        doc: "The decompressor (used with `mail` of compressed logs); gunzip, unzstd and zstdcat run in-process.",
+        apply: Some(|o, _, v| {
+            o.uncompress_cmd = classic::path("uncompress", v.text)?;
+            Ok(())
+        }),
+        read: Some(|o, e, _| {
+            o.uncompress_cmd = e.get()?;
+            Ok(())
+        }),
+        dump: Some(|o, d| {
+            (o.uncompress_cmd != d.uncompress_cmd && !says_zstd(o, d)).then(|| string(&o.uncompress_cmd))
+        }),
+    },
     Directive {
         classic: &[("compressext", Takes::Value("compress-ext"))],
         toml: "compress_ext",
@@ -230,20 +281,23 @@ pub const DIRECTIVES: &[Directive] = &[
         classic: &[("compresslevel", Takes::Value("compresslevel"))],
         toml: "compress_level",
         aliases: &[],
-        value: "1 .. 9",
-        default: "none (gzip: 6)",
-        doc: "The compression level: the built-in gzip's, and `-N` before `compressoptions` for another compressor. Not in 3.21.",
+        value: "1 .. 9 (zstd: 1 .. 22)",
+        default: "none (gzip: 6, zstd: 3)",
+        doc: "The compression level: the built-in gzip's or zstd's, and `-N` before `compressoptions` for another compressor (zstd above 9: after `compresscmd`). Not in 3.21.",
         apply: Some(|o, _, v| {
             let level = classic::c_strtol(v.text);
             let level = u64::try_from(level.0).ok().filter(|_| level.1).and_then(CompressLevel::new);
+            let level = level.filter(|&l| crate::rule::level_fits(o, l));
             o.compress_level =
-                Some(level.ok_or_else(|| bad(format!("bad compress level '{}' (1 to 9)", v.text)))?);
+                Some(level.ok_or_else(|| bad(format!("bad compress level '{}' ({})", v.text, level_range(o))))?);
             Ok(())
         }),
         read: Some(|o, e, _| {
             let n: i64 = e.get()?;
             let level = u64::try_from(n).ok().and_then(CompressLevel::new);
-            o.compress_level = Some(level.ok_or_else(|| (None, format!("bad compress level {n} (1 to 9)")))?);
+            let level = level.filter(|&l| crate::rule::level_fits(o, l));
+            o.compress_level =
+                Some(level.ok_or_else(|| (None, format!("bad compress level {n} ({})", level_range(o))))?);
             Ok(())
         }),
         dump: Some(|o, _| o.compress_level.map(|l| l.to_string())),
@@ -424,3 +478,18 @@ pub const DIRECTIVES: &[Directive] = &[
     loader(&[("taboopat", Takes::Value("taboopat"))], "Glob patterns of files `include` skips (`+ pat` adds)."),
     loader(&[("errors", Takes::Nothing)], "Deprecated, ignored with a warning."),
 ];
+
+/// Whether `compress = "zstd"` stands for these options' compressor in `--dump-toml` (and
+/// `compress_cmd`/`uncompress_cmd` are left out): they are its preset and the defaults are not.
+fn says_zstd(o: &Options, d: &Options) -> bool {
+    o.is_zstd_preset() && !d.is_zstd_preset()
+}
+
+/// The levels the compressor takes, for the message.
+fn level_range(o: &Options) -> &'static str {
+    if crate::rule::is_zstd_cmd(&o.compress_cmd) {
+        "1 to 22"
+    } else {
+        "1 to 9"
+    }
+}

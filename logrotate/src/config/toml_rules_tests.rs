@@ -409,3 +409,29 @@ fn compress_level_is_1_to_9() {
     }
     assert!(only_error("[a]\npaths=[\"/a\"]\ncompress_level = \"9\"\n").contains("invalid type"));
 }
+
+#[test]
+fn compress_names_the_compressor() {
+    let o = one("[a]\npaths=[\"/a\"]\ncompress = \"zstd\"\ncompress_level = 19\n");
+    assert!(o.compress && o.is_zstd_preset(), "{o:?}");
+    assert_eq!(o.effective_compress_ext(), ".zst");
+    assert_eq!(o.effective_compress_options(), "-19");
+    let o = one("[defaults]\ncompress = \"zstd\"\n[a]\npaths=[\"/a\"]\ncompress = \"gzip\"\n");
+    assert_eq!((o.compress, &*o.compress_cmd, &*o.uncompress_cmd), (true, "/bin/gzip", "/bin/gunzip"));
+    // A later key of the table wins over what the name set.
+    let o = one("[a]\npaths=[\"/a\"]\ncompress_cmd = \"/opt/zstd\"\ncompress = \"zstd\"\n");
+    assert_eq!(o.compress_cmd, "/opt/zstd");
+    let msg = only_error("[a]\npaths=[\"/a\"]\ncompress = \"xz\"\n");
+    assert!(msg.contains(":3:12: unknown compressor `xz`"), "{msg}");
+    assert!(only_error("[a]\npaths=[\"/a\"]\ncompress = 1\n").contains("invalid type: integer"));
+}
+
+#[test]
+fn compress_level_is_1_to_22_for_zstd() {
+    let zstd = "[a]\npaths=[\"/a\"]\ncompress = \"zstd\"\n";
+    assert_eq!(one(&format!("{zstd}compress_level = 22\n")).effective_compress_options(), "--ultra -22");
+    let msg = only_error(&format!("{zstd}compress_level = 23\n"));
+    assert!(msg.contains(":4:18: bad compress level 23 (1 to 22)"), "{msg}");
+    let msg = only_error("[a]\npaths=[\"/a\"]\ncompress = \"gzip\"\ncompress_level = 19\n");
+    assert!(msg.contains(":4:18: bad compress level 19 (1 to 9)"), "{msg}");
+}

@@ -1,4 +1,5 @@
-//! Compression of rotated files: gzip in-process (flate2) for the default command, or the
+//! Compression of rotated files: gzip in-process (flate2) for the default command, zstd
+//! in-process (`exec::zstd`) for a `compresscmd` zstd whose options are understood, or the
 //! configured `compresscmd` with stdin/stdout redirected, as logrotate runs it.
 //!
 //! Either way the archive is written to `.NAME.partial` created with `O_EXCL|O_NOFOLLOW`, gets
@@ -10,10 +11,10 @@
 
 use super::fsops::{copy_acl, copy_times, create_exclusive, open_nofollow, rename_noreplace, sync_parent};
 use crate::pathbytes::PathShow as _;
-use crate::rule::Options;
+use crate::rule::{Builtin, Codec, Options};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileExt as _, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -84,11 +85,15 @@ pub(crate) fn write_partial(
         }
         created => created?,
     };
-    let result = copy_acl(&input, &out).map(|_| ()).and_then(|()| match o.builtin_gzip_level() {
-        Some(level) if md.len() >= PARALLEL_MIN && threads() > 1 => {
+    let result = copy_acl(&input, &out).map(|_| ()).and_then(|()| match o.builtin_compressor() {
+        Some(Builtin::Gzip(level)) if md.len() >= PARALLEL_MIN && threads() > 1 => {
             super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
         }
-        Some(level) => gzip(input, &out, level, &md),
+        Some(Builtin::Gzip(level)) => gzip(input, &out, level, &md),
+        Some(Builtin::Zstd(params)) => {
+            let cores = if md.len() >= PARALLEL_MIN { threads() } else { 1 };
+            super::zstd::compress(input, &out, &params, cores)
+        }
         None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),
     });
     let result = result.and_then(|()| copy_times(&out, &md)).and_then(|()| {
@@ -140,17 +145,22 @@ fn gzip(mut input: File, out: &File, level: u32, md: &std::fs::Metadata) -> io::
     let mtime = gzip_mtime(md);
     let writer = BufWriter::with_capacity(1 << 17, out);
     let mut enc = flate2::GzBuilder::new().mtime(mtime).write(writer, flate2::Compression::new(level));
+    pump(&mut input, &mut enc)?;
+    enc.finish()?.flush()
+}
+
+/// Writes all of `input` to `w`, 128 KiB at a time.
+pub(crate) fn pump(input: &mut File, w: &mut impl Write) -> io::Result<()> {
     let mut buf = vec![0u8; 1 << 17];
     loop {
         let n = match input.read(&mut buf) {
-            Ok(0) => break,
+            Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        enc.write_all(&buf[..n])?;
+        w.write_all(&buf[..n])?;
     }
-    enc.finish()?.flush()
 }
 
 /// Runs `compresscmd` as logrotate does: stdin the file, stdout the archive,
@@ -188,16 +198,27 @@ fn external(
     }
 }
 
-/// Opens a compressed file for reading its original bytes: gzip in-process when the uncompress
-/// command is gunzip, otherwise the output of `uncompresscmd` (read whole).
+/// Opens a compressed file for reading its original bytes (for `exec::repair`): in-process for
+/// a zstd file or when the uncompress command is gunzip, unzstd or zstdcat, otherwise the
+/// output of `uncompresscmd` (read whole).
 ///
 /// # Errors
 ///
 /// The file cannot be opened (a symlink is refused) or the command cannot run.
 pub fn open_decompressed(o: &Options, path: &Path) -> io::Result<Box<dyn Read>> {
     let file = open_nofollow(path)?;
-    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip") {
-        return Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file))));
+    // A zstd frame whatever `uncompresscmd` says: a classic `compresscmd zstd` rule often
+    // leaves it at gunzip, which only `mail` (as in 3.21) keeps running.
+    let mut magic = [0u8; 4];
+    if file.read_at(&mut magic, 0)? == 4 && magic == ZSTD_MAGIC {
+        return Ok(Box::new(super::zstd::decoder(file)?));
+    }
+    match o.builtin_decompressor() {
+        Some(Codec::Gzip) => {
+            return Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file))))
+        }
+        Some(Codec::Zstd) => return Ok(Box::new(super::zstd::decoder(file)?)),
+        None => {}
     }
     let output = Command::new(&o.uncompress_cmd).stdin(Stdio::from(file)).stderr(Stdio::null()).output()?;
     if !output.status.success() {
@@ -206,8 +227,11 @@ pub fn open_decompressed(o: &Options, path: &Path) -> io::Result<Box<dyn Read>> 
     Ok(Box::new(io::Cursor::new(output.stdout)))
 }
 
-/// Reads a possibly compressed file as text for mailing: gzip in-process when the uncompress
-/// command is gunzip, otherwise (or when that fails) through `uncompresscmd`. Returns the text
+/// The first bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Reads a possibly compressed file as text for mailing: in-process when the uncompress
+/// command is gunzip, unzstd or zstdcat, otherwise (or when that fails) through `uncompresscmd`. Returns the text
 /// and whether the uncompression succeeded (3.21 mails what came out either way).
 ///
 /// # Errors
@@ -221,9 +245,12 @@ pub fn read_for_mail(o: &Options, path: &Path, compressed: bool) -> io::Result<(
         file.read_to_end(&mut data)?;
         return Ok((data, true));
     }
-    if o.uncompress_cmd.rsplit('/').next() == Some("gunzip")
-        && flate2::read::MultiGzDecoder::new(file).read_to_end(&mut data).is_ok()
-    {
+    let decoded = match o.builtin_decompressor() {
+        Some(Codec::Gzip) => flate2::read::MultiGzDecoder::new(file).read_to_end(&mut data).is_ok(),
+        Some(Codec::Zstd) => super::zstd::decoder(file).and_then(|mut d| d.read_to_end(&mut data)).is_ok(),
+        None => false,
+    };
+    if decoded {
         return Ok((data, true));
     }
     // The program itself, whose own words (`gzip: stdin: not in gzip format`) reach stderr.

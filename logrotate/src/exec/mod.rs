@@ -17,6 +17,7 @@ pub(crate) mod repair;
 pub mod report;
 pub mod scripts;
 pub(crate) mod trace;
+mod zstd;
 
 use crate::plan::sequence::{Action, Blocker, ScriptArg, ScriptKind, SetStep};
 use crate::plan::{Line, LineKind, LogPlan, Note, Plan, Rotation, SetPlan, Step};

@@ -133,14 +133,15 @@ impl std::fmt::Display for Keep {
     }
 }
 
-/// A compression level, 1 (fastest) to 9 (smallest).
+/// A compression level, 1 (fastest) to 9 (smallest) for gzip, up to 22 for zstd (see
+/// [`level_fits`](super::level_fits)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CompressLevel(u8);
 
 impl CompressLevel {
-    /// The level `n`, or `None` outside 1..=9.
+    /// The level `n`, or `None` outside 1..=22.
     pub fn new(n: u64) -> Option<Self> {
-        u8::try_from(n).ok().filter(|n| (1..=9).contains(n)).map(CompressLevel)
+        u8::try_from(n).ok().filter(|n| (1..=22).contains(n)).map(CompressLevel)
     }
 
     /// The level as a number.
@@ -197,6 +198,7 @@ mod tests {
     fn compress_levels() {
         assert_eq!(CompressLevel::new(1).map(CompressLevel::get), Some(1));
         assert_eq!(CompressLevel::new(0), None);
-        assert_eq!(CompressLevel::new(10), None);
+        assert_eq!(CompressLevel::new(22).map(CompressLevel::get), Some(22));
+        assert_eq!(CompressLevel::new(23), None);
     }
 }

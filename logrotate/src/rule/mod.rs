@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod choices;
+mod compressor;
 pub use choices::{days, parse_seconds, CompressLevel, Keep, MoveMethod, WeeklyOn, DAY};
+pub use compressor::{
+    is_zstd_cmd, level_fits, parse_zstd_options, Builtin, Codec, ZstdParams, UNZSTD_CMD, ZSTD_CMD,
+};
 
 /// Where a rule (or a directive) came from, for messages like `error: FILE:LINE ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,8 +206,8 @@ pub struct Options {
     pub compress_ext: Option<String>,
     /// `compressoptions`; `None` is the command's default (`-6` for gzip, none otherwise).
     pub compress_options: Option<String>,
-    /// `compresslevel N` (an extension): the built-in gzip's level, and `-N` before
-    /// `compressoptions` for another compressor.
+    /// `compresslevel N` (an extension): the built-in gzip's level (1..=9), and `-N` before
+    /// `compressoptions` for another compressor (zstd: up to 22, `--ultra` added above 19).
     pub compress_level: Option<CompressLevel>,
     /// `delaycompress`.
     pub delay_compress: bool,
@@ -355,9 +359,14 @@ impl Options {
             None if self.is_gzip_cmd() && self.compress_level.is_none() => DEFAULT_COMPRESS_OPTIONS,
             None => "",
         };
+        // zstd takes 20..22 only after `--ultra`.
+        let ultra = match self.compress_level {
+            Some(level) if level.get() > 19 && is_zstd_cmd(&self.compress_cmd) => "--ultra ",
+            _ => "",
+        };
         match self.compress_level {
-            Some(level) if options.trim().is_empty() => format!("-{level}").into(),
-            Some(level) => format!("-{level} {options}").into(),
+            Some(level) if options.trim().is_empty() => format!("{ultra}-{level}").into(),
+            Some(level) => format!("{ultra}-{level} {options}").into(),
             None => options.into(),
         }
     }
@@ -371,7 +380,7 @@ impl Options {
         let mut level = 6;
         for word in self.effective_compress_options().split_whitespace() {
             let n: u64 = word.strip_prefix('-')?.parse().ok()?;
-            level = CompressLevel::new(n)?.get();
+            level = CompressLevel::new(n).map(CompressLevel::get).filter(|&l| l <= 9)?;
         }
         Some(level)
     }

@@ -37,3 +37,4 @@ mod shared_scripts;
 mod status;
 mod syscalls;
 mod writer_stress;
+mod zstd;
