@@ -128,7 +128,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
     }
     // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
     let creating = !rc.dry_run && rc.output == Output::Rotate;
-    let cfg = load_config_creating(&rc.configs, rc.identity, &mut out, creating);
+    let mut cfg = load_config_creating(&rc.configs, rc.identity, &mut out, creating);
     match rc.output {
         Output::DumpToml => {
             out.print(&config::dump::to_toml(&cfg.rules));
@@ -150,7 +150,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         only: None,
         now: rc.now,
         identity: rc.identity,
-        listings: cfg.listings.clone(),
+        loaded: Some(std::mem::take(&mut cfg.loaded)),
     };
     let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
         if rc.output != Output::PlanJson {
@@ -190,9 +190,10 @@ pub struct PassOptions {
     pub now: NaiveDateTime,
     /// Who runs it.
     pub identity: Identity,
-    /// Directory listings read while the config was loaded, which the scan takes where the
-    /// directories did not change since (empty: every directory is read).
-    pub listings: scan::Listings,
+    /// What the config loader found on disk (each rule's log files, as 3.21 lists them when
+    /// it reads the config, and the directories it listed, taken where they did not change
+    /// since); `None`: the scan looks for itself (a config loaded long before).
+    pub loaded: Option<scan::Loaded>,
 }
 
 /// Why a pass did not run.
@@ -304,7 +305,7 @@ pub fn run_pass(
                 p.forced.is_forced(),
             )
     };
-    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.listings.clone(), settled);
+    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.loaded.clone(), settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
     if repair::repair(rules, &facts, p.dry_run, out) {
         facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
@@ -333,12 +334,8 @@ pub fn run_pass(
         let rule = &rules[set.rule];
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
-            // By bytes: comparing `Path`s parses their components (a quarter of the CPU time of a
-            // forced pass over 10,000 logs in one set).
-            let f = set.files.iter().find(|f| f.path.as_os_str() == log.path.as_os_str())?;
-            let one = plan::SetFacts { rule: set.rule, files: vec![f.clone()] };
-            let fresh = rescan.refresh(rule, &one);
-            plan::plan_rotation(rule, fresh.files.first()?, now, flags.words).ok()
+            let fresh = rescan.refresh_log(rule, &log.path);
+            plan::plan_rotation(rule, &fresh, now, flags.words).ok()
         };
         executor
             .execute_set_replanning(&set_plan, now, &mut state, &mut replan)

@@ -41,6 +41,7 @@ mod glob_pattern;
 #[cfg(feature = "daemon")]
 pub use glob_pattern::expand_glob_tilde;
 use glob_pattern::expand_pattern_in;
+use glob_pattern::Found;
 
 /// What became of one path of a pattern when its stanza's file list was built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +212,16 @@ impl Listing {
 #[derive(Debug, Clone, Default)]
 pub struct Listings(HashMap<OsString, Arc<Listing>>);
 
+/// What the config loader found: each rule's log files, in rule order (3.21's file lists,
+/// built when it reads the config), and the directories it listed for them.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The log files of each rule (duplicates already attributed).
+    pub files: Vec<Vec<PathBuf>>,
+    /// The directories listed.
+    pub listings: Listings,
+}
+
 impl DirCache {
     /// A cache that takes `seed`'s listings of the directories that did not change since.
     pub fn seeded(seed: Listings) -> Self {
@@ -220,6 +231,16 @@ impl DirCache {
     /// The listings read so far.
     pub fn into_listings(self) -> Listings {
         Listings(self.dirs.into_iter().filter_map(|(d, l)| Some((d, l?))).collect())
+    }
+
+    /// What the listing of `path`'s directory says of it: `Some(is_dir)` if it is there,
+    /// `None` if it is not or the directory cannot be listed.
+    fn found(&mut self, path: &Path) -> Found {
+        let name = crate::pathbytes::from_os(path.file_name()?);
+        let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let listing = self.listing(parent)?;
+        let at = listing.entries.binary_search_by(|(n, _)| n.as_str().cmp(&name)).ok()?;
+        Some(listing.entries[at].1)
     }
 
     fn listing(&mut self, dir: &Path) -> Option<Arc<Listing>> {
@@ -413,6 +434,13 @@ impl Rescan {
         let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut self.cache)).collect();
         SetFacts { rule: set.rule, files }
     }
+
+    /// The facts of one log of `rule` read again from disk.
+    pub fn refresh_log(&mut self, rule: &Rule, path: &Path) -> FileFacts {
+        self.cache.parents.clear();
+        self.cache.links.clear();
+        file_facts(rule, path, &mut self.cache)
+    }
 }
 
 /// Expands every rule and collects facts. A path belongs to the first rule that names it, as
@@ -425,7 +453,7 @@ pub fn scan(rules: &[Rule], diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
 /// Like [`scan`], but collects facts (the `stat`s and directory listings) only for the rules in
 /// `only`; every rule is still expanded so that duplicates are attributed as in a full run.
 pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnostic>) -> Vec<SetFacts> {
-    scan_settled(rules, only, diags, Listings::default(), |_, _| false)
+    scan_settled(rules, only, diags, None, |_, _| false)
 }
 
 /// Like [`scan_only`]; `settled(rule, path)` says the state alone proves that log cannot be due
@@ -435,11 +463,36 @@ pub fn scan_settled(
     rules: &[Rule],
     only: Option<&[usize]>,
     _diags: &mut Vec<Diagnostic>,
-    seed: Listings,
+    loaded: Option<Loaded>,
     settled: impl Fn(usize, &Path) -> bool,
 ) -> Vec<SetFacts> {
-    let mut claims = Claims::default();
+    let (lists, seed) = match loaded {
+        Some(l) if l.files.len() == rules.len() => (Some(l.files), l.listings),
+        Some(l) => (None, l.listings),
+        None => (None, Listings::default()),
+    };
     let mut cache = DirCache::seeded(seed);
+    if let Some(lists) = lists {
+        // The files the loader listed: no pattern expanded, no duplicate looked for again.
+        let mut sets = Vec::new();
+        for (i, (rule, paths)) in rules.iter().zip(lists).enumerate() {
+            if !only.is_none_or(|o| o.contains(&i)) {
+                continue;
+            }
+            let mut files = Vec::new();
+            for path in paths {
+                let found = cache.found(&path);
+                let looked_at = !(found.is_some() && settled(i, &path));
+                let facts = facts_of(rule, &path, &mut cache, looked_at);
+                if facts.kind != FileKind::Directory {
+                    files.push(facts);
+                }
+            }
+            sets.push(SetFacts { rule: i, files });
+        }
+        return sets;
+    }
+    let mut claims = Claims::default();
     let mut sets = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let wanted = only.is_none_or(|o| o.contains(&i));

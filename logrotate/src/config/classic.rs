@@ -95,7 +95,7 @@ impl Loader {
             // Failures are in the diagnostics; the globals were put back by `load_file`.
             let _ = self.load_path(p);
         }
-        self.out.listings = self.dirs.into_inner().into_listings();
+        self.out.loaded.listings = self.dirs.into_inner().into_listings();
         self.out
     }
 
@@ -338,6 +338,7 @@ impl Loader {
             self.out.diagnostics.extend(msgs);
             self.claims.take(&files, ignore);
             self.out.rules.push(rule);
+            self.out.loaded.files.push(files);
         }
         failed
     }

@@ -158,6 +158,7 @@ pub(super) fn parse_text(ld: &mut Loader, file: &Path, shown: &str, text: &str) 
         let (rule, files) = p.settle(ld, st);
         ld.claims.take(&files, rule.options.ignore_duplicates);
         ld.out.rules.push(rule);
+        ld.out.loaded.files.push(files);
     }
     p.failed
 }
@@ -299,6 +300,7 @@ impl Parse<'_> {
             }
             ld.claims.take(&files, rule.options.ignore_duplicates);
             ld.out.rules.push(rule);
+            ld.out.loaded.files.push(files);
             self.criterion_set = false;
             self.state = DEFINITION_END;
             return Flow::Next;

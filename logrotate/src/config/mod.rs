@@ -32,8 +32,9 @@ pub struct Config {
     pub diagnostics: Vec<Diagnostic>,
     /// Every config file and directory that was read (the daemon watches them).
     pub sources: Vec<PathBuf>,
-    /// The directories the log patterns were expanded in, as listed then.
-    pub listings: crate::scan::Listings,
+    /// What loading found on disk: each rule's log files (3.21's file lists) and the
+    /// directories listed for them.
+    pub loaded: crate::scan::Loaded,
 }
 
 impl Config {

@@ -443,7 +443,7 @@ impl Daemon {
             now: Local::now().naive_local(),
             identity: self.dc.identity,
             // (Its config was loaded long ago: every directory is read.)
-            listings: Default::default(),
+            loaded: None,
         };
         let full = p.only.is_none();
         if full {

@@ -186,7 +186,10 @@ impl Decision {
 impl Skip {
     /// Whether 3.21 says it as `log does not need rotating (WHY)` after the clock lines.
     pub fn is_not_needed(&self) -> bool {
-        self.not_needed_why().is_some()
+        !matches!(
+            self,
+            Skip::DirMissingOk | Skip::Missing { .. } | Skip::Symlink { .. } | Skip::HardLinks { .. }
+        )
     }
 
     /// The WHY of `log does not need rotating (WHY)`, if it is said that way.
