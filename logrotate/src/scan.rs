@@ -366,19 +366,21 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
     let archive_dir_link = rule.options.olddir.as_ref().and_then(|_| cache.untrusted_link(&archive_dir));
     if kind == FileKind::Regular {
         let own = stem_full(path);
-        // Archive times matter only to `maxage`: no stat per archive otherwise.
-        let wants_mtime = rule.options.max_age.is_some();
+        // Archive times and sizes matter only to `maxage` and the disk guard (`maxtotalsize`,
+        // `minfree`): no stat per archive otherwise.
+        let o = &rule.options;
+        let wants_stat = o.max_age.is_some() || o.max_total_size.is_some() || o.min_free.is_some();
         if let Some((named, hidden)) = listed {
             leftovers = hidden.into_iter().filter(|n| n.ends_with(".partial")).collect();
             for name in named.into_iter().filter(|n| *n != own) {
-                let mtime = if wants_mtime {
+                let (mtime, size) = if wants_stat {
                     std::fs::symlink_metadata(archive_dir.join(crate::pathbytes::to_os(&name)))
-                        .map(|m| local_time(m.mtime()))
+                        .map(|m| (local_time(m.mtime()), m.len()))
                         .unwrap_or_default()
                 } else {
-                    NaiveDateTime::default()
+                    (NaiveDateTime::default(), 0)
                 };
-                archives.push(Archive { name, mtime });
+                archives.push(Archive { name, mtime, size });
             }
         }
     }

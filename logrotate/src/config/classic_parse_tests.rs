@@ -431,3 +431,26 @@ fn compresslevel_sets_the_level_and_the_first_argument() {
         assert!(c.diagnostics.iter().any(|d| d.message.ends_with(&said)), "{:?}", c.diagnostics);
     }
 }
+
+#[test]
+fn maxtotalsize_and_minfree_read_sizes_as_maxsize_and_minfree_also_a_percentage_globally() {
+    use crate::rule::MinFree;
+    let (c, d) = load_text(
+        "minfree 10%\n/a.log {\n maxtotalsize 1G\n}\n/b.log {\n minfree 50M\n maxtotalsize 0\n}\n\
+         /c.log {\n minfree 101%\n}\n/d.log {\n minfree 5X\n}\n/e.log {\n minfree 0\n}\n",
+    );
+    assert_eq!(
+        errors(&c, &d),
+        vec![
+            "test.conf:10 bad minimum free space '101%'",
+            "found error in /c.log , skipping",
+            "test.conf:13 unknown unit 'X'",
+            "found error in /d.log , skipping",
+        ]
+    );
+    let got: Vec<_> = c.rules.iter().map(|r| (r.options.max_total_size, r.options.min_free)).collect();
+    assert_eq!(
+        got,
+        [(Some(1 << 30), Some(MinFree::Percent(10))), (None, Some(MinFree::Bytes(50 << 20))), (None, None)]
+    );
+}

@@ -137,6 +137,8 @@ mod tests {
             max_size: Some(1536),
             min_age: crate::rule::days(2),
             max_age: crate::rule::days(30),
+            max_total_size: Some(50 << 20),
+            min_free: Some(crate::rule::MinFree::Percent(15)),
             keep: Keep::All,
             start: 0,
             compress: true,
@@ -188,6 +190,20 @@ mod tests {
             assert_ne!(Some(value), defaults.get(key), "`{key}` is left at its default");
         }
         o
+    }
+
+    #[test]
+    fn guard_sizes_round_trip_in_bytes_units_and_percent() {
+        use crate::rule::MinFree;
+        for (min_free, written) in [
+            (MinFree::Bytes(500 << 20), "min_free = \"500M\"\n"),
+            (MinFree::Bytes(1000), "min_free = 1000\n"),
+            (MinFree::Percent(100), "min_free = \"100%\"\n"),
+        ] {
+            let o = Options { min_free: Some(min_free), max_total_size: Some(3 << 30), ..Options::default() };
+            let text = assert_round_trip(&[rule(&["/a"], o)]);
+            assert!(text.contains(written) && text.contains("max_total_size = \"3G\"\n"), "{text}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::table_kit::{
 };
 use super::toml_values::{self as tv, Size};
 use crate::rule::{
-    CompressLevel, Criterion, Frequency, Keep, MailWhen, MoveMethod, Options, WeeklyOn, DEFAULT_COMPRESS_CMD,
-    DEFAULT_UNCOMPRESS_CMD, UNZSTD_CMD, ZSTD_CMD,
+    CompressLevel, Criterion, Frequency, Keep, MailWhen, MinFree, MoveMethod, Options, WeeklyOn,
+    DEFAULT_COMPRESS_CMD, DEFAULT_UNCOMPRESS_CMD, UNZSTD_CMD, ZSTD_CMD,
 };
 
 /// Every directive, in the order `--dump-toml` writes them (scripts last: they are long).
@@ -125,6 +125,37 @@ pub const DIRECTIVES: &[Directive] = &[
     limit!("maxsize", "max_size", max_size, "Rotate when the log is this big, even before its time."),
     age!("minage", "min_age", min_age, "minimum", "Do not rotate logs younger than this many days."),
     age!("maxage", "max_age", max_age, "maximum", "Remove rotated logs older than this many days."),
+    limit!("maxtotalsize", "max_total_size", max_total_size, "After every pass, remove the oldest rotated logs of each log until they fit in this size (the log itself never). Not in 3.21."),
+    Directive {
+        classic: &[("minfree", Takes::Value("minfree"))],
+        toml: "min_free",
+        aliases: &[],
+        value: "bytes, or `\"500M\"`, `\"10%\"`",
+        default: "none",
+        doc: "After every pass (and, in the daemon, as the disk fills), remove the oldest rotated logs of the rules that set it while their filesystem has less free space; then rotate the largest logs that have a size rule. Not in 3.21.",
+        apply: Some(|o, _, v| {
+            let value = MinFree::parse(v.text, classic::c_size, || bad(format!("bad minimum free space '{}'", v.text)))?;
+            // 0 is no limit at all, as for `maxsize`.
+            o.min_free = Some(value).filter(|m| *m != MinFree::Bytes(0));
+            Ok(())
+        }),
+        read: Some(|o, e, _| {
+            let value = match &e.value {
+                toml::Value::String(s) => MinFree::parse(s, crate::size::parse_size, || {
+                    format!("bad minimum free space '{s}' (bytes, a size such as \"500M\", or 1% to 100%)")
+                }),
+                _ => Ok(MinFree::Bytes(e.get::<Size>()?.0)),
+            };
+            o.min_free = Some(value.map_err(|m| (None, m))?).filter(|m| *m != MinFree::Bytes(0));
+            Ok(())
+        }),
+        dump: Some(|o, _| {
+            o.min_free.map(|m| match m {
+                MinFree::Bytes(n) => size(n),
+                MinFree::Percent(_) => string(&m.to_string()),
+            })
+        }),
+    },
     Directive {
         classic: &[("rotate", Takes::Value("rotate count"))],
         toml: "rotate",

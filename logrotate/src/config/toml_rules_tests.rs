@@ -435,3 +435,14 @@ fn compress_level_is_1_to_22_for_zstd() {
     let msg = only_error("[a]\npaths=[\"/a\"]\ncompress = \"gzip\"\ncompress_level = 19\n");
     assert!(msg.contains(":4:18: bad compress level 19 (1 to 9)"), "{msg}");
 }
+
+#[test]
+fn max_total_size_and_min_free_take_sizes_and_a_percentage() {
+    use crate::rule::MinFree;
+    let o = one("[a]\npaths=[\"/a\"]\nmax_total_size = \"2G\"\nmin_free = \"15%\"\n");
+    assert_eq!((o.max_total_size, o.min_free), (Some(2 << 30), Some(MinFree::Percent(15))));
+    let o = one("[a]\npaths=[\"/a\"]\nmin_free = 4096\n");
+    assert_eq!(o.min_free, Some(MinFree::Bytes(4096)));
+    let msg = only_error("[a]\npaths=[\"/a\"]\nmin_free = \"0%\"\n");
+    assert!(msg.contains("bad minimum free space '0%'"), "{msg}");
+}

@@ -27,8 +27,11 @@ pub enum FileKind {
 pub struct Archive {
     /// File name (no directory).
     pub name: String,
-    /// Modification time, local.
+    /// Modification time, local (looked at only when `maxage`, `maxtotalsize` or `minfree`
+    /// needs it; else the default).
     pub mtime: NaiveDateTime,
+    /// Size in bytes (looked at only when `maxtotalsize` or `minfree` needs it; else 0).
+    pub size: u64,
 }
 
 /// Facts about one log file.

@@ -5,6 +5,7 @@
 
 mod decision;
 pub mod facts;
+pub mod guard;
 pub mod names;
 pub mod report;
 mod rotation;

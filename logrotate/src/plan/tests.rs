@@ -38,7 +38,7 @@ pub(crate) fn facts(size: u64, archives: &[&str]) -> FileFacts {
         archive_dir_exists: true,
         archives: archives
             .iter()
-            .map(|n| Archive { name: n.to_string(), mtime: t(2026, 11, 1, 0) })
+            .map(|n| Archive { name: n.to_string(), mtime: t(2026, 11, 1, 0), size: 0 })
             .collect(),
         archive_dir_link: None,
         leftovers: Vec::new(),

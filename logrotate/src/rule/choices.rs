@@ -156,6 +156,61 @@ impl std::fmt::Display for CompressLevel {
     }
 }
 
+/// The free space `minfree` keeps on a filesystem: bytes, or a percentage of its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MinFree {
+    /// At least this many bytes available to users (`df`'s "Avail").
+    Bytes(u64),
+    /// At least this percentage (1 to 100) of the filesystem's size available to users.
+    Percent(u8),
+}
+
+impl MinFree {
+    /// The bytes this threshold asks for on a filesystem of `total` bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logrotate::rule::MinFree;
+    /// assert_eq!(MinFree::Percent(10).bytes_of(1000), 100);
+    /// assert_eq!(MinFree::Bytes(5).bytes_of(1000), 5);
+    /// ```
+    pub fn bytes_of(self, total: u64) -> u64 {
+        match self {
+            MinFree::Bytes(n) => n,
+            MinFree::Percent(p) => u64::try_from(u128::from(total) * u128::from(p) / 100).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Reads `SIZE` (as `maxsize`: `k`, `M`, `G`) or `N%` (1 to 100); `size` parses the former.
+    ///
+    /// # Errors
+    ///
+    /// A percentage outside 1..=100, or what `size` refuses.
+    pub fn parse<E>(
+        text: &str,
+        size: impl FnOnce(&str) -> Result<u64, E>,
+        bad: impl FnOnce() -> E,
+    ) -> Result<Self, E> {
+        match text.strip_suffix('%') {
+            Some(n) => {
+                n.parse::<u8>().ok().filter(|p| (1..=100).contains(p)).map(MinFree::Percent).ok_or_else(bad)
+            }
+            None => size(text).map(MinFree::Bytes),
+        }
+    }
+}
+
+impl std::fmt::Display for MinFree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MinFree::Bytes(n) => write!(f, "{}", crate::size::format_size(*n)),
+            MinFree::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
 /// One day, the unit of `minage` and `maxage`.
 pub const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 mod choices;
 mod compressor;
-pub use choices::{days, parse_seconds, CompressLevel, Keep, MoveMethod, WeeklyOn, DAY};
+pub use choices::{days, parse_seconds, CompressLevel, Keep, MinFree, MoveMethod, WeeklyOn, DAY};
 pub use compressor::{
     is_zstd_cmd, level_fits, parse_zstd_options, Builtin, Codec, ZstdParams, UNZSTD_CMD, ZSTD_CMD,
 };
@@ -192,6 +192,12 @@ pub struct Options {
     pub min_age: Option<Duration>,
     /// `maxage` (whole days in both formats).
     pub max_age: Option<Duration>,
+    /// `maxtotalsize SIZE` (an extension): after every pass, the oldest archives of each log
+    /// are removed until that log's archives fit in SIZE.
+    pub max_total_size: Option<u64>,
+    /// `minfree SIZE|N%` (an extension): after every pass, the oldest archives of the rules
+    /// that set it are removed while their filesystem has less free space than this.
+    pub min_free: Option<MinFree>,
     /// `rotate N`.
     pub keep: Keep,
     /// `start N`.
@@ -271,6 +277,8 @@ impl Default for Options {
             max_size: None,
             min_age: None,
             max_age: None,
+            max_total_size: None,
+            min_free: None,
             keep: Keep::Count(0),
             start: 1,
             compress: false,
