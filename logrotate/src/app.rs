@@ -137,6 +137,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         Output::Status => {
             let rows = status::rows(&cfg.rules, &rc.state, rc.now, rc.identity, &mut out);
             out.print(&status::table(&rows));
+            out.print(&status::guard_tables(&cfg.rules));
             return exit_for(&out);
         }
         Output::PlanJson | Output::Rotate => {}
@@ -156,7 +157,9 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         if rc.output != Output::PlanJson {
             return true;
         }
-        match serde_json::to_string_pretty(&crate::plan_json::document(plan, &cfg.rules)) {
+        let guard = crate::guard::preview(&cfg.rules, plan);
+        let doc = crate::plan_json::document_with_guard(plan, &cfg.rules, guard.as_ref());
+        match serde_json::to_string_pretty(&doc) {
             Ok(json) => out.print(&format!("{json}\n")),
             Err(e) => out.error(&format!("cannot encode plan: {e}")),
         }
@@ -343,6 +346,9 @@ pub fn run_pass(
         disk_changed |= set_plan.is_rotating();
         executed.push(set_plan);
     }
+    // The disk guard (maxtotalsize, minfree) looks at the disk as the pass left it.
+    crate::guard::after_pass(rules, p.only.as_deref(), &mut executor, &mut state, now, flags)
+        .map_err(|crate::exec::Stranded| PassError::Stranded)?;
     let rotated = executor.into_rotated();
     let report = plan::report::report(rules, &executed, now, Some(&rotated));
     if !p.dry_run {

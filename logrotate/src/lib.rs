@@ -41,6 +41,7 @@ pub mod daemon;
 pub mod dateext;
 pub mod diag;
 pub mod exec;
+pub mod guard;
 pub mod locale;
 pub mod pathbytes;
 pub mod plan;

@@ -28,6 +28,9 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::path::Path;
 
+#[path = "plan_json_guard.rs"]
+pub mod guard;
+
 /// The version of the document's shape (`"version"`), as in `docs/plan-json.schema.json`.
 pub const VERSION: u32 = 2;
 
@@ -40,6 +43,10 @@ pub struct Document {
     pub now: String,
     /// One entry per rule that matched something, in config order.
     pub sets: Vec<SetJson>,
+    /// What the disk guard would do after the pass, when a rule sets `maxtotalsize` or
+    /// `minfree`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<guard::GuardJson>,
 }
 
 /// Where a rule was written.
@@ -397,7 +404,17 @@ pub fn document(plan: &Plan, rules: &[Rule]) -> Document {
         version: VERSION,
         now: time(plan.now),
         sets: plan.sets.iter().map(|s| set(s, rules)).collect(),
+        guard: None,
     }
+}
+
+/// [`document`], with what the disk guard would do after the pass (`guard`).
+pub fn document_with_guard(
+    plan: &Plan,
+    rules: &[Rule],
+    guard_plan: Option<&crate::plan::guard::GuardPlan>,
+) -> Document {
+    Document { guard: guard_plan.map(guard::guard), ..document(plan, rules) }
 }
 
 #[cfg(test)]

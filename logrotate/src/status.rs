@@ -140,6 +140,10 @@ pub fn table(rows: &[StatusRow]) -> String {
     text
 }
 
+#[path = "status_guard.rs"]
+mod guard;
+pub use guard::guard_tables;
+
 #[cfg(test)]
 #[path = "status_tests.rs"]
 mod tests;

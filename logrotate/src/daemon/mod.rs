@@ -14,7 +14,11 @@
 //! Its cost does not follow what unprivileged users do: watches are capped (`max_watches`; the
 //! rest is left to the periodic rescan, with one warning), inotify events are read in batches
 //! and merged per file, and a log's size is checked at most once per debounce.
+//!
+//! With `minfree` rules it also guards their filesystems in real time (`disk.rs`): when one drops
+//! below its threshold, a pass over those rules runs within a second and ends with the guard.
 
+mod disk;
 pub(crate) mod inotify;
 pub(crate) mod systemd;
 mod triggers;
@@ -101,6 +105,8 @@ struct Daemon {
     /// When each log's time rule is next due, as the planner said after the last pass that
     /// handled it.
     due: HashMap<PathBuf, NaiveDateTime>,
+    /// The free space of the `minfree` rules' filesystems.
+    disk: disk::DiskWatch,
 }
 
 /// Runs until SIGTERM/SIGINT, saying everything through `console`. Returns the exit code.
@@ -156,6 +162,7 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
         }
     }
     let now = Instant::now();
+    let disk = disk::DiskWatch::new(&cfg.rules);
     let mut d = Daemon {
         systemd,
         next_rescan: now + dc.rescan,
@@ -174,6 +181,7 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
         last_sync: now,
         sync_due: None,
         due: HashMap::new(),
+        disk,
     };
     let n = d.sync_watches(false).watched;
     let started = format!("{} rules, watching {n} directories", d.cfg.rules.len());
@@ -207,11 +215,14 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
             .flatten()
             .min()
             .unwrap_or(now);
-        let triggers = if now >= wake {
+        let disk_at = d.disk.next_check().unwrap_or(wake);
+        let mut triggers = if now >= wake {
             d.deadlines(now)
+        } else if now >= disk_at {
+            Vec::new()
         } else {
             let wait_until = if watchdog_every.is_some() { wake.min(next_ping) } else { wake };
-            let Some(mut p) = mailbox.take(wait_until) else { continue };
+            let Some(mut p) = mailbox.take(wait_until.min(disk_at)) else { continue };
             if !triggers::is_stop(&p) {
                 // Gather the rest of a burst, then act once.
                 std::thread::sleep(d.dc.debounce);
@@ -222,6 +233,10 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
             let (sources, configs) = (&d.cfg.sources, &d.dc.configs);
             triggers::of_events(p, |path| watch::is_config_event(path, sources, configs))
         };
+        let writes = triggers.iter().any(|t| matches!(t, Trigger::Changed(_)));
+        if let Some(why) = d.disk.low(&d.cfg.rules, writes, Instant::now()) {
+            triggers.push(Trigger::DiskLow(why));
+        }
         let mut work = Work::default();
         for trigger in triggers {
             d.handle(trigger, &mut work);
@@ -280,6 +295,7 @@ impl Daemon {
                 self.retry_at = None;
                 self.next_rescan = Instant::now() + self.dc.rescan;
                 self.sync_watches(true);
+                self.disk.refresh(&self.cfg.rules);
                 work.full = true;
             }
             Trigger::Deferred => {
@@ -310,6 +326,10 @@ impl Daemon {
                 work.force = true;
             }
             Trigger::Changed(paths) => work.paths.extend(paths),
+            Trigger::DiskLow(why) => {
+                self.out.notice(&why);
+                work.disk_low = true;
+            }
             Trigger::Stop => work.stop = true,
         }
     }
@@ -319,10 +339,20 @@ impl Daemon {
     fn work(&mut self, work: Work) -> bool {
         if work.force || work.full {
             self.pass(None, work.force);
-        } else if let Some(rules) = self.triggered_rules(work.paths) {
-            self.pass(Some(rules), false);
         } else {
-            return false;
+            let mut rules = self.triggered_rules(work.paths).unwrap_or_default();
+            if work.disk_low {
+                rules.extend_from_slice(self.disk.rules());
+                rules.sort_unstable();
+                rules.dedup();
+            }
+            if rules.is_empty() {
+                return false;
+            }
+            self.pass(Some(rules), false);
+        }
+        if work.disk_low {
+            self.disk.acted(&self.cfg.rules);
         }
         true
     }
@@ -360,6 +390,7 @@ impl Daemon {
         }
         self.cfg = new;
         self.matcher = Matcher::new(&self.cfg.rules);
+        self.disk.refresh(&self.cfg.rules);
         self.checked.clear();
         true
     }

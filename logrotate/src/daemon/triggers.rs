@@ -33,6 +33,8 @@ pub enum Trigger {
     Force,
     /// Entries of watched directories changed: logs may have crossed a size.
     Changed(HashSet<PathBuf>),
+    /// A filesystem holding archives of `minfree` rules is below its threshold (what to say).
+    DiskLow(String),
     /// SIGTERM or SIGINT: finish and exit.
     Stop,
 }
@@ -46,6 +48,8 @@ pub struct Work {
     pub force: bool,
     /// Paths whose size may have crossed a trigger (looked at unless the pass is full).
     pub paths: Vec<PathBuf>,
+    /// A filesystem is below a `minfree`: a pass over the rules that set it.
+    pub disk_low: bool,
     /// Exit.
     pub stop: bool,
 }

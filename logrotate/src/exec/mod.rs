@@ -10,6 +10,7 @@ mod batch;
 pub(crate) mod compress;
 mod files;
 pub(crate) mod fsops;
+mod guard;
 pub(crate) mod handshake;
 pub(crate) mod ids;
 pub(crate) mod pgzip;

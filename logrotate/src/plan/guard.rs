@@ -241,6 +241,13 @@ fn archives_of<'a>(rule: usize, o: &Options, f: &'a FileFacts) -> Vec<Cand<'a>> 
     out
 }
 
+/// How many archives of a log the guard counts (those `maxtotalsize` and `minfree` may
+/// remove), and their total size.
+pub fn archive_total(o: &Options, f: &FileFacts) -> (usize, u64) {
+    let cands = archives_of(0, o, f);
+    (cands.len(), cands.iter().map(|c| c.archive.size).sum())
+}
+
 /// Plans what the guard removes and rotates (see the module's docs).
 pub fn plan_guard(rules: &[Rule], sets: &[SetFacts], disks: &Disks) -> GuardPlan {
     let live: HashSet<&Path> = sets
@@ -249,6 +256,14 @@ pub fn plan_guard(rules: &[Rule], sets: &[SetFacts], disks: &Disks) -> GuardPlan
         .filter(|f| f.kind != FileKind::Missing)
         .map(|f| f.path.as_path())
         .collect();
+    // The logs of the other rules (not scanned for the guard) are known by their patterns.
+    let others: Vec<glob::Pattern> = rules
+        .iter()
+        .filter(|r| !is_guarded(&r.options))
+        .flat_map(|r| &r.patterns)
+        .filter_map(|p| glob::Pattern::new(p).ok())
+        .collect();
+    let is_live = |p: &Path| live.contains(p) || others.iter().any(|g| g.matches_path(p));
     let mut plan = GuardPlan::default();
     let mut freed = vec![0u64; disks.disks.len()];
     // Every log of a guarded rule, with its archives oldest first (never a live log).
@@ -260,7 +275,7 @@ pub fn plan_guard(rules: &[Rule], sets: &[SetFacts], disks: &Disks) -> GuardPlan
         }
         for f in set.files.iter().filter(|f| f.kind == FileKind::Regular) {
             let mut cands = archives_of(set.rule, o, f);
-            cands.retain(|c| !live.contains(c.path().as_path()));
+            cands.retain(|c| !is_live(&c.path()));
             logs.push((set.rule, f, cands));
         }
     }

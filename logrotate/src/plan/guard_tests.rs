@@ -104,6 +104,12 @@ fn the_live_log_of_another_rule_is_never_an_archive() {
     let sets = [SetFacts { rule: 0, files: vec![f] }, SetFacts { rule: 1, files: vec![other] }];
     let p = plan_guard(&rules, &sets, &disk(1024 * K));
     assert_eq!(removed(&p), ["/l/app.log.2"]);
+    // Nor a file another (unguarded, unscanned) rule's pattern names.
+    let f = log("app.log", 0, &[("app.log.1", 1, 100 * K), ("app.log.2", 2, K)]);
+    let rules =
+        vec![rule(|o| o.max_total_size = Some(1)), Rule { patterns: vec!["/l/*.1".into()], ..rule(|_| {}) }];
+    let p = plan_guard(&rules, &[SetFacts { rule: 0, files: vec![f] }], &disk(1024 * K));
+    assert_eq!(removed(&p), ["/l/app.log.2"]);
 }
 
 #[test]

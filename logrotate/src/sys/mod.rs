@@ -12,8 +12,11 @@
 //! * [`locale`]: `setlocale`, `mbrtowc`, `iswprint`, `strcoll`, which are the C library's.
 //! * [`syslog`]: the `syslog(3)` call.
 //!
+//! [`disk`] has `statvfs`, for the disk guard (`minfree`).
+//!
 //! Callers get `std::io::Error`s, so error text and `raw_os_error` stay as std gives them.
 
+pub(crate) mod disk;
 pub(crate) mod fs;
 pub(crate) mod identity;
 pub(crate) mod inotify;

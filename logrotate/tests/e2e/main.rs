@@ -20,6 +20,7 @@ mod config_messages;
 #[cfg(feature = "daemon")]
 mod daemon;
 mod differential;
+mod disk_guard;
 mod dry_run;
 mod faults;
 mod gen_differential;

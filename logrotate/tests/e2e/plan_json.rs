@@ -244,3 +244,33 @@ fn checker_patterns() {
         assert_eq!(checker::pattern_matches(mode, text), ok, "{text}");
     }
 }
+
+/// The `guard` member: what maxtotalsize would remove after the pass, without the archive the
+/// rotation itself disposes of, and it matches the schema.
+#[test]
+fn guard_removals_match_the_schema_and_leave_out_what_the_sets_remove() {
+    let fx = Fx::new();
+    fx.write("app.log", "0123456789\n");
+    for (i, days) in [(1, 1u64), (2, 2), (3, 3), (4, 4)] {
+        let f = fx.write(&format!("app.log.{i}"), &"x".repeat(1000));
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86400);
+        std::fs::File::options().write(true).open(f).unwrap().set_modified(when).unwrap();
+    }
+    // rotate 3 disposes of app.log.4 (after shifting .3 to .4): the guard sees .1, .2, .3 (3000
+    // bytes) against 2500, and removes the oldest, .3.
+    fx.conf("@D@/app.log {\n size 1\n rotate 3\n maxtotalsize 2500\n}\n");
+    let (code, doc) = plan(&fx, &[]);
+    assert_eq!(code, 0);
+    assert_valid(&doc);
+    let removals = doc["guard"]["removals"].as_array().unwrap();
+    let paths: Vec<&str> = removals.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, [format!("{}/app.log.3", fx.d())]);
+    assert_eq!(
+        removals[0]["reason"],
+        json!({"directive": "maxtotalsize", "log": format!("{}/app.log", fx.d()), "total": 3000, "max": 2500})
+    );
+    // No guard member without the directives.
+    fx.conf("@D@/app.log {\n size 1\n rotate 3\n}\n");
+    let (_, doc) = plan(&fx, &[]);
+    assert!(doc.get("guard").is_none(), "{doc}");
+}
