@@ -300,3 +300,27 @@ mod live {
         assert!(!err.contains("rotated "), "the log was rotated: {err}");
     }
 }
+
+#[test]
+fn status_shows_archive_totals_against_maxtotalsize_and_free_space_against_minfree() {
+    let fx = Fx::new();
+    fx.write("app.log", "x\n");
+    write_aged(&fx.p("app.log.1"), 2048, 1);
+    write_aged(&fx.p("app.log.2.gz"), 2048, 2);
+    fx.write("app.log.err", &"e".repeat(5000));
+    fx.conf("@D@/app.log {\n daily\n maxtotalsize 3k\n minfree 1%\n}\n");
+    let o = fx.run(&["--status"]);
+    assert_eq!(code(&o), 0);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let totals = out.split("ARCHIVES OF").nth(1).unwrap_or_else(|| panic!("{out}"));
+    let row = totals
+        .lines()
+        .find(|l| l.starts_with(&format!("{}/app.log  ", fx.d())))
+        .unwrap_or_else(|| panic!("{out}"));
+    // Two archives (not app.log.err), 4 KiB against 3 KiB.
+    let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(cells[1..], ["2", "4 KiB", "3 KiB (over: removed after the next pass)"], "{out}");
+    assert!(out.contains("FILESYSTEM OF") && out.contains("MINFREE") && out.contains("(1%)"), "{out}");
+    // Nothing changed.
+    assert!(fx.exists("app.log.2.gz"));
+}
