@@ -268,6 +268,10 @@ def main():
     ap.add_argument("--gzip", default="gzip")
     ap.add_argument("--pigz", default="pigz")
     ap.add_argument("--workdir", help="where the trees go (default $TMPDIR or /tmp)")
+    ap.add_argument("--fs", choices=("fresh-ext4", "workdir"),
+                    help="fresh-ext4 (the default as root): the trees go on a new ext4 (mkfs.ext4's "
+                         "defaults, with a journal) on a loop device in the work dir; workdir: on "
+                         "the work dir's own filesystem (see common.FreshExt4 for why)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--strict", action="store_true", help="exit 2 if a target is missed")
     a = ap.parse_args()
@@ -282,8 +286,14 @@ def main():
         common.build()
         a.ours = common.release_bin("logrotate")
     a.ours = os.path.abspath(a.ours)
-    work = tempfile.mkdtemp(prefix="lr-perf-", dir=a.workdir)
-    os.chmod(work, 0o755)  # 3.21 will not touch logs in a directory others may write
+    if a.fs is None:
+        a.fs = "fresh-ext4" if common.can_mount_ext4() else "workdir"
+    top = tempfile.mkdtemp(prefix="lr-perf-", dir=a.workdir)
+    os.chmod(top, 0o755)  # 3.21 will not touch logs in a directory others may write
+    fresh = common.FreshExt4(top, 2 + 4 * a.mib // 1024) if a.fs == "fresh-ext4" else None
+    work = fresh.__enter__() if fresh else top
+    where = (f"a fresh ext4 (mkfs.ext4 defaults, journal) on a loop device" if fresh
+             else f"the work dir's {common.fstype(work)}")
     bench = Bench(a, work)
     if "ours" in bench.missing:
         sys.exit(f"{a.ours} is not an executable")
@@ -298,14 +308,16 @@ def main():
     except common.Failed as e:
         sys.exit(f"a run failed: {e}")
     finally:
-        if a.keep:
+        if fresh:
+            fresh.__exit__(None, None, None)
+        if a.keep and not fresh:
             log(f"kept {work}")
         else:
-            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(top, ignore_errors=True)
 
     args = " ".join(shlex.quote(x) for x in sys.argv[1:])
     print(f"\n`python3 bench/perf.py{' ' + args if args else ''}` on {started:%Y-%m-%d %H:%M} UTC, "
-          f"{common.machine()}; work dir on {common.fstype(work)}; ours at {common.git_head()}; "
+          f"{common.machine()}; trees on {where}; ours at {common.git_head()}; "
           f"median of {a.runs} timed run{'s' * (a.runs != 1)} after {a.warmup} warm-up run{'s' * (a.warmup != 1)}\n")
     print("\n".join(figures(bench, cases)))
     print("\n| target | measured | verdict |\n|---|---|---|")

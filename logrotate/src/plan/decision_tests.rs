@@ -132,3 +132,23 @@ fn a_rotating_log_carries_its_rotation_and_a_refused_one_an_error() {
     assert!(matches!(p.decision, Decision::Error(Refusal::OlddirMissing { .. })), "{:?}", p.decision);
     assert_eq!(p.record, Some(now()), "the attempt is recorded");
 }
+
+#[test]
+fn not_needed_is_exactly_what_has_a_not_needed_reason() {
+    let p = PathBuf::from("/l/a.log");
+    let all = [
+        Skip::DirMissingOk,
+        Skip::Missing { path: p.clone() },
+        Skip::Symlink { path: p.clone() },
+        Skip::HardLinks { path: p, count: 2, pattern: "p".into() },
+        Skip::BelowSize,
+        Skip::Empty,
+        Skip::AlreadyRotated,
+        Skip::NotDue { last: now(), period: Frequency::Daily },
+        Skip::TooSmall { size: 1, min: 2 },
+        Skip::TooYoung { age_secs: 1, min_secs: Some(2) },
+    ];
+    for s in all {
+        assert_eq!(s.is_not_needed(), s.not_needed_why().is_some(), "{s:?}");
+    }
+}
