@@ -11,8 +11,8 @@ in three ways:
   gzip in-process:  plain `compress` (built-in gzip -6).
 Sets: BIG, one MIB MiB genlogs file; MANY, DIRS x FILES logs of KIB KiB (bench/perf.py's P1).
 
-For each: the rotation's wall time (median of RUNS timed runs after WARMUP), the archives' total
-size, and the time to decompress all of them with the program (`zstd -dcq` / `gzip -dc`, one
+For each: the rotation's wall time and CPU time, children included (medians of RUNS timed runs
+after WARMUP), the archives' total size, and the time to decompress all of them with the program (`zstd -dcq` / `gzip -dc`, one
 process per 1000 files, output to /dev/null). Every archive is checked to decompress to its log.
 
 usage: python3 bench/zstd.py [--quick] [--runs 3] [--level 3] [--mib 512] [--dirs 100 --files 100 --kib 4]
@@ -57,7 +57,7 @@ class Bench:
         self.fork = os.path.join(work, "bin", "zstd-fork")
         os.makedirs(os.path.dirname(self.fork))
         os.symlink(shutil.which("zstd") or "/usr/bin/zstd", self.fork)
-        self.times, self.sizes, self.unpack = {}, {}, {}  # (set, way) -> [s] / bytes / [s]
+        self.times, self.cpu, self.sizes, self.unpack = {}, {}, {}, {}  # (set, way) -> [s] / [s] / bytes / [s]
         self.errfile = os.path.join(work, "stderr")
 
     def one_set(self, name, dirs, files, size):
@@ -81,6 +81,7 @@ class Bench:
                 if rep < 0:
                     continue
                 self.times.setdefault((name, way), []).append(s.wall)
+                self.cpu.setdefault((name, way), []).append(s.cpu)
                 packed = archives(tree, way)
                 if len(packed) != len(logs):
                     sys.exit(f"{name} {way}: {len(packed)} archives for {len(logs)} logs")
@@ -125,9 +126,11 @@ def table(bench, sets):
     rows = [head, ["---"] * len(head)]
     for name, label in sets:
         med = {w: statistics.median(bench.times[(name, w)]) for w in WAYS}
+        cpu = {w: statistics.median(bench.cpu[(name, w)]) for w in WAYS}
         unp = {w: statistics.median(bench.unpack[(name, w)]) for w in WAYS}
         size = {w: bench.sizes[(name, w)] for w in WAYS}
-        for measure, vals, fmt in (("rotate + compress", med, secs), ("archives", size, mib),
+        for measure, vals, fmt in (("rotate + compress", med, secs), ("its CPU (user + system)", cpu, secs),
+                                   ("archives", size, mib),
                                    ("decompress (program)", unp, secs)):
             ratio = lambda a, b: vals[a] / vals[b] if vals[b] else None
             r1 = ratio("forked", "zstd")
