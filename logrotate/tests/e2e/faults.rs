@@ -154,6 +154,11 @@ fn compress() {
 }
 
 #[test]
+fn zstd() {
+    sweep(Mode::Zstd)
+}
+
+#[test]
 fn delaycompress() {
     sweep(Mode::DelayCompress)
 }

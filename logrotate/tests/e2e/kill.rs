@@ -382,6 +382,7 @@ per_mode! {
     copy => Mode::Copy,
     renamecopy => Mode::RenameCopy,
     compress => Mode::Compress,
+    zstd => Mode::Zstd,
     delaycompress => Mode::DelayCompress,
     dateext => Mode::DateExt,
     olddir => Mode::OldDir,

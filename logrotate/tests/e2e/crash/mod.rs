@@ -47,6 +47,8 @@ pub enum Mode {
     Copy,
     RenameCopy,
     Compress,
+    /// `compress` with `compresscmd` zstd: in-process zstd, `.zst` archives.
+    Zstd,
     DelayCompress,
     DateExt,
     OldDir,
@@ -64,6 +66,7 @@ impl Mode {
             Mode::Copy => "copy",
             Mode::RenameCopy => "renamecopy\n    create 0640",
             Mode::Compress => "compress\n    create 0640",
+            Mode::Zstd => "compress\n    compresscmd /usr/bin/zstd\n    create 0640",
             Mode::DelayCompress => "compress\n    delaycompress\n    create 0640",
             // Seconds in the name: rotations in one second would collide ("already exists"),
             // so the loop waits for the next second before each forced run.
@@ -245,7 +248,9 @@ impl Bed {
             }
             let key = (md.ino(), md.size(), md.mtime(), md.mtime_nsec());
             if !self.cache.contains_key(&key) {
-                let parsed = self.parse(&self.p(&rel), name.trim_end_matches(".partial").ends_with(".gz"));
+                let packed = name.trim_end_matches(".partial");
+                let codec = [".gz", ".zst"].into_iter().find(|ext| packed.ends_with(ext));
+                let parsed = self.parse(&self.p(&rel), codec);
                 self.cache.insert(key, parsed);
             }
             match self.cache[&key].clone() {
@@ -257,13 +262,18 @@ impl Bed {
         Ok(out)
     }
 
-    fn parse(&self, path: &Path, gz: bool) -> Result<Span, String> {
+    /// The span of lines a file holds; `codec`: its extension when compressed.
+    fn parse(&self, path: &Path, codec: Option<&str>) -> Result<Span, String> {
         let mut bytes = Vec::new();
         let f = fs::File::open(path).map_err(|e| e.to_string())?;
-        if gz {
+        if codec == Some(".gz") {
             flate2::read::MultiGzDecoder::new(f)
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("not a whole gzip file: {e}"))?;
+        } else if codec == Some(".zst") {
+            zstd::stream::read::Decoder::new(f)
+                .and_then(|mut d| d.read_to_end(&mut bytes))
+                .map_err(|e| format!("not a whole zstd file: {e}"))?;
         } else {
             std::io::BufReader::new(f).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         }
@@ -446,9 +456,9 @@ fn intermediate_name(name: &str) -> bool {
         || name.strip_prefix('.').and_then(|n| n.strip_suffix(".partial")).is_some_and(archive_name)
 }
 
-/// `app.log.N`, `app.log-DIGITS`, either with `.gz`.
+/// `app.log.N`, `app.log-DIGITS`, either with `.gz` or `.zst`.
 fn archive_name(name: &str) -> bool {
-    let base = name.strip_suffix(".gz").unwrap_or(name);
+    let base = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst")).unwrap_or(name);
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     base.strip_prefix("app.log.").is_some_and(digits) || base.strip_prefix("app.log-").is_some_and(digits)
 }
