@@ -167,7 +167,11 @@ impl Batch {
     /// Notes a file a put-off job reads or writes.
     fn touch(&mut self, path: &Path) {
         let name = path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
-        self.touched.insert((dir_of(path), name));
+        let dir = dir_ref(path).as_os_str();
+        match self.touched.get_mut(dir) {
+            Some(names) => names.insert(name),
+            None => self.touched.entry(dir.to_owned()).or_default().insert(name),
+        };
     }
 }
 
@@ -178,8 +182,8 @@ pub(super) struct Batch {
     pub jobs: Vec<usize>,
     /// Whether a put-off job's failure would block more than its own log.
     pub blocks_others: bool,
-    /// The files the put-off jobs read and write: directory and name.
-    pub touched: BTreeSet<(PathBuf, String)>,
+    /// The files the put-off jobs read and write: the names in each directory.
+    pub touched: HashMap<std::ffi::OsString, BTreeSet<String>>,
     /// The logs (indexes in the set's logs) of the put-off jobs.
     pub logs: std::collections::HashSet<usize>,
     /// Archives written ahead, by source.
@@ -297,11 +301,13 @@ pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, exten
         return false;
     };
     let stem = extension.and_then(|e| name.strip_suffix(e)).unwrap_or(&name);
-    let dirs = [Some(dir_of(path)), rotated.map(dir_of)];
+    let dirs = [Some(dir_ref(path)), rotated.map(dir_ref)];
     // The names starting with `stem` follow it in the order of the set.
     !dirs.into_iter().flatten().any(|dir| {
-        let first = batch.touched.range((dir.clone(), stem.to_string())..).next();
-        first.is_some_and(|(d, n)| *d == dir && n.starts_with(stem))
+        let Some(names) = batch.touched.get(dir.as_os_str()) else { return false };
+        let first =
+            names.range::<str, _>((std::ops::Bound::Included(stem), std::ops::Bound::Unbounded)).next();
+        first.is_some_and(|n| n.starts_with(stem))
     })
 }
 
@@ -422,7 +428,12 @@ pub(super) fn discard(w: Written) {
 
 /// The directory of `path` (`.` for a bare name).
 pub(super) fn dir_of(path: &Path) -> PathBuf {
-    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+    dir_ref(path).to_path_buf()
+}
+
+/// [`dir_of`], borrowed.
+fn dir_ref(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 #[cfg(test)]
