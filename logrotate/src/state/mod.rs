@@ -145,26 +145,30 @@ impl State {
     /// written as day 0 of the next January, which [`State::parse`] reads back as the same time
     /// (the year itself would be refused).
     pub fn render(&self) -> String {
-        let mut out = format!("{HEADER_V2}\n");
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(64 + self.entries.len() * 64);
+        out.push_str(HEADER_V2);
+        out.push('\n');
         for (path, t) in &self.entries {
             out.push('"');
-            for c in path.chars() {
-                match c {
-                    '"' | '\\' => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    '\n' => out.push_str("\\n"),
-                    _ => out.push(c),
-                }
+            let mut rest = path.as_str();
+            while let Some(at) = rest.find(['"', '\\', '\n']) {
+                out.push_str(&rest[..at]);
+                out.push_str(match rest.as_bytes()[at] {
+                    b'"' => "\\\"",
+                    b'\\' => "\\\\",
+                    _ => "\\n",
+                });
+                rest = &rest[at + 1..];
             }
+            out.push_str(rest);
             // `1970-1-0` reads as 31 December 1969, a year that does not read back (logrotate
             // 3.21 writes `1969-12-31` and then rejects its own file there): write it as read.
             let (year, month, day) = match (t.year(), t.month(), t.day()) {
                 (y @ (1969 | 1899), 12, 31) => (y + 1, 1, 0),
                 (y, m, d) => (y, m, d),
             };
-            out.push_str(&format!("\" {year}-{month}-{day}-{}:{}:{}\n", t.hour(), t.minute(), t.second()));
+            let _ = writeln!(out, "\" {year}-{month}-{day}-{}:{}:{}", t.hour(), t.minute(), t.second());
         }
         out
     }
