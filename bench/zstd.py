@@ -154,6 +154,9 @@ def main():
     ap.add_argument("--kib", type=int, help=f"MANY: KiB per log (default {FULL['kib']})")
     ap.add_argument("--ours", help="our logrotate binary (default: build it)")
     ap.add_argument("--workdir", help="where the trees go (default $TMPDIR or /tmp)")
+    ap.add_argument("--fs", choices=("fresh-ext4", "workdir"),
+                    help="fresh-ext4 (the default as root): the trees go on a new ext4 on a loop device "
+                         "in the work dir; workdir: on the work dir's own filesystem (see common.FreshExt4)")
     a = ap.parse_args()
     for k, v in (QUICK if a.quick else FULL).items():
         if getattr(a, k) is None:
@@ -167,7 +170,12 @@ def main():
         common.build()
         a.ours = common.release_bin("logrotate")
     a.ours = os.path.abspath(a.ours)
-    work = tempfile.mkdtemp(prefix="lr-zstd-", dir=a.workdir)
+    if a.fs is None:
+        a.fs = "fresh-ext4" if common.can_mount_ext4() else "workdir"
+    top = tempfile.mkdtemp(prefix="lr-zstd-", dir=a.workdir)
+    fresh = common.FreshExt4(top, 2 + 4 * a.mib // 1024) if a.fs == "fresh-ext4" else None
+    work = fresh.__enter__() if fresh else top
+    where = "a fresh ext4 on a loop device" if fresh else f"the work dir's {common.fstype(work)}"
     started = datetime.datetime.now(datetime.timezone.utc)
     sets = []
     try:
@@ -181,10 +189,12 @@ def main():
     except common.Failed as e:
         sys.exit(f"a run failed: {e}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if fresh:
+            fresh.__exit__(None, None, None)
+        shutil.rmtree(top, ignore_errors=True)
     args = " ".join(shlex.quote(x) for x in sys.argv[1:])
     print(f"\n`python3 bench/zstd.py{' ' + args if args else ''}` on {started:%Y-%m-%d %H:%M} UTC, "
-          f"{common.machine()}; ours at {common.git_head()}; zstd level {a.level} with -T0; median of "
+          f"{common.machine()}; trees on {where}; ours at {common.git_head()}; zstd level {a.level} with -T0; median of "
           f"{a.runs} timed run{'s' * (a.runs != 1)} after {a.warmup} warm-up run{'s' * (a.warmup != 1)}\n")
     print(table(bench, sets))
     return 0

@@ -91,7 +91,7 @@ pub(crate) fn write_partial(
         }
         Some(Builtin::Gzip(level)) => gzip(input, &out, level, &md),
         Some(Builtin::Zstd(params)) => {
-            let cores = if md.len() >= PARALLEL_MIN { threads() } else { 1 };
+            let cores = if md.len() >= PARALLEL_MIN { threads() } else { 0 };
             super::zstd::compress(input, &out, &params, cores)
         }
         None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),

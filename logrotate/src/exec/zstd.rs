@@ -2,23 +2,30 @@
 //! options that [`parse_zstd_options`](crate::rule::parse_zstd_options) understood. The
 //! archive is one standard frame, with a content checksum as the program writes by default,
 //! that `zstd -d`, `zstdcat` and `zstdgrep` read. Large files are compressed on several cores
-//! (zstdmt); small ones on one, since a batch already compresses many of them side by side.
+//! (zstdmt); small ones whole on one, by a compressor each thread keeps, since a batch already
+//! compresses many of them side by side.
 
 use super::compress::pump;
 use crate::rule::ZstdParams;
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use zstd::bulk::Compressor;
+use zstd::zstd_safe::CParameter;
 
 /// The largest window a `--long=N` archive can need (the program's `--long=31`).
 const WINDOW_LOG_MAX: u32 = 31;
 
-/// Compresses all of `input` into `out`. `cores` is 1 for a small file (one thread, whatever
-/// `-T` said), else how many cores `-T0` and no `-T` use.
+/// Compresses all of `input` into `out`. `cores` is 0 for a small file (read whole and
+/// compressed on this thread, whatever `-T` said), else how many cores `-T0` and no `-T` use.
 ///
 /// # Errors
 ///
 /// Reading, compressing or writing failed.
 pub(crate) fn compress(mut input: File, out: &File, p: &ZstdParams, cores: usize) -> io::Result<()> {
+    if cores == 0 {
+        return small(input, out, p);
+    }
     let writer = BufWriter::with_capacity(1 << 17, out);
     let mut enc = zstd::stream::write::Encoder::new(writer, p.level)?;
     enc.include_checksum(p.checksum)?;
@@ -35,6 +42,34 @@ pub(crate) fn compress(mut input: File, out: &File, p: &ZstdParams, cores: usize
     }
     pump(&mut input, &mut enc)?;
     enc.finish()?.flush()
+}
+
+thread_local! {
+    /// This thread's compressor for small files and the parameters it was set up with, reused:
+    /// making one costs more than compressing a small log.
+    static SMALL: RefCell<Option<(ZstdParams, Compressor<'static>)>> = const { RefCell::new(None) };
+}
+
+/// A small file: read whole, so the frame is sized for it (tables for its size, not for the
+/// whole window) and records its length, by this thread's compressor.
+fn small(mut input: File, mut out: &File, p: &ZstdParams) -> io::Result<()> {
+    let mut data = Vec::new();
+    input.read_to_end(&mut data)?;
+    SMALL.with_borrow_mut(|slot| {
+        let c = match slot {
+            Some((q, c)) if q == p => c,
+            _ => {
+                let mut c = Compressor::new(p.level)?;
+                c.set_parameter(CParameter::ChecksumFlag(p.checksum))?;
+                if let Some(window_log) = p.long {
+                    c.set_parameter(CParameter::EnableLongDistanceMatching(true))?;
+                    c.set_parameter(CParameter::WindowLog(window_log))?;
+                }
+                &mut slot.insert((*p, c)).1
+            }
+        };
+        out.write_all(&c.compress(&data)?)
+    })
 }
 
 /// A reader of the original bytes of a zstd file (all its frames, any window size).
@@ -74,12 +109,14 @@ mod tests {
             data.extend_from_slice(format!("{} GET /api/{:x} 200\n", x % 1000, x >> 40).as_bytes());
         }
         let p = ZstdParams { level: 3, threads: None, long: None, checksum: true };
-        assert_eq!(round_trip(b"", &p, 1), b"");
-        assert_eq!(round_trip(b"one line\n", &p, 1), b"one line\n");
+        assert_eq!(round_trip(b"", &p, 0), b"");
+        assert_eq!(round_trip(b"one line\n", &p, 0), b"one line\n");
+        assert_eq!(round_trip(&data, &p, 0), data);
         assert_eq!(round_trip(&data, &p, 1), data);
         assert_eq!(round_trip(&data, &p, 4), data);
         let p = ZstdParams { level: 1, threads: Some(2), long: Some(30), checksum: false };
         assert_eq!(round_trip(&data, &p, 2), data);
+        assert_eq!(round_trip(&data[..100_000], &p, 0), &data[..100_000]);
         let p = ZstdParams { level: 22, threads: Some(1), long: None, checksum: true };
         assert_eq!(round_trip(&data[..100_000], &p, 2), &data[..100_000]);
     }
