@@ -152,6 +152,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         now: rc.now,
         identity: rc.identity,
         loaded: Some(std::mem::take(&mut cfg.loaded)),
+        one_shot: true,
     };
     let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
         if rc.output != Output::PlanJson {
@@ -197,6 +198,10 @@ pub struct PassOptions {
     /// it reads the config, and the directories it listed, taken where they did not change
     /// since); `None`: the scan looks for itself (a config loaded long before).
     pub loaded: Option<scan::Loaded>,
+    /// The process ends after this pass (the `logrotate` command): no report is built, as
+    /// nobody reads it, and what the pass built for 10,000 logs is left to the process's exit
+    /// instead of being freed piece by piece.
+    pub one_shot: bool,
 }
 
 /// Why a pass did not run.
@@ -308,7 +313,7 @@ pub fn run_pass(
                 p.forced.is_forced(),
             )
     };
-    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.loaded.clone(), settled);
+    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.loaded.as_ref(), settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
     if repair::repair(rules, &facts, p.dry_run, out) {
         facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
@@ -319,21 +324,25 @@ pub fn run_pass(
     let flags = RunFlags { force: p.forced.is_forced(), is_root: p.identity.is_root(), words: look_anyway };
     let plan = plan::plan(rules, &facts, &state, now, flags);
     if !inspect(&plan, out) {
-        return Ok(plan::report::report(rules, &plan.sets, now, None));
+        return Ok(if p.one_shot {
+            PassReport::default()
+        } else {
+            plan::report::report(rules, &plan.sets, now, None)
+        });
     }
     let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     let mut executed = Vec::with_capacity(plan.sets.len());
     let mut rescan = scan::Rescan::default();
-    for (set, planned) in facts.iter().zip(&plan.sets) {
+    for (set, planned) in facts.iter().zip(plan.sets) {
         // Each set is planned from the disk as it is when its turn comes, as logrotate does: an
         // earlier set may have rotated into the same olddir, or created it.
         let replanned = (disk_changed && !p.dry_run).then(|| {
             let fresh = rescan.refresh(&rules[set.rule], set);
             plan::plan(rules, std::slice::from_ref(&fresh), &state, now, flags).sets.remove(0)
         });
-        let set_plan = replanned.unwrap_or_else(|| planned.clone());
+        let set_plan = replanned.unwrap_or(planned);
         let rule = &rules[set.rule];
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
@@ -350,7 +359,11 @@ pub fn run_pass(
     crate::guard::after_pass(rules, p.only.as_deref(), &mut executor, &mut state, now, flags)
         .map_err(|crate::exec::Stranded| PassError::Stranded)?;
     let rotated = executor.into_rotated();
-    let report = plan::report::report(rules, &executed, now, Some(&rotated));
+    let report = if p.one_shot {
+        PassReport::default()
+    } else {
+        plan::report::report(rules, &executed, now, Some(&rotated))
+    };
     if !p.dry_run {
         if p.only.is_none() {
             let used: HashSet<String> = facts
@@ -377,6 +390,9 @@ pub fn run_pass(
                 out.error(&format!("error writing state file {}: {e}", p.state.shown()));
             }
         }
+    }
+    if p.one_shot {
+        std::mem::forget((facts, executed, state, rescan));
     }
     Ok(report)
 }

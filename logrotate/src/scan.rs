@@ -29,7 +29,7 @@ fn is_dir(p: &Path) -> bool {
 /// ([`expand_pattern`]) without directories (3.21 `lstat`s each result; a match's type comes
 /// with its directory listing, a path kept as written is looked at).
 pub fn files_of_pattern(pat: &str, cache: &mut DirCache) -> Vec<PathBuf> {
-    expand_pattern_in(pat, &mut |d| cache.listing(d))
+    expand_pattern_in(pat, &mut |dirs| cache.listings(dirs))
         .into_iter()
         .filter(|(p, found)| !found.unwrap_or_else(|| is_dir(p)))
         .map(|(p, _)| p)
@@ -144,6 +144,12 @@ pub struct DirCache {
     live: Option<live::LiveDirs>,
 }
 
+/// A directory looked at and read: its `stat` and its listing.
+type Looked<'p> = (&'p Path, Option<DirFacts>, Option<Arc<Listing>>);
+
+/// Directories a thread reads at least, when many are read at once.
+const PER_THREAD: usize = 16;
+
 /// What the scan needs of a directory's `stat`.
 #[derive(Debug, Clone, Copy)]
 struct DirFacts {
@@ -153,6 +159,16 @@ struct DirFacts {
     id: (u64, u64),
     /// Modification time: seconds and nanoseconds.
     mtime: (i64, i64),
+}
+
+impl DirFacts {
+    fn of(dir: &Path) -> Option<DirFacts> {
+        std::fs::metadata(dir).ok().map(|m| DirFacts {
+            insecure: m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0),
+            id: (m.dev(), m.ino()),
+            mtime: (m.mtime(), m.mtime_nsec()),
+        })
+    }
 }
 
 /// One directory's entries.
@@ -247,11 +263,52 @@ impl DirCache {
         if let Some(known) = self.dirs.get(dir.as_os_str()) {
             return known.clone();
         }
-        let mtime = self.dir_facts(dir).map(|f| f.mtime);
-        let seeded = self.seed.0.remove(dir.as_os_str()).filter(|l| mtime.is_some_and(|m| l.is_current(m)));
-        let listing = seeded.or_else(|| Listing::read(dir, mtime).map(Arc::new));
+        let facts = self.dir_facts(dir);
+        let listing = self.seeded_or_read(dir, facts);
         self.dirs.insert(dir.as_os_str().to_owned(), listing.clone());
         listing
+    }
+
+    /// `dir`'s listing from the seed if still current, else read now.
+    fn seeded_or_read(&self, dir: &Path, facts: Option<DirFacts>) -> Option<Arc<Listing>> {
+        let mtime = facts.map(|f| f.mtime);
+        let seeded = self.seed.0.get(dir.as_os_str()).filter(|l| mtime.is_some_and(|m| l.is_current(m)));
+        seeded.cloned().or_else(|| Listing::read(dir, mtime).map(Arc::new))
+    }
+
+    /// The listings of `dirs`. Many directories not read yet (a glob's `*/`) are looked at and
+    /// read on several threads.
+    fn listings(&mut self, dirs: &[&Path]) -> Vec<Option<Arc<Listing>>> {
+        let mut missing: Vec<&Path> =
+            dirs.iter().copied().filter(|d| !self.dirs.contains_key(d.as_os_str())).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let threads = crate::exec::cores().min(missing.len() / PER_THREAD);
+        if threads > 1 {
+            let this = &*self;
+            let chunk = missing.len().div_ceil(threads);
+            let read: Vec<Looked> = std::thread::scope(|s| {
+                let workers: Vec<_> = missing
+                    .chunks(chunk)
+                    .map(|dirs| {
+                        s.spawn(move || {
+                            dirs.iter()
+                                .map(|&d| {
+                                    let facts = DirFacts::of(d);
+                                    (d, facts, this.seeded_or_read(d, facts))
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers.into_iter().filter_map(|w| w.join().ok()).flatten().collect()
+            });
+            for (dir, facts, listing) in read {
+                self.parents.entry(dir.as_os_str().to_owned()).or_insert(facts);
+                self.dirs.insert(dir.as_os_str().to_owned(), listing);
+            }
+        }
+        dirs.iter().map(|d| self.listing(d)).collect()
     }
 
     /// The names in `dir` that start with `stem`, and those that start with `.stem` (temporary
@@ -286,11 +343,7 @@ impl DirCache {
         if let Some(&facts) = self.parents.get(dir.as_os_str()) {
             return facts;
         }
-        let facts = std::fs::metadata(dir).ok().map(|m| DirFacts {
-            insecure: m.mode() & 0o002 != 0 || (m.mode() & 0o020 != 0 && m.gid() != 0),
-            id: (m.dev(), m.ino()),
-            mtime: (m.mtime(), m.mtime_nsec()),
-        });
+        let facts = DirFacts::of(dir);
         self.parents.insert(dir.as_os_str().to_owned(), facts);
         facts
     }
@@ -465,12 +518,12 @@ pub fn scan_settled(
     rules: &[Rule],
     only: Option<&[usize]>,
     _diags: &mut Vec<Diagnostic>,
-    loaded: Option<Loaded>,
+    loaded: Option<&Loaded>,
     settled: impl Fn(usize, &Path) -> bool,
 ) -> Vec<SetFacts> {
     let (lists, seed) = match loaded {
-        Some(l) if l.files.len() == rules.len() => (Some(l.files), l.listings),
-        Some(l) => (None, l.listings),
+        Some(l) if l.files.len() == rules.len() => (Some(&l.files), l.listings.clone()),
+        Some(l) => (None, l.listings.clone()),
         None => (None, Listings::default()),
     };
     let mut cache = DirCache::seeded(seed);
@@ -483,9 +536,9 @@ pub fn scan_settled(
             }
             let mut files = Vec::new();
             for path in paths {
-                let found = cache.found(&path);
-                let looked_at = !(found.is_some() && settled(i, &path));
-                let facts = facts_of(rule, &path, &mut cache, looked_at);
+                let found = cache.found(path);
+                let looked_at = !(found.is_some() && settled(i, path));
+                let facts = facts_of(rule, path, &mut cache, looked_at);
                 if facts.kind != FileKind::Directory {
                     files.push(facts);
                 }
@@ -504,7 +557,7 @@ pub fn scan_settled(
         for pat in &rule.patterns {
             let mut matches = Vec::new();
             // The directories a glob lists are the ones the logs' archives are looked for in.
-            for (path, found) in expand_pattern_in(pat, &mut |d| cache.listing(d)) {
+            for (path, found) in expand_pattern_in(pat, &mut |dirs| cache.listings(dirs)) {
                 // A match's type came with its directory's listing: a log found so is not
                 // looked at when the state settles it. Others get one lstat, the facts' own.
                 if found == Some(true) {

@@ -28,15 +28,16 @@ pub fn expand_pattern(pat: &str) -> Vec<(PathBuf, Found)> {
     expand_pattern_in(pat, &mut list_dir)
 }
 
-/// A directory read without a cache.
+/// Directories read without a cache.
 #[cfg(test)]
-fn list_dir(dir: &Path) -> Option<Arc<super::Listing>> {
-    super::Listing::read(dir, None).map(Arc::new)
+fn list_dir(dirs: &[&Path]) -> Vec<Option<Arc<super::Listing>>> {
+    dirs.iter().map(|dir| super::Listing::read(dir, None).map(Arc::new)).collect()
 }
 
-/// Reads a directory for the glob: its names ([`crate::pathbytes`] strings) and whether each is
-/// a directory; `None` if it cannot be read.
-pub(super) type Lister<'a> = dyn FnMut(&Path) -> Option<Arc<super::Listing>> + 'a;
+/// Reads directories for the glob, all the directories a component matched at once: each one's
+/// names ([`crate::pathbytes`] strings) and whether each is a directory; `None` if it cannot be
+/// read.
+pub(super) type Lister<'a> = dyn FnMut(&[&Path]) -> Vec<Option<Arc<super::Listing>>> + 'a;
 
 /// [`expand_pattern`], reading the directories the last component is matched in through
 /// `list` (a cache shares them with the rest of a scan).
@@ -106,13 +107,16 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
     };
     let name_pattern = glob::Pattern::new(last).ok();
     let mut out = Vec::new();
-    for dir in dirs {
-        let listed: &Path = match (parent.is_empty(), pattern.starts_with('/')) {
+    let listed: Vec<&Path> = dirs
+        .iter()
+        .map(|dir| match (parent.is_empty(), pattern.starts_with('/')) {
             (true, true) => Path::new("/"),
             (true, false) => Path::new("."),
-            (false, _) => &dir,
-        };
-        let Some(listing) = list(listed) else { continue };
+            (false, _) => dir.as_path(),
+        })
+        .collect();
+    for (listed, listing) in listed.iter().zip(list(&listed)) {
+        let Some(listing) = listing else { continue };
         for (name, is_dir) in &listing.entries {
             let (name, is_dir) = (name.as_str(), *is_dir);
             let hit = match &name_pattern {
@@ -149,9 +153,12 @@ fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
         }
         let Ok(pat) = glob::Pattern::new(comp) else { return Vec::new() };
         let mut next = Vec::new();
-        for dir in &dirs {
-            let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
-            let Some(listing) = list(listed) else { continue };
+        let listed: Vec<&Path> = dirs
+            .iter()
+            .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d.as_path() })
+            .collect();
+        for (dir, listing) in dirs.iter().zip(list(&listed)) {
+            let Some(listing) = listing else { continue };
             for (name, is_dir) in &listing.entries {
                 let (name, is_dir) = (name.as_str(), *is_dir);
                 if !pat.matches_with(name, options()) {

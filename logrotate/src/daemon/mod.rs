@@ -475,6 +475,7 @@ impl Daemon {
             identity: self.dc.identity,
             // (Its config was loaded long ago: every directory is read.)
             loaded: None,
+            one_shot: false,
         };
         let full = p.only.is_none();
         if full {

@@ -7,6 +7,7 @@
 
 use crate::pathbytes::PathShow as _;
 mod batch;
+pub(crate) use batch::threads as cores;
 pub(crate) mod compress;
 mod files;
 pub(crate) mod fsops;

@@ -297,6 +297,21 @@ pub fn classify(case: &Case, diff: &Diff) -> Vec<String> {
     {
         return vec![KEPT.into()];
     }
+    // An uncompressed `LOG.N` is compressed first (3.21 renames over it), and its removal
+    // after compression runs `preremove` where 3.21 ran none: when that script fails, ours says
+    // so (and keeps the file) instead of what 3.21 goes on to say.
+    let numbered = |n: &str| {
+        n.rsplit_once('.').is_some_and(|(_, d)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    };
+    if compress
+        && diff.before.keys().any(|n| numbered(n))
+        && !only_ours.is_empty()
+        && only_ours
+            .iter()
+            .all(|l| l.contains("error running preremove script for") && l.contains("Not removing"))
+    {
+        return vec![KEPT.into()];
+    }
     let verbose = is_verbose_run(case, diff);
     let (only_oracle, only_ours) = diff.output_diff();
     // The same config message with another location: 3.21 names a file included from a
