@@ -137,7 +137,7 @@ impl Executor<'_> {
         }
         let Some(b) = self.batch.take() else { return failed };
         b.written.into_values().for_each(discard);
-        for dir in &b.dirty {
+        for dir in b.dirty.iter().map(Path::new) {
             if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
                 failed = self.fail(&format!("error syncing the directory {}: {e}", dir.shown()));
             }
@@ -161,6 +161,14 @@ impl Batch {
         }
         if let Some(pool) = &self.pool {
             self.pending.drain(..).for_each(|job| pool.send(job));
+        }
+    }
+
+    /// Notes that the entries of `path`'s directory changed without an fsync.
+    pub(super) fn changed(&mut self, path: &Path) {
+        let dir = dir_ref(path).as_os_str();
+        if !self.dirty.contains(dir) {
+            self.dirty.insert(dir.to_owned());
         }
     }
 
@@ -189,7 +197,7 @@ pub(super) struct Batch {
     /// Archives written ahead, by source.
     pub written: HashMap<PathBuf, Written>,
     /// Directories whose entries changed without an fsync.
-    pub dirty: BTreeSet<PathBuf>,
+    dirty: BTreeSet<std::ffi::OsString>,
     /// New logs created without an fsync.
     pub unsynced: Vec<PathBuf>,
     /// The set's options, shared with the pool.
@@ -403,11 +411,11 @@ pub(super) fn sync_filesystems<'p>(dirs: impl IntoIterator<Item = &'p Path>) -> 
     Ok(())
 }
 
-/// Places an archive written ahead if its source is still what was compressed: `Some` with the
-/// outcome and what the compressor said; `None` (the partial file removed) when the source
-/// changed since and must be compressed again.
-pub(super) fn place(w: Written, src: &Path, dst: &Path) -> Option<(io::Result<()>, Vec<u8>)> {
-    let now = std::fs::symlink_metadata(src).ok().map(|md| Seen::of(&md));
+/// Places an archive written ahead if its source is still what was compressed (`now`: what the
+/// source is now, from the file just opened at its name): `Some` with the outcome and what the
+/// compressor said; `None` (the partial file removed) when the source changed since and must
+/// be compressed again.
+pub(super) fn place(w: Written, now: Option<Seen>, dst: &Path) -> Option<(io::Result<()>, Vec<u8>)> {
     if now.is_none() || now != w.seen {
         discard(w);
         return None;
@@ -458,7 +466,8 @@ mod tests {
         assert_eq!(written.len(), 2);
         assert!(!ga.exists() && !gb.exists(), "nothing is under a real name before its turn");
         sync_filesystems([d.path()]).unwrap();
-        let (placed, said) = place(written.remove(&a).unwrap(), &a, &ga).unwrap();
+        let seen = |p: &Path| std::fs::symlink_metadata(p).ok().map(|md| Seen::of(&md));
+        let (placed, said) = place(written.remove(&a).unwrap(), seen(&a), &ga).unwrap();
         placed.unwrap();
         assert!(said.is_empty());
         let mut text = String::new();
@@ -466,7 +475,7 @@ mod tests {
         assert_eq!(text, "line a\n");
         // b changed after it was read: its archive is dropped, to be written again.
         std::fs::write(&b, "line b and more\n").unwrap();
-        assert!(place(written.remove(&b).unwrap(), &b, &gb).is_none());
+        assert!(place(written.remove(&b).unwrap(), seen(&b), &gb).is_none());
         assert!(!compress::partial_name(&gb).exists() && !gb.exists());
     }
 

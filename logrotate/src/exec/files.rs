@@ -90,7 +90,8 @@ impl Executor<'_> {
         let mut stderr = Vec::new();
         self.say_permanent_switch();
         let ahead = self.batch.as_mut().and_then(|b| b.written.remove(src));
-        let compressed = match ahead.and_then(|w| batch::place(w, src, dst)) {
+        let now = || held.metadata().ok().map(|md| compress::Seen::of(&md));
+        let compressed = match ahead.and_then(|w| batch::place(w, now(), dst)) {
             Some((placed, said)) => {
                 stderr = said;
                 placed
@@ -123,7 +124,8 @@ impl Executor<'_> {
         }
         if let Some(b) = self.batch.as_mut() {
             // The directories are fsynced once, when the batch ends.
-            b.dirty.extend([batch::dir_of(src), batch::dir_of(dst)]);
+            b.changed(src);
+            b.changed(dst);
             return true;
         }
         fsops::sync_parent(src).is_ok()
@@ -317,7 +319,7 @@ impl Executor<'_> {
                 }
                 if let Some(b) = self.batch.as_mut() {
                     // Once per directory when the set's batch ends (before the state is written).
-                    b.dirty.extend(dirs.drain(..).map(batch::dir_of));
+                    dirs.drain(..).for_each(|d| b.changed(d));
                 }
                 for path in dirs {
                     if let Err(e) = fsops::sync_parent(path) {

@@ -58,15 +58,16 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     for i in numbers {
         let from = numbered(&base, i, &ext, &compext);
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
-        let (from_path, to_path) = (cx.path(&from), cx.path(&to));
+        // (The paths are made only for what is said or done: most numbers name no archive.)
         let renaming = cx.text(|| {
             format!(
                 "renaming {} to {} (rotatecount {count}, logstart {start}, i {i}), ",
-                from_path.shown(),
-                to_path.shown()
+                cx.path(&from).shown(),
+                cx.path(&to).shown()
             )
         });
-        let absent = Line::not_found(cx.text(|| format!("old log {} does not exist", from_path.shown())));
+        let absent =
+            Line::not_found(cx.text(|| format!("old log {} does not exist", cx.path(&from).shown())));
         // With `maxage` 3.21 looks at each file first: in a dry run at the unchanged disk.
         let seen_by_dry_run = o.max_age.is_none() || names_before.contains(&from);
         if o.max_age.is_some() && !seen_by_dry_run {
@@ -87,7 +88,7 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
         }
         let renaming = Line::plain(renaming);
         cx.trace.push(if seen_by_dry_run { Note::Say(renaming) } else { Note::SayIfReal(renaming) });
-        cx.prepare(Step::Rename { from: from_path, to: to_path });
+        cx.prepare(Step::Rename { from: cx.path(&from), to: cx.path(&to) });
         cx.names.rename(&from, &to);
         if let Some(t) = cx.mtimes.remove(&from) {
             cx.mtimes.insert(to, t);
