@@ -74,13 +74,18 @@ pub fn toml_key(key: &str) -> Option<(usize, &'static str)> {
 /// The known TOML key closest to an unknown one, if one is close enough to be a likely typo.
 pub fn suggest(key: &str) -> Option<&'static str> {
     let keys = DIRECTIVES.iter().flat_map(|d| std::iter::once(d.toml).chain(d.aliases.iter().copied()));
+    let limit = (key.chars().count() / 3).max(2);
+    // The distance is at least the difference in length (without `_`): a key far longer or
+    // shorter than every known one (a fuzzer's megabyte) is not compared at all.
+    let length = |k: &str| k.chars().filter(|&c| c != '_').count();
+    let key_length = length(key);
     let (best, distance) = keys
         .chain(["paths"])
-        .filter(|k| !k.is_empty())
+        .filter(|k| !k.is_empty() && length(k).abs_diff(key_length) <= limit)
         .map(|k| (k, edit_distance(&key.to_lowercase(), k)))
         .min_by_key(|(_, d)| *d)?;
     let canonical = toml_key(best).map_or(best, |(_, c)| c);
-    (distance <= (key.chars().count() / 3).max(2)).then_some(canonical)
+    (distance <= limit).then_some(canonical)
 }
 
 /// Levenshtein distance, with `_` free to add or drop (`copytruncate` ~ `copy_truncate`).
@@ -127,5 +132,10 @@ mod tests {
         assert_eq!(suggest("path"), Some("paths"));
         assert_eq!(suggest("Rotate"), Some("rotate"));
         assert_eq!(suggest("zzzzzzzz"), None);
+        // Regression (fuzz toml seed 104372278460423): a megabyte key took over 20 s.
+        let huge = format!("da{}", "create".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert_eq!(suggest(&huge), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 }
