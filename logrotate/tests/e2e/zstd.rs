@@ -58,6 +58,13 @@ fn classic_compresscmd_zstd_runs_in_process_and_the_program_reads_the_archives()
     fx.write("small.log", &small);
     fx.write("large.log", &large);
     fs::set_permissions(fx.p("small.log"), fs::Permissions::from_mode(0o640)).unwrap();
+    let touched = Command::new("touch").args(["-d", "2020-01-02 03:04:05"]).arg(fx.p("small.log")).status();
+    assert!(touched.unwrap().success());
+    let root = crate::common::fixture::is_root();
+    if root {
+        std::os::unix::fs::lchown(fx.p("small.log"), Some(65534), Some(65534)).unwrap();
+    }
+    let before = fs::metadata(fx.p("small.log")).unwrap();
     fx.conf(&format!(
         "@D@/*.log {{\n rotate 2\n compress\n compresscmd {zstd}\n compressext .zst\n compressoptions -19 -T0\n}}\n"
     ));
@@ -71,9 +78,13 @@ fn classic_compresscmd_zstd_runs_in_process_and_the_program_reads_the_archives()
         assert!(!fx.exists(&format!("{name}.log.1")), "{name}: the source is removed after success");
         assert!(!fx.exists(&format!(".{name}.log.1.zst.partial")));
     }
-    // Mode and times of the source, as for gzip.
+    // Mode, owner and times of the source, as for gzip.
     let md = fs::metadata(fx.p("small.log.1.zst")).unwrap();
     assert_eq!(md.mode() & 0o777, 0o640);
+    assert_eq!((md.mtime(), md.mtime_nsec()), (before.mtime(), before.mtime_nsec()));
+    if root {
+        assert_eq!((md.uid(), md.gid()), (65534, 65534));
+    }
     // -19 is smaller than the program's default level 3.
     let out = Command::new("sh")
         .arg("-c")
