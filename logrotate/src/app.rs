@@ -313,7 +313,7 @@ pub fn run_pass(
                 p.forced.is_forced(),
             )
     };
-    let mut facts = scan::scan_settled(rules, p.only.as_deref(), &mut diags, p.loaded.as_ref(), settled);
+    let (mut facts, seen) = scan::scan_seen(rules, p.only.as_deref(), &mut diags, p.loaded.as_ref(), settled);
     // Leftovers of an interrupted run are dealt with first; the plan sees the repaired disk.
     if repair::repair(rules, &facts, p.dry_run, out) {
         facts = scan::scan_only(rules, p.only.as_deref(), &mut Vec::new());
@@ -334,7 +334,7 @@ pub fn run_pass(
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     let mut executed = Vec::with_capacity(plan.sets.len());
-    let mut rescan = scan::Rescan::default();
+    let mut rescan = scan::Rescan::since(seen);
     for (set, planned) in facts.iter().zip(plan.sets) {
         // Each set is planned from the disk as it is when its turn comes, as logrotate does: an
         // earlier set may have rotated into the same olddir, or created it.
@@ -346,6 +346,10 @@ pub fn run_pass(
         let rule = &rules[set.rule];
         // A log's rotation is planned again when an earlier log of the set changed the disk.
         let mut replan = |log: &plan::LogPlan| {
+            // Nothing named like its archives changed since the scan: the plan stands.
+            if rescan.unchanged(rule, &log.path) {
+                return None;
+            }
             let fresh = rescan.refresh_log(rule, &log.path);
             plan::plan_rotation(rule, &fresh, now, flags.words).ok()
         };

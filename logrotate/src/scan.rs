@@ -177,19 +177,21 @@ pub(crate) struct Listing {
     /// The names ([`crate::pathbytes`] strings), sorted, and whether each is a directory (the
     /// entry's type: no `stat`).
     entries: Vec<(String, bool)>,
-    /// When it was read, and the directory's modification time just before.
+    /// When it was read, and what the directory was just before.
     stamp: Option<Stamp>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Stamp {
+    /// The directory's device and inode, and its modification time (seconds, nanoseconds).
+    id: (u64, u64),
     mtime: (i64, i64),
     read_at: std::time::SystemTime,
 }
 
 impl Listing {
-    /// Lists `dir`, stamped with `mtime` (the directory's, looked at just before).
-    fn read(dir: &Path, mtime: Option<(i64, i64)>) -> Option<Listing> {
+    /// Lists `dir`, stamped with `facts` (the directory's, looked at just before).
+    fn read(dir: &Path, facts: Option<DirFacts>) -> Option<Listing> {
         let read_at = std::time::SystemTime::now();
         let rd = std::fs::read_dir(dir).ok()?;
         let mut entries: Vec<(String, bool)> = rd
@@ -200,20 +202,28 @@ impl Listing {
             })
             .collect();
         entries.sort_unstable();
-        Some(Listing { entries, stamp: mtime.map(|mtime| Stamp { mtime, read_at }) })
+        let stamp = facts.map(|f| Stamp { id: f.id, mtime: f.mtime, read_at });
+        Some(Listing { entries, stamp })
     }
 
-    /// Whether this listing is still the directory's: its modification time is the one seen
-    /// before it was read, and that time was older than the reading by more than the clock's
-    /// granularity (a change made in the same tick as the reading leaves the time as it was;
-    /// the same check as git's "racily clean" index entries).
-    fn is_current(&self, mtime: (i64, i64)) -> bool {
+    /// Whether this listing is still the directory's (`now`: what `stat` says of it now): the
+    /// same directory, with the modification time seen before it was read, and that time older
+    /// than the reading by more than the timestamps' granularity (a change made in the same
+    /// tick as the reading leaves the time as it was; git's "racily clean" check). Times
+    /// without nanoseconds may come from a filesystem that keeps whole seconds (or two, FAT):
+    /// then the reading must be two seconds later.
+    fn is_current(&self, now: DirFacts) -> bool {
         let Some(stamp) = self.stamp else { return false };
         let Ok(secs) = u64::try_from(stamp.mtime.0) else { return false };
         let Ok(nanos) = u32::try_from(stamp.mtime.1) else { return false };
         let changed = std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
-        let settled = changed + std::time::Duration::from_millis(100) < stamp.read_at;
-        stamp.mtime == mtime && settled
+        let granularity = if nanos == 0 {
+            std::time::Duration::from_secs(2)
+        } else {
+            std::time::Duration::from_millis(100)
+        };
+        let settled = changed + granularity < stamp.read_at;
+        stamp.id == now.id && stamp.mtime == now.mtime && settled
     }
 
     /// The entries whose names start with `prefix`.
@@ -271,9 +281,8 @@ impl DirCache {
 
     /// `dir`'s listing from the seed if still current, else read now.
     fn seeded_or_read(&self, dir: &Path, facts: Option<DirFacts>) -> Option<Arc<Listing>> {
-        let mtime = facts.map(|f| f.mtime);
-        let seeded = self.seed.0.get(dir.as_os_str()).filter(|l| mtime.is_some_and(|m| l.is_current(m)));
-        seeded.cloned().or_else(|| Listing::read(dir, mtime).map(Arc::new))
+        let seeded = self.seed.0.get(dir.as_os_str()).filter(|l| facts.is_some_and(|f| l.is_current(f)));
+        seeded.cloned().or_else(|| Listing::read(dir, facts).map(Arc::new))
     }
 
     /// The listings of `dirs`. Many directories not read yet (a glob's `*/`) are looked at and
@@ -472,15 +481,48 @@ mod live;
 #[derive(Debug)]
 pub struct Rescan {
     cache: DirCache,
+    /// The directories as the scan the plan came from saw them.
+    baseline: Listings,
 }
 
 impl Default for Rescan {
     fn default() -> Self {
-        Rescan { cache: DirCache { live: Some(live::LiveDirs::new()), ..DirCache::default() } }
+        Rescan::since(Listings::default())
     }
 }
 
 impl Rescan {
+    /// Looks again at what the scan that read `baseline` saw.
+    pub fn since(baseline: Listings) -> Self {
+        Rescan { cache: DirCache { live: Some(live::LiveDirs::new()), ..DirCache::default() }, baseline }
+    }
+
+    /// Whether a rotation of `path` planned from the scan is still the one to carry out: the
+    /// names starting with its name (less `extension`) in its directory and its archive
+    /// directory are those the scan saw, so planning it again would find the same archives.
+    /// Known only for directories already looked at again (their listings kept true by
+    /// inotify), and never for `maxage` (archive times, not names, decide it).
+    pub fn unchanged(&mut self, rule: &Rule, path: &Path) -> bool {
+        if rule.options.max_age.is_some() {
+            return false;
+        }
+        let stem = archive_stem(rule, path);
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let archives = archive_dir(rule, path);
+        let Some(live) = self.cache.live.as_mut() else { return false };
+        for d in [dir, archives.as_path()] {
+            let Some(then) = self.baseline.0.get(d.as_os_str()) else { return false };
+            let Some(now) = live.watched_names(d) else { return false };
+            let now = now
+                .range::<str, _>((std::ops::Bound::Included(stem.as_str()), std::ops::Bound::Unbounded))
+                .take_while(|n| n.starts_with(&stem));
+            if !now.eq(then.with_prefix(&stem)) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The facts of `set` read again from disk.
     pub fn refresh(&mut self, rule: &Rule, set: &SetFacts) -> SetFacts {
         // As fresh as a new look: only the listings are kept (and kept true).
@@ -517,10 +559,21 @@ pub fn scan_only(rules: &[Rule], only: Option<&[usize]>, diags: &mut Vec<Diagnos
 pub fn scan_settled(
     rules: &[Rule],
     only: Option<&[usize]>,
-    _diags: &mut Vec<Diagnostic>,
+    diags: &mut Vec<Diagnostic>,
     loaded: Option<&Loaded>,
     settled: impl Fn(usize, &Path) -> bool,
 ) -> Vec<SetFacts> {
+    scan_seen(rules, only, diags, loaded, settled).0
+}
+
+/// [`scan_settled`], with the directory listings it read (for [`Rescan::since`]).
+pub fn scan_seen(
+    rules: &[Rule],
+    only: Option<&[usize]>,
+    _diags: &mut Vec<Diagnostic>,
+    loaded: Option<&Loaded>,
+    settled: impl Fn(usize, &Path) -> bool,
+) -> (Vec<SetFacts>, Listings) {
     let (lists, seed) = match loaded {
         Some(l) if l.files.len() == rules.len() => (Some(&l.files), l.listings.clone()),
         Some(l) => (None, l.listings.clone()),
@@ -545,7 +598,7 @@ pub fn scan_settled(
             }
             sets.push(SetFacts { rule: i, files });
         }
-        return sets;
+        return (sets, cache.into_listings());
     }
     let mut claims = Claims::default();
     let mut sets = Vec::new();
@@ -589,7 +642,7 @@ pub fn scan_settled(
             sets.push(SetFacts { rule: i, files });
         }
     }
-    sets
+    (sets, cache.into_listings())
 }
 
 #[cfg(test)]

@@ -117,6 +117,16 @@ impl LiveDirs {
         }
     }
 
+    /// The names in `dir` as they are now if it is listed and watched already (no `stat`: a
+    /// directory removed or moved away is forgotten by its own event).
+    pub(super) fn watched_names(&mut self, dir: &Path) -> Option<&BTreeSet<String>> {
+        if !self.started {
+            return None;
+        }
+        self.catch_up();
+        self.dirs.get(dir.as_os_str()).filter(|d| d.wd.is_some()).map(|d| &d.names)
+    }
+
     /// Drops the listing of `key` (it is read again).
     fn forget(&mut self, key: &OsStr) {
         if let Some(wd) = self.dirs.remove(key).and_then(|d| d.wd) {

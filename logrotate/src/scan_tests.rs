@@ -193,3 +193,24 @@ fn a_listing_read_while_loading_is_taken_only_while_its_directory_is_unchanged()
     let mut cache = DirCache::seeded(seed);
     assert_eq!(names(&file_facts(&rule, &log, &mut cache)), ["a.log.1"]);
 }
+
+#[test]
+fn a_listing_is_current_only_for_the_same_directory_and_a_time_older_than_its_granularity() {
+    let at = |secs: i64, nanos: i64| (secs, nanos);
+    let read_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
+    let listing = |mtime: (i64, i64)| Listing {
+        entries: Vec::new(),
+        stamp: Some(Stamp { id: (1, 2), mtime, read_at }),
+    };
+    let now = |id: (u64, u64), mtime: (i64, i64)| DirFacts { insecure: false, id, mtime };
+    // Nanosecond times: a tenth of a second is enough.
+    assert!(listing(at(999, 500_000_000)).is_current(now((1, 2), at(999, 500_000_000))));
+    assert!(!listing(at(999, 950_000_000)).is_current(now((1, 2), at(999, 950_000_000))));
+    // Whole seconds (ext3, ext4 with small inodes, FAT): two seconds.
+    assert!(!listing(at(999, 0)).is_current(now((1, 2), at(999, 0))));
+    assert!(!listing(at(998, 0)).is_current(now((1, 2), at(998, 0))));
+    assert!(listing(at(997, 0)).is_current(now((1, 2), at(997, 0))));
+    // Another directory at the path (a copy keeping the time), or a time that moved.
+    assert!(!listing(at(997, 0)).is_current(now((1, 3), at(997, 0))));
+    assert!(!listing(at(997, 0)).is_current(now((1, 2), at(997, 1))));
+}

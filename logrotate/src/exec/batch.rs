@@ -107,7 +107,15 @@ impl Executor<'_> {
         let partials = written.values().filter_map(|w| w.result.as_deref().ok());
         let files: Vec<&Path> = partials.chain(unsynced.iter().map(PathBuf::as_path)).collect();
         let durable = if files.len() <= FEW {
-            files.iter().try_for_each(|f| super::fsops::open_nofollow(f)?.sync_all())
+            // An archive that cannot be made durable failed its compression: said in its turn.
+            for w in written.values_mut() {
+                let Ok(partial) = &w.result else { continue };
+                if let Err(e) = super::fsops::open_nofollow(partial).and_then(|f| f.sync_all()) {
+                    let _ = std::fs::remove_file(partial);
+                    w.result = Err(e);
+                }
+            }
+            unsynced.iter().try_for_each(|f| super::fsops::open_nofollow(f)?.sync_all())
         } else {
             let dirs: BTreeSet<PathBuf> = files.iter().map(|f| dir_of(f)).collect();
             sync_filesystems(dirs.iter().map(PathBuf::as_path))

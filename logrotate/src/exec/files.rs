@@ -372,9 +372,10 @@ impl Executor<'_> {
         let gid = spec.group.as_ref().map_or(Some(md.gid()), resolve_group);
         // `create` without a mode keeps the old log's ACL, as logrotate does.
         let acl_from = if spec.mode.is_none() { Some(moved_to) } else { None };
-        let later = self.batch.as_mut().map(|b| b.unsynced.push(path.to_path_buf())).is_some();
+        // In a batch the new log is made durable with the batch (once it exists).
+        let later = self.batch.is_some();
         let e = match new_log(path, mode, uid, gid, acl_from, later) {
-            Ok(()) => return true,
+            Ok(()) => return self.unsynced(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => e,
             Err(e) => return self.fail(&format!("error creating output file {}: {e}", path.shown())),
         };
@@ -382,7 +383,7 @@ impl Executor<'_> {
         // the mode and owner `create` asks for, if it can only be that file.
         if fsops::adopt_new_log(path, md.uid(), moved_at, mode, uid, gid).is_ok() {
             self.out.info(&format!("{} was already recreated by its writer; kept it", path.shown()));
-            return true;
+            return self.unsynced(path);
         }
         // Anything else (a symlink, a hard link, a FIFO, an older file) is moved aside, as
         // logrotate does.
@@ -390,9 +391,17 @@ impl Executor<'_> {
             return false;
         }
         match new_log(path, mode, uid, gid, acl_from, later) {
-            Ok(()) => true,
+            Ok(()) => self.unsynced(path),
             Err(e2) => self.fail(&format!("error creating output file {}: {e2} (first: {e})", path.shown())),
         }
+    }
+
+    /// Notes a new log the batch makes durable; true.
+    fn unsynced(&mut self, path: &Path) -> bool {
+        if let Some(b) = self.batch.as_mut() {
+            b.unsynced.push(path.to_path_buf());
+        }
+        true
     }
 
     /// After postrotate: finish renamecopy, then compress, mail and remove.

@@ -279,3 +279,44 @@ fn a_failing_syncfs_falls_back_to_fsyncs_and_loses_nothing() {
         assert_eq!(text, content(i), "a{i}.log.1.gz");
     }
 }
+
+/// A few archives written ahead are fsynced each (exec/batch.rs); when that fails the archive
+/// failed its compression, said in its turn as one written alone (`failed to compress log`,
+/// exit 1), and the rotated log is kept whole. (The sweeps above all `create` a new log, whose
+/// fsync comes first.)
+#[test]
+fn a_failing_fsync_of_an_archive_written_ahead_fails_its_compression() {
+    if !have_strace() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("a0.log"), "one line\n").unwrap();
+    let conf = dir.path().join("c.conf");
+    std::fs::write(&conf, format!("{}/*.log {{\n    rotate 2\n    compress\n}}\n", logs.display())).unwrap();
+    let trace = dir.path().join("trace");
+    let out = Command::new("strace")
+        .args(["-f", "-o"])
+        .arg(&trace)
+        .args(["-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"])
+        .arg(crash::logrotate_bin())
+        .arg("-f")
+        .arg("-s")
+        .arg(dir.path().join("state"))
+        .arg(&conf)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(std::fs::read_to_string(&trace).unwrap().contains("(INJECTED)"), "no fsync failed");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let path = logs.join("a0.log.1");
+    assert!(
+        stderr.contains(&format!("error: failed to compress log {}: Input/output error", path.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "one line\n");
+    let names: Vec<String> =
+        std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(names, ["a0.log.1"], "no archive, no partial file");
+}
