@@ -121,6 +121,7 @@ impl Executor<'_> {
             sync_filesystems(dirs.iter().map(PathBuf::as_path))
         };
         let mut failed = false;
+        let synced = durable.is_ok();
         if let Err(e) = durable {
             // Nothing written ahead is known durable: each is written again in its turn.
             written.drain().for_each(|(_, w)| discard(w));
@@ -128,6 +129,26 @@ impl Executor<'_> {
                 let why = super::report::strerror(&e);
                 failed = self.fail(&format!("error syncing the new log {}: {why}", first.shown()));
             }
+        }
+        // What can only succeed is placed on several threads now, as each turn would place it;
+        // the turns then say it, in order. Not when a failure could block other logs: a turn
+        // after a failed one may not run at all.
+        if synced && !b.blocks_others {
+            let o = &self.rules[cx.set.rule].options;
+            let run = &*cx.run;
+            let work: Vec<(&Options, PathBuf, PathBuf)> = b
+                .jobs
+                .iter()
+                .filter_map(|&i| cx.set.steps[i].action.log())
+                .filter(|&log| !run.set_failed && !run.log_failed[log])
+                .filter_map(|log| run.rotations[log].as_ref())
+                .flat_map(|r| &r.finish)
+                .filter_map(|s| match s {
+                    Step::Compress { src, dst } => Some((o, src.clone(), dst.clone())),
+                    _ => None,
+                })
+                .collect();
+            b.placed = place_ahead(&mut written, &work);
         }
         let jobs = std::mem::take(&mut b.jobs);
         b.written = written;
@@ -214,6 +235,9 @@ pub(super) struct Batch {
     pending: Vec<Job>,
     /// Threads compressing the put-off jobs while the set goes on.
     pool: Option<Pool>,
+    /// Archives already placed when their turn comes, by source: whether the source was
+    /// removed too.
+    pub placed: HashMap<PathBuf, bool>,
 }
 
 /// A compression to write ahead: the archive of `src` at `dst`'s partial name.
@@ -433,6 +457,69 @@ pub(super) fn place(w: Written, now: Option<Seen>, dst: &Path) -> Option<(io::Re
         Err(e) => Err(e),
     };
     Some((placed, w.stderr))
+}
+
+/// Places the archives written ahead whose turn can only succeed, on several threads (a thread
+/// per directory at a time): the source is still the regular file compressed, no writer holds
+/// it, nothing is at the archive's name, and the compressor said nothing. Each is renamed into
+/// place and its source removed, as its turn would; anything else is left to its turn.
+/// Returns, by source, whether the source was removed too (the archive is placed either way).
+fn place_ahead(
+    written: &mut HashMap<PathBuf, Written>,
+    work: &[(&Options, PathBuf, PathBuf)],
+) -> HashMap<PathBuf, bool> {
+    let mut by_dir: Vec<&[(&Options, PathBuf, PathBuf)]> = Vec::new();
+    let mut rest = work;
+    while let Some(first) = rest.first() {
+        let dir = dir_ref(&first.1);
+        let n = rest.iter().take_while(|(_, src, _)| dir_ref(src) == dir).count();
+        by_dir.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    let ready = &*written;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<(PathBuf, bool)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads().min(by_dir.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(group) =
+                        by_dir.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        for (o, src, dst) in group.iter() {
+                            if let Some(removed) = ready.get(src).and_then(|w| place_one(o, w, src, dst)) {
+                                done.push((src.clone(), removed));
+                            }
+                        }
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).flatten().collect()
+    });
+    for (src, _) in &done {
+        written.remove(src);
+    }
+    done.into_iter().collect()
+}
+
+/// One archive of [`place_ahead`]: `Some(removed)` once placed.
+fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<bool> {
+    let partial = w.result.as_ref().ok()?;
+    let md = std::fs::symlink_metadata(src).ok()?;
+    let regular = md.is_file() && (o.allow_hardlink || std::os::unix::fs::MetadataExt::nlink(&md) == 1);
+    if !regular || !w.stderr.is_empty() || o.scripts.preremove.is_some() || o.shred {
+        return None;
+    }
+    let held = super::fsops::open_nofollow(src).ok()?;
+    held.try_lock().ok()?;
+    if std::fs::symlink_metadata(dst).is_ok() || held.metadata().ok().map(|m| Seen::of(&m)) != w.seen {
+        return None;
+    }
+    // (On failure the partial stays, for the turn.)
+    super::fsops::rename_noreplace(partial, dst).ok()?;
+    Some(std::fs::remove_file(src).is_ok())
 }
 
 /// Removes an archive written ahead that will not be used.

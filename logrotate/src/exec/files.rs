@@ -50,6 +50,18 @@ impl Executor<'_> {
     }
 
     pub(super) fn compress(&mut self, o: &Options, src: &Path, dst: &Path) -> bool {
+        // Placed with its batch already (see `batch::place_ahead`): the source goes now if it
+        // could not then.
+        if let Some(removed) = self.batch.as_mut().and_then(|b| b.placed.remove(src)) {
+            if !removed && !self.remove(o, src, false) {
+                return false;
+            }
+            if let Some(b) = self.batch.as_mut() {
+                b.changed(src);
+                b.changed(dst);
+            }
+            return true;
+        }
         let planted = std::fs::symlink_metadata(src).ok().and_then(|m| {
             if !m.is_file() && !m.is_dir() {
                 Some("is not a regular file")
