@@ -420,8 +420,8 @@ fn write_one(o: &Options, src: &Path, dst: &Path, durable: Durable) -> Option<Wr
         return None;
     }
     let mut stderr = Vec::new();
-    let written = compress::write_partial(o, src, dst, &mut stderr, durable);
-    drop(held);
+    // (Read through the file locked: the lock goes with it when it is read.)
+    let written = compress::write_partial_from(o, held, &md, src, dst, &mut stderr, durable);
     let seen = written.as_ref().map_or_else(|_| Some(Seen::of(&md)), |(_, seen)| Some(*seen));
     Some(Written { result: written.map(|(p, _)| p), stderr, seen })
 }
@@ -507,17 +507,20 @@ fn place_ahead(
 /// One archive of [`place_ahead`]: `Some(removed)` once placed.
 fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<bool> {
     let partial = w.result.as_ref().ok()?;
-    let md = std::fs::symlink_metadata(src).ok()?;
-    let regular = md.is_file() && (o.allow_hardlink || std::os::unix::fs::MetadataExt::nlink(&md) == 1);
-    if !regular || !w.stderr.is_empty() || o.scripts.preremove.is_some() || o.shred {
+    if !w.stderr.is_empty() || o.scripts.preremove.is_some() || o.shred {
         return None;
     }
+    // (Opened without following a link and without blocking, before looking at it: the source
+    // is the file this run moved there, in a directory no other user may write, as a batch
+    // never runs with `su`. Its turn looks first, then opens.)
     let held = super::fsops::open_nofollow(src).ok()?;
     held.try_lock().ok()?;
-    if std::fs::symlink_metadata(dst).is_ok() || held.metadata().ok().map(|m| Seen::of(&m)) != w.seen {
+    let md = held.metadata().ok()?;
+    let regular = md.is_file() && (o.allow_hardlink || std::os::unix::fs::MetadataExt::nlink(&md) == 1);
+    if !regular || Some(Seen::of(&md)) != w.seen {
         return None;
     }
-    // (On failure the partial stays, for the turn.)
+    // Never over a file (EEXIST): then the partial stays, for the turn, which moves it aside.
     super::fsops::rename_noreplace(partial, dst).ok()?;
     Some(std::fs::remove_file(src).is_ok())
 }

@@ -71,6 +71,19 @@ pub(crate) fn write_partial(
 ) -> io::Result<(PathBuf, Seen)> {
     let input = open_nofollow(src)?;
     let md = input.metadata()?;
+    write_partial_from(o, input, &md, src, dst, stderr, durable)
+}
+
+/// [`write_partial`] from `input`, the source already opened (`md`: what it is).
+pub(crate) fn write_partial_from(
+    o: &Options,
+    input: File,
+    md: &std::fs::Metadata,
+    src: &Path,
+    dst: &Path,
+    stderr: &mut Vec<u8>,
+    durable: Durable,
+) -> io::Result<(PathBuf, Seen)> {
     if durable == Durable::Alone && std::fs::symlink_metadata(dst).is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", dst.shown())));
     }
@@ -87,16 +100,16 @@ pub(crate) fn write_partial(
     };
     let result = copy_acl(&input, &out).map(|_| ()).and_then(|()| match o.builtin_compressor() {
         Some(Builtin::Gzip(level)) if md.len() >= PARALLEL_MIN && threads() > 1 => {
-            super::pgzip::compress(input, &out, level, gzip_mtime(&md), threads())
+            super::pgzip::compress(input, &out, level, gzip_mtime(md), threads())
         }
-        Some(Builtin::Gzip(level)) => gzip(input, &out, level, &md),
+        Some(Builtin::Gzip(level)) => gzip(input, &out, level, md),
         Some(Builtin::Zstd(params)) => {
             let cores = if md.len() >= PARALLEL_MIN { threads() } else { 0 };
             super::zstd::compress(input, &out, &params, cores)
         }
         None => external(&o.compress_cmd, &o.effective_compress_options(), src, input, &out, stderr),
     });
-    let result = result.and_then(|()| copy_times(&out, &md)).and_then(|()| {
+    let result = result.and_then(|()| copy_times(&out, md)).and_then(|()| {
         if durable == Durable::Later {
             Ok(())
         } else {
@@ -104,7 +117,7 @@ pub(crate) fn write_partial(
         }
     });
     match result {
-        Ok(()) => Ok((partial, Seen::of(&md))),
+        Ok(()) => Ok((partial, Seen::of(md))),
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             Err(e)
