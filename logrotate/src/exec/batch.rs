@@ -96,7 +96,14 @@ impl Executor<'_> {
     pub(super) fn carry_out_batch(&mut self, cx: &mut SetCx) -> bool {
         let Some(mut b) = self.batch.take() else { return false };
         // What the pool wrote while the set went on, and what it was never given.
+        // While the pool finishes, what it wrote so far goes to disk (an early `syncfs`, on
+        // another thread; its outcome does not matter: the one after the last archive decides).
+        let early = (b.pool.is_some() && b.jobs.len() > FEW).then(|| {
+            let dirs: Vec<PathBuf> = b.touched.keys().map(PathBuf::from).collect();
+            std::thread::spawn(move || sync_filesystems(dirs.iter().map(PathBuf::as_path)))
+        });
         let mut written = b.pool.take().map(Pool::finish).unwrap_or_default();
+        drop(early.map(std::thread::JoinHandle::join));
         let pending = std::mem::take(&mut b.pending);
         let work: Vec<(&Options, PathBuf, PathBuf)> =
             pending.iter().map(|j| (&*j.options, j.src.clone(), j.dst.clone())).collect();
