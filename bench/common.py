@@ -160,3 +160,24 @@ class FreshExt4:
             except OSError:
                 pass
         return False
+
+
+def ours_and_trees(a, prefix):
+    """What perf.py and zstd.py do before their runs: builds our binary unless `a.ours` names one
+    (sets `a.ours`), and makes the work directory, on a fresh ext4 unless `a.fs` says `workdir`
+    (sets `a.fs`). Returns (top, fresh, work, where): `top` to remove at the end, `fresh` the
+    FreshExt4 to exit (or None), `work` where the trees go, `where` its description."""
+    if a.ours is None:
+        print("cargo build --release -p logrotate --bins", file=sys.stderr, flush=True)
+        build()
+        a.ours = release_bin("logrotate")
+    a.ours = os.path.abspath(a.ours)
+    if a.fs is None:
+        a.fs = "fresh-ext4" if can_mount_ext4() else "workdir"
+    top = tempfile.mkdtemp(prefix=prefix, dir=a.workdir)
+    os.chmod(top, 0o755)  # 3.21 will not touch logs in a directory others may write
+    fresh = FreshExt4(top, 2 + 4 * a.mib // 1024) if a.fs == "fresh-ext4" else None
+    work = fresh.__enter__() if fresh else top
+    where = ("a fresh ext4 (mkfs.ext4 defaults, journal) on a loop device" if fresh
+             else f"the work dir's {fstype(work)}")
+    return top, fresh, work, where

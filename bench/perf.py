@@ -281,19 +281,7 @@ def main():
     cases = [c.strip().upper() for c in a.cases.split(",") if c.strip()]
     if not cases or set(cases) - set(CASES) or a.runs < 1 or a.warmup < 0:
         ap.error("--cases takes P1,P2,P3,P4; --runs >= 1; --warmup >= 0")
-    if a.ours is None:
-        log("cargo build --release -p logrotate --bins")
-        common.build()
-        a.ours = common.release_bin("logrotate")
-    a.ours = os.path.abspath(a.ours)
-    if a.fs is None:
-        a.fs = "fresh-ext4" if common.can_mount_ext4() else "workdir"
-    top = tempfile.mkdtemp(prefix="lr-perf-", dir=a.workdir)
-    os.chmod(top, 0o755)  # 3.21 will not touch logs in a directory others may write
-    fresh = common.FreshExt4(top, 2 + 4 * a.mib // 1024) if a.fs == "fresh-ext4" else None
-    work = fresh.__enter__() if fresh else top
-    where = (f"a fresh ext4 (mkfs.ext4 defaults, journal) on a loop device" if fresh
-             else f"the work dir's {common.fstype(work)}")
+    top, fresh, work, where = common.ours_and_trees(a, "lr-perf-")
     bench = Bench(a, work)
     if "ours" in bench.missing:
         sys.exit(f"{a.ours} is not an executable")

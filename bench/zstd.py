@@ -165,17 +165,7 @@ def main():
         ap.error("--runs >= 1, --warmup >= 0, --level 1..19")
     if not shutil.which("zstd") or not shutil.which("gzip"):
         sys.exit("needs the zstd and gzip programs (apt-get install zstd)")
-    if a.ours is None:
-        log("cargo build --release -p logrotate --bins")
-        common.build()
-        a.ours = common.release_bin("logrotate")
-    a.ours = os.path.abspath(a.ours)
-    if a.fs is None:
-        a.fs = "fresh-ext4" if common.can_mount_ext4() else "workdir"
-    top = tempfile.mkdtemp(prefix="lr-zstd-", dir=a.workdir)
-    fresh = common.FreshExt4(top, 2 + 4 * a.mib // 1024) if a.fs == "fresh-ext4" else None
-    work = fresh.__enter__() if fresh else top
-    where = "a fresh ext4 on a loop device" if fresh else f"the work dir's {common.fstype(work)}"
+    top, fresh, work, where = common.ours_and_trees(a, "lr-zstd-")
     started = datetime.datetime.now(datetime.timezone.utc)
     sets = []
     try:

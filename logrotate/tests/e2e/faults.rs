@@ -249,22 +249,8 @@ fn a_failing_syncfs_falls_back_to_fsyncs_and_loses_nothing() {
     for i in 0..8 {
         std::fs::write(logs.join(format!("a{i}.log")), content(i)).unwrap();
     }
-    let conf = dir.path().join("c.conf");
-    std::fs::write(&conf, format!("{}/*.log {{\n    rotate 2\n    compress\n}}\n", logs.display())).unwrap();
-    let trace = dir.path().join("trace");
-    let out = Command::new("strace")
-        .args(["-f", "-o"])
-        .arg(&trace)
-        .args(["-e", "trace=syncfs", "-e", "inject=syncfs:error=EIO"])
-        .arg(crash::logrotate_bin())
-        .arg("-f")
-        .arg("-s")
-        .arg(dir.path().join("state"))
-        .arg(&conf)
-        .output()
-        .unwrap();
+    let (out, traced) = forced_compress_injecting(dir.path(), "syncfs", "inject=syncfs:error=EIO");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let traced = std::fs::read_to_string(&trace).unwrap();
     assert!(traced.contains("(INJECTED)"), "the run made no syncfs to fail: {traced}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let mut names: Vec<String> =
@@ -293,22 +279,9 @@ fn a_failing_fsync_of_an_archive_written_ahead_fails_its_compression() {
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
     std::fs::write(logs.join("a0.log"), "one line\n").unwrap();
-    let conf = dir.path().join("c.conf");
-    std::fs::write(&conf, format!("{}/*.log {{\n    rotate 2\n    compress\n}}\n", logs.display())).unwrap();
-    let trace = dir.path().join("trace");
-    let out = Command::new("strace")
-        .args(["-f", "-o"])
-        .arg(&trace)
-        .args(["-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"])
-        .arg(crash::logrotate_bin())
-        .arg("-f")
-        .arg("-s")
-        .arg(dir.path().join("state"))
-        .arg(&conf)
-        .output()
-        .unwrap();
+    let (out, traced) = forced_compress_injecting(dir.path(), "fsync", "inject=fsync:error=EIO:when=1");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(std::fs::read_to_string(&trace).unwrap().contains("(INJECTED)"), "no fsync failed");
+    assert!(traced.contains("(INJECTED)"), "no fsync failed");
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let path = logs.join("a0.log.1");
     assert!(
@@ -319,4 +292,25 @@ fn a_failing_fsync_of_an_archive_written_ahead_fails_its_compression() {
     let names: Vec<String> =
         std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(names, ["a0.log.1"], "no archive, no partial file");
+}
+
+/// `logrotate -f` of `ROOT/logs/*.log` (`rotate 2`, `compress`) under strace tracing `syscall`
+/// with `inject`: the run's output and strace's trace.
+fn forced_compress_injecting(root: &Path, syscall: &str, inject: &str) -> (std::process::Output, String) {
+    let conf = root.join("c.conf");
+    let logs = root.join("logs");
+    std::fs::write(&conf, format!("{}/*.log {{\n    rotate 2\n    compress\n}}\n", logs.display())).unwrap();
+    let trace = root.join("trace");
+    let out = Command::new("strace")
+        .args(["-f", "-o"])
+        .arg(&trace)
+        .args(["-e", &format!("trace={syscall}"), "-e", inject])
+        .arg(crash::logrotate_bin())
+        .arg("-f")
+        .arg("-s")
+        .arg(root.join("state"))
+        .arg(&conf)
+        .output()
+        .unwrap();
+    (out, std::fs::read_to_string(&trace).unwrap())
 }
