@@ -29,7 +29,7 @@ pub fn measure(sets: &[SetFacts]) -> Disks {
     let mut disks = Disks::default();
     let mut by_dev: HashMap<u64, usize> = HashMap::new();
     let dirs = sets.iter().flat_map(|s| &s.files).flat_map(|f| {
-        let parent = f.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = crate::scan::dir_of(&f.path);
         [f.archive_dir.clone(), parent.to_path_buf()]
     });
     for dir in dirs {

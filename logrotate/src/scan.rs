@@ -15,6 +15,11 @@ fn local_time(secs: i64) -> NaiveDateTime {
     DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&Local).naive_local()).unwrap_or_default()
 }
 
+/// The directory holding `path`: `.` for a bare name.
+pub(crate) fn dir_of(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
 /// Whether a pattern has glob wildcards.
 pub(crate) fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
@@ -263,7 +268,7 @@ impl DirCache {
     /// `None` if it is not or the directory cannot be listed.
     fn found(&mut self, path: &Path) -> Found {
         let name = crate::pathbytes::from_os(path.file_name()?);
-        let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir_of(path);
         let listing = self.listing(parent)?;
         let at = listing.entries.binary_search_by(|(n, _)| n.as_str().cmp(&name)).ok()?;
         Some(listing.entries[at].1)
@@ -373,7 +378,7 @@ impl DirCache {
             if !std::fs::metadata(&cur).is_ok_and(|m| m.is_dir()) {
                 break; // not a way to a directory: creating or using olddir fails on its own
             }
-            let parent = cur.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = dir_of(&cur);
             let owned_by_root = std::fs::metadata(parent).is_ok_and(|m| {
                 m.uid() == 0 && m.mode() & 0o002 == 0 && (m.mode() & 0o020 == 0 || m.gid() == 0)
             });
@@ -415,7 +420,7 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
     } else {
         (FileKind::Regular, 0, NaiveDateTime::default(), 1)
     };
-    let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir_of(path);
     let parent_state = cache.is_insecure(parent);
     let (insecure_dir, parent_missing) = (parent_state == Some(true), parent_state.is_none());
     let archive_dir = archive_dir(rule, path);
@@ -507,7 +512,7 @@ impl Rescan {
             return false;
         }
         let stem = archive_stem(rule, path);
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = dir_of(path);
         let archives = archive_dir(rule, path);
         let Some(live) = self.cache.live.as_mut() else { return false };
         for d in [dir, archives.as_path()] {
@@ -525,18 +530,21 @@ impl Rescan {
 
     /// The facts of `set` read again from disk.
     pub fn refresh(&mut self, rule: &Rule, set: &SetFacts) -> SetFacts {
-        // As fresh as a new look: only the listings are kept (and kept true).
-        self.cache.parents.clear();
-        self.cache.links.clear();
+        self.look_again();
         let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut self.cache)).collect();
         SetFacts { rule: set.rule, files }
     }
 
     /// The facts of one log of `rule` read again from disk.
     pub fn refresh_log(&mut self, rule: &Rule, path: &Path) -> FileFacts {
+        self.look_again();
+        file_facts(rule, path, &mut self.cache)
+    }
+
+    /// As fresh as a new look: only the listings are kept (and kept true).
+    fn look_again(&mut self) {
         self.cache.parents.clear();
         self.cache.links.clear();
-        file_facts(rule, path, &mut self.cache)
     }
 }
 

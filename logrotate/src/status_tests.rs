@@ -38,7 +38,7 @@ fn next(r: &Rule, f: &FileFacts, last: Option<NaiveDateTime>) -> String {
     if let Some(l) = last {
         state.set("/l/app.log", l);
     }
-    let log = plan::plan_log(r, f, &state, now(), RunFlags { force: false, is_root: false, words: true });
+    let log = plan::plan_log(r, f, &state, now(), crate::plan::tests::flags(false, false));
     let set = plan::SetPlan::new(0, r, vec![log]);
     let report = report(std::slice::from_ref(r), &[set], now(), None);
     next_text(&report.logs[0], f.kind == FileKind::Missing, now())

@@ -107,7 +107,7 @@ impl Executor<'_> {
         let pending = std::mem::take(&mut b.pending);
         let work: Vec<(&Options, PathBuf, PathBuf)> =
             pending.iter().map(|j| (&*j.options, j.src.clone(), j.dst.clone())).collect();
-        written.extend(write_ahead(&work, Durable::Later));
+        written.extend(write_ahead(&work));
         let unsynced = std::mem::take(&mut b.unsynced);
         // A few files are fsynced each (a `syncfs` would also wait for whatever else the
         // filesystem holds); more, at once with their filesystems.
@@ -202,7 +202,7 @@ impl Batch {
 
     /// Notes that the entries of `path`'s directory changed without an fsync.
     pub(super) fn changed(&mut self, path: &Path) {
-        let dir = dir_ref(path).as_os_str();
+        let dir = crate::scan::dir_of(path).as_os_str();
         if !self.dirty.contains(dir) {
             self.dirty.insert(dir.to_owned());
         }
@@ -211,7 +211,7 @@ impl Batch {
     /// Notes a file a put-off job reads or writes.
     fn touch(&mut self, path: &Path) {
         let name = path.file_name().map(|n| crate::pathbytes::from_os(n).into_owned()).unwrap_or_default();
-        let dir = dir_ref(path).as_os_str();
+        let dir = crate::scan::dir_of(path).as_os_str();
         match self.touched.get_mut(dir) {
             Some(names) => names.insert(name),
             None => self.touched.entry(dir.to_owned()).or_default().insert(name),
@@ -348,7 +348,7 @@ pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, exten
         return false;
     };
     let stem = extension.and_then(|e| name.strip_suffix(e)).unwrap_or(&name);
-    let dirs = [Some(dir_ref(path)), rotated.map(dir_ref)];
+    let dirs = [Some(crate::scan::dir_of(path)), rotated.map(crate::scan::dir_of)];
     // The names starting with `stem` follow it in the order of the set.
     !dirs.into_iter().flatten().any(|dir| {
         let Some(names) = batch.touched.get(dir.as_os_str()) else { return false };
@@ -358,48 +358,15 @@ pub(super) fn is_apart(batch: &Batch, path: &Path, rotated: Option<&Path>, exten
     })
 }
 
-/// The compressions of the waiting jobs, written ahead on up to 8 threads: `(options, source,
-/// archive)`. Files that are large (compressed on several cores themselves), not regular, with
-/// other links, or still locked by a writer are left for their turn.
-pub(super) fn write_ahead(
-    work: &[(&Options, PathBuf, PathBuf)],
-    durable: Durable,
-) -> HashMap<PathBuf, Written> {
-    let threads = threads();
-    if threads.min(work.len()) <= 1 {
-        // One job (or one core): no thread for it.
-        return work
-            .iter()
-            .filter_map(|(o, src, dst)| Some((src.clone(), write_one(o, src, dst, durable)?)))
-            .collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Vec<(PathBuf, Written)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(work.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        // Runs of neighbours (mostly one directory each), so the threads
-                        // seldom wait for each other's lock on a directory.
-                        let at = next.fetch_add(CHUNK, std::sync::atomic::Ordering::Relaxed);
-                        let Some(chunk) = work.get(at..).filter(|c| !c.is_empty()) else { return done };
-                        for (o, src, dst) in chunk.iter().take(CHUNK) {
-                            if let Some(w) = write_one(o, src, dst, durable) {
-                                done.push((src.clone(), w));
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().filter_map(|w| w.join().ok()).collect()
-    });
-    results.into_iter().flatten().collect()
+/// The compressions of waiting jobs no pool took (a batch of one, or one core), written ahead
+/// here: `(options, source, archive)`. Files that are large (compressed on several cores
+/// themselves), not regular, with other links, or still locked by a writer are left for their
+/// turn.
+pub(super) fn write_ahead(work: &[(&Options, PathBuf, PathBuf)]) -> HashMap<PathBuf, Written> {
+    work.iter()
+        .filter_map(|(o, src, dst)| Some((src.clone(), write_one(o, src, dst, Durable::Later)?)))
+        .collect()
 }
-
-/// Jobs a thread takes at a time.
-const CHUNK: usize = 32;
 
 /// Up to this many files to make durable, each gets an fsync instead of its filesystem a
 /// `syncfs`.
@@ -478,8 +445,8 @@ fn place_ahead(
     let mut by_dir: Vec<&[(&Options, PathBuf, PathBuf)]> = Vec::new();
     let mut rest = work;
     while let Some(first) = rest.first() {
-        let dir = dir_ref(&first.1);
-        let n = rest.iter().take_while(|(_, src, _)| dir_ref(src) == dir).count();
+        let dir = crate::scan::dir_of(&first.1);
+        let n = rest.iter().take_while(|(_, src, _)| crate::scan::dir_of(src) == dir).count();
         by_dir.push(&rest[..n]);
         rest = &rest[n..];
     }
@@ -541,12 +508,7 @@ pub(super) fn discard(w: Written) {
 
 /// The directory of `path` (`.` for a bare name).
 pub(super) fn dir_of(path: &Path) -> PathBuf {
-    dir_ref(path).to_path_buf()
-}
-
-/// [`dir_of`], borrowed.
-fn dir_ref(path: &Path) -> &Path {
-    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    crate::scan::dir_of(path).to_path_buf()
 }
 
 #[cfg(test)]
@@ -566,8 +528,7 @@ mod tests {
         std::fs::write(&a, "line a\n").unwrap();
         std::fs::write(&b, "line b\n").unwrap();
         let (ga, gb) = (d.path().join("a.log.1.gz"), d.path().join("b.log.1.gz"));
-        let mut written =
-            write_ahead(&[(&o, a.clone(), ga.clone()), (&o, b.clone(), gb.clone())], Durable::Later);
+        let mut written = write_ahead(&[(&o, a.clone(), ga.clone()), (&o, b.clone(), gb.clone())]);
         assert_eq!(written.len(), 2);
         assert!(!ga.exists() && !gb.exists(), "nothing is under a real name before its turn");
         sync_filesystems([d.path()]).unwrap();
@@ -600,7 +561,7 @@ mod tests {
         writer.lock_shared().unwrap();
         let work: Vec<_> =
             [&link, &hard, &locked].iter().map(|p| (&o, p.to_path_buf(), p.with_extension("1.gz"))).collect();
-        let written = write_ahead(&work, Durable::Later);
+        let written = write_ahead(&work);
         // A symlink is never read: its turn removes it (the failure kept here is dropped then).
         assert_eq!(written.keys().collect::<Vec<_>>(), [&link]);
         assert!(written[&link].result.is_err());

@@ -105,7 +105,7 @@ pub fn open_nofollow(path: &Path) -> io::Result<File> {
 
 /// Fsyncs the directory holding `path`, so a rename or create in it is durable.
 pub fn sync_parent(path: &Path) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = crate::scan::dir_of(path);
     File::open(dir)?.sync_all()
 }
 

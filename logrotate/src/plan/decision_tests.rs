@@ -12,14 +12,7 @@ fn decision(
     last: Option<NaiveDateTime>,
     force: bool,
 ) -> Decision {
-    plan_log(
-        &rule(edit),
-        &facts(size, &[]),
-        &state(last),
-        now(),
-        RunFlags { force, is_root: true, words: true },
-    )
-    .decision
+    plan_log(&rule(edit), &facts(size, &[]), &state(last), now(), super::tests::flags(force, true)).decision
 }
 
 fn due(d: &Decision) -> Option<&Due> {
@@ -128,7 +121,7 @@ fn a_rotating_log_carries_its_rotation_and_a_refused_one_an_error() {
     let mut f = facts(10, &[]);
     f.archive_dir_exists = false;
     let r = rule(|o| o.olddir = Some("/old".into()));
-    let p = plan_log(&r, &f, &state(None), now(), RunFlags { force: true, is_root: false, words: true });
+    let p = plan_log(&r, &f, &state(None), now(), super::tests::flags(true, false));
     assert!(matches!(p.decision, Decision::Error(Refusal::OlddirMissing { .. })), "{:?}", p.decision);
     assert_eq!(p.record, Some(now()), "the attempt is recorded");
 }

@@ -54,7 +54,7 @@ pub(crate) fn state(last: Option<NaiveDateTime>) -> State {
 }
 
 fn decide_case(r: &Rule, f: &FileFacts, last: Option<NaiveDateTime>, force: bool) -> bool {
-    let p = plan_log(r, f, &state(last), now(), RunFlags { force, is_root: true, words: true });
+    let p = plan_log(r, f, &state(last), now(), flags(force, true));
     p.is_rotating()
 }
 
@@ -103,6 +103,11 @@ decision_cases! {
     minage_old_enough_forced_rotates: |o| o.min_age = crate::rule::days(2), size 10, last None, force true => true;
 }
 
+/// The run's flags with every `-v` line built (what the tests read).
+pub(crate) fn flags(force: bool, is_root: bool) -> RunFlags {
+    RunFlags { force, is_root, words: true }
+}
+
 #[test]
 fn first_seen_is_recorded_to_the_hour() {
     let p = plan_log(&rule(freq(Frequency::Daily)), &facts(1, &[]), &state(None), now(), RunFlags::default());
@@ -113,13 +118,7 @@ fn first_seen_is_recorded_to_the_hour() {
 fn missing_log_is_an_error_unless_missingok() {
     let mut f = facts(0, &[]);
     f.kind = FileKind::Missing;
-    let p = plan_log(
-        &rule(|_| {}),
-        &f,
-        &state(None),
-        now(),
-        RunFlags { force: true, is_root: false, words: true },
-    );
+    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), flags(true, false));
     assert!(matches!(p.decision, Decision::Error(_)));
     let p = plan_log(&rule(|o| o.missing_ok = true), &f, &state(None), now(), RunFlags::default());
     assert!(matches!(p.decision, Decision::Skip(_)));
@@ -141,32 +140,14 @@ fn symlink_and_hardlink_are_skipped() {
 fn insecure_parent_is_refused_for_root_unless_su() {
     let mut f = facts(10, &[]);
     f.insecure_dir = true;
-    let p = plan_log(
-        &rule(|_| {}),
-        &f,
-        &state(None),
-        now(),
-        RunFlags { force: true, is_root: true, words: true },
-    );
+    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), flags(true, true));
     assert!(matches!(p.decision, Decision::Error(_)));
-    let p = plan_log(
-        &rule(|_| {}),
-        &f,
-        &state(None),
-        now(),
-        RunFlags { force: true, is_root: false, words: true },
-    );
+    let p = plan_log(&rule(|_| {}), &f, &state(None), now(), flags(true, false));
     assert!(p.is_rotating());
 }
 
 fn steps_for(edit: impl FnOnce(&mut Options), archives: &[&str]) -> Rotation {
-    let p = plan_log(
-        &rule(edit),
-        &facts(10, archives),
-        &state(None),
-        now(),
-        RunFlags { force: true, is_root: true, words: true },
-    );
+    let p = plan_log(&rule(edit), &facts(10, archives), &state(None), now(), flags(true, true));
     p.rotation().cloned().expect("rotates")
 }
 
@@ -271,7 +252,7 @@ fn extension_goes_after_the_number() {
             &f,
             &state(None),
             now(),
-            RunFlags { force: true, is_root: true, words: true },
+            flags(true, true),
         )
     };
     let r = p.rotation().cloned().unwrap();
@@ -313,7 +294,7 @@ fn dateext_yesterday_and_existing_destination() {
         &facts(10, &["app.log-20261125"]),
         &state(None),
         now(),
-        RunFlags { force: true, is_root: true, words: true },
+        flags(true, true),
     );
     // Still rotating (first/last action run, old archives expire), but not moved.
     assert!(matches!(p.decision, Decision::Rotate(..)));
@@ -387,10 +368,9 @@ fn missing_olddir_is_an_error_unless_createolddir() {
             }
         })
     };
-    let p =
-        plan_log(&o(false), &f, &state(None), now(), RunFlags { force: true, is_root: true, words: true });
+    let p = plan_log(&o(false), &f, &state(None), now(), flags(true, true));
     assert!(matches!(p.decision, Decision::Error(_)));
-    let p = plan_log(&o(true), &f, &state(None), now(), RunFlags { force: true, is_root: true, words: true });
+    let p = plan_log(&o(true), &f, &state(None), now(), flags(true, true));
     assert_eq!(names(&p.rotation().cloned().unwrap().prepare), vec!["mkdir /l"]);
 }
 
