@@ -9,7 +9,7 @@ use crate::plan::report::PassReport;
 use crate::plan::{self, Identity, RunFlags};
 use crate::rule::Rule;
 use crate::scan;
-use crate::state::{LockMode, StateError, StateFile};
+use crate::state::{LockMode, Prefetch, StateError, StateFile};
 use crate::status;
 use chrono::NaiveDateTime;
 use std::collections::HashSet;
@@ -128,6 +128,8 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
     }
     // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
     let creating = !rc.dry_run && rc.output == Output::Rotate;
+    // The state is read (not yet locked) on another thread while the config loads.
+    let ahead = matches!(rc.output, Output::Rotate | Output::PlanJson).then(|| Prefetch::start(&rc.state)).flatten();
     let mut cfg = load_config_creating(&rc.configs, rc.identity, &mut out, creating);
     match rc.output {
         Output::DumpToml => {
@@ -154,7 +156,7 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
         loaded: Some(std::mem::take(&mut cfg.loaded)),
         one_shot: true,
     };
-    let result = run_pass(&cfg.rules, &pass, &mut out, |plan, out| {
+    let result = run_pass_ahead(&cfg.rules, &pass, &mut out, ahead, |plan, out| {
         if rc.output != Output::PlanJson {
             return true;
         }
@@ -232,6 +234,17 @@ pub fn run_pass(
     out: &mut Reporter,
     inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
 ) -> Result<PassReport, PassError> {
+    run_pass_ahead(rules, p, out, None, inspect)
+}
+
+/// [`run_pass`], with the state file perhaps read ahead.
+fn run_pass_ahead(
+    rules: &[Rule],
+    p: &PassOptions,
+    out: &mut Reporter,
+    ahead: Option<Prefetch>,
+    inspect: impl FnOnce(&plan::Plan, &mut Reporter) -> bool,
+) -> Result<PassReport, PassError> {
     // (Creating an olddir as the `su` user while loading the config can strand it too.)
     if crate::sys::identity::failed_to_take_back_root() {
         return Err(PassError::Stranded);
@@ -285,7 +298,7 @@ pub fn run_pass(
             0
         }
     };
-    let (mut state, diags) = state_file.read();
+    let (mut state, diags) = state_file.read_ahead(ahead);
     // 3.21 sizes its hash table from the file (80 bytes an entry, 200 entries a bucket) and
     // says "Creating new state" for each entry it reads.
     let buckets = (size / 80 / 200).clamp(64, 8192);
@@ -370,13 +383,16 @@ pub fn run_pass(
     };
     if !p.dry_run {
         if p.only.is_none() {
-            let used: HashSet<String> = facts
-                .iter()
-                .flat_map(|s| &s.files)
-                .filter(|f| f.kind != plan::FileKind::Missing)
-                .map(|f| crate::pathbytes::path_text(&f.path).into_owned())
-                .collect();
-            let mut stale = state.prune(now, |path| used.contains(path));
+            // Only entries a year old are asked about: the set is made for the first.
+            let used = std::cell::OnceCell::new();
+            let is_used = |path: &str| {
+                let used: &HashSet<String> = used.get_or_init(|| {
+                    let found = facts.iter().flat_map(|s| &s.files).filter(|f| f.kind != plan::FileKind::Missing);
+                    found.map(|f| crate::pathbytes::path_text(&f.path).into_owned()).collect()
+                });
+                used.contains(path)
+            };
+            let mut stale = state.prune(now, is_used);
             // Said as 3.21 writes its state: in the order of its hash table.
             stale.sort_by_key(|path| state_bucket(path, buckets));
             for path in stale {

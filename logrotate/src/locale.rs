@@ -31,9 +31,11 @@ pub fn printable_path(path: &[u8]) -> bool {
 
 /// `items` sorted by the bytes `key` gives, in the locale's collation order (`strcoll`), as
 /// glob(3) sorts its matches: plain byte order in the C locale (and for a name with a NUL).
+/// glibc's `C.UTF-8` collates by code point, which is byte order too.
 pub fn sorted<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
     init();
-    if clib::collate_name().as_deref().is_none_or(|n| n == b"C" || n == b"POSIX") {
+    let bytewise = |n: &[u8]| matches!(n, b"C" | b"POSIX" | b"C.UTF-8" | b"C.utf8");
+    if clib::collate_name().as_deref().is_none_or(bytewise) {
         let mut items = items;
         items.sort_by(|a, b| key(a).cmp(key(b)));
         return items;

@@ -5,8 +5,10 @@ use crate::diag::Diagnostic;
 use crate::plan::facts::{Archive, FileFacts, FileKind, SetFacts};
 use crate::rule::Rule;
 use chrono::{DateTime, Local, NaiveDateTime};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +48,7 @@ mod glob_pattern;
 #[cfg(feature = "daemon")]
 pub use glob_pattern::expand_glob_tilde;
 use glob_pattern::expand_pattern_in;
+pub(crate) use glob_pattern::fnmatch_name;
 use glob_pattern::Found;
 
 /// What became of one path of a pattern when its stanza's file list was built.
@@ -65,7 +68,10 @@ pub enum ClaimEvent {
 /// the first stanza that names it.
 #[derive(Debug, Clone, Default)]
 pub struct Claims {
-    taken: HashMap<OsString, bool>,
+    taken: RefCell<HashMap<OsString, bool>>,
+    /// Taken since `taken` was last looked at: put in it only when a later pattern is claimed
+    /// (a config of one stanza over 10,000 logs never needs them hashed).
+    pending: RefCell<Vec<(OsString, bool)>>,
 }
 
 impl Claims {
@@ -81,6 +87,13 @@ impl Claims {
         own: &[PathBuf],
         ignore: bool,
     ) -> (Vec<PathBuf>, Vec<ClaimEvent>) {
+        let taken = self.taken();
+        // Sorted without repeats (a glob's matches in byte order), none taken yet and nothing
+        // earlier in the stanza: every path is this pattern's.
+        let distinct = paths.windows(2).all(|w| w[0].as_os_str().as_bytes() < w[1].as_os_str().as_bytes());
+        if taken.is_empty() && own.is_empty() && distinct {
+            return (paths.to_vec(), Vec::new());
+        }
         let mut got: Vec<PathBuf> = Vec::new();
         let mut events = Vec::new();
         // The stanza's own paths so far (a set: a glob may match thousands), keyed by bytes
@@ -88,7 +101,7 @@ impl Claims {
         let mut mine: std::collections::HashSet<&std::ffi::OsStr> =
             own.iter().map(|p| p.as_os_str()).collect();
         for p in paths {
-            let owner_ignores = match self.taken.get(p.as_os_str()) {
+            let owner_ignores = match taken.get(p.as_os_str()) {
                 Some(&flag) => Some(flag),
                 // Earlier in this same stanza: its own flag.
                 None => mine.contains(p.as_os_str()).then_some(ignore),
@@ -110,9 +123,20 @@ impl Claims {
 
     /// Records `paths` as taken by a stanza whose `ignoreduplicates` is `ignore`.
     pub fn take(&mut self, paths: &[PathBuf], ignore: bool) {
-        for p in paths {
-            self.taken.entry(p.as_os_str().to_owned()).or_insert(ignore);
+        self.pending.get_mut().extend(paths.iter().map(|p| (p.as_os_str().to_owned(), ignore)));
+    }
+
+    /// Every path taken, the first stanza's flag for each.
+    fn taken(&self) -> std::cell::Ref<'_, HashMap<OsString, bool>> {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            let mut taken = self.taken.borrow_mut();
+            taken.reserve(pending.len());
+            for (path, flag) in pending.drain(..) {
+                taken.entry(path).or_insert(flag);
+            }
         }
+        self.taken.borrow()
     }
 }
 
@@ -147,6 +171,20 @@ pub struct DirCache {
     links: HashMap<OsString, Option<PathBuf>>,
     /// For a [`Rescan`]: listings kept true as the pass changes the disk (instead of `dirs`).
     live: Option<live::LiveDirs>,
+    /// The directory asked for last (the logs of one directory come one after another: no
+    /// hashing of its path for each).
+    last: Option<Last>,
+}
+
+/// [`DirCache::last`].
+#[derive(Debug)]
+struct Last {
+    dir: OsString,
+    listing: Option<Arc<Listing>>,
+    /// Its `stat`, once asked for.
+    facts: Option<Option<DirFacts>>,
+    /// Where in the listing the last question ended (see [`Listing::lower_bound`]).
+    at: usize,
 }
 
 /// A directory looked at and read: its `stat` and its listing.
@@ -176,67 +214,9 @@ impl DirFacts {
     }
 }
 
-/// One directory's entries.
-#[derive(Debug)]
-pub(crate) struct Listing {
-    /// The names ([`crate::pathbytes`] strings), sorted, and whether each is a directory (the
-    /// entry's type: no `stat`).
-    entries: Vec<(String, bool)>,
-    /// When it was read, and what the directory was just before.
-    stamp: Option<Stamp>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Stamp {
-    /// The directory's device and inode, and its modification time (seconds, nanoseconds).
-    id: (u64, u64),
-    mtime: (i64, i64),
-    read_at: std::time::SystemTime,
-}
-
-impl Listing {
-    /// Lists `dir`, stamped with `facts` (the directory's, looked at just before).
-    fn read(dir: &Path, facts: Option<DirFacts>) -> Option<Listing> {
-        let read_at = std::time::SystemTime::now();
-        let rd = std::fs::read_dir(dir).ok()?;
-        let mut entries: Vec<(String, bool)> = rd
-            .flatten()
-            .map(|e| {
-                let name = crate::pathbytes::from_os(&e.file_name()).into_owned();
-                (name, e.file_type().is_ok_and(|t| t.is_dir()))
-            })
-            .collect();
-        entries.sort_unstable();
-        let stamp = facts.map(|f| Stamp { id: f.id, mtime: f.mtime, read_at });
-        Some(Listing { entries, stamp })
-    }
-
-    /// Whether this listing is still the directory's (`now`: what `stat` says of it now): the
-    /// same directory, with the modification time seen before it was read, and that time older
-    /// than the reading by more than the timestamps' granularity (a change made in the same
-    /// tick as the reading leaves the time as it was; git's "racily clean" check). Times
-    /// without nanoseconds may come from a filesystem that keeps whole seconds (or two, FAT):
-    /// then the reading must be two seconds later.
-    fn is_current(&self, now: DirFacts) -> bool {
-        let Some(stamp) = self.stamp else { return false };
-        let Ok(secs) = u64::try_from(stamp.mtime.0) else { return false };
-        let Ok(nanos) = u32::try_from(stamp.mtime.1) else { return false };
-        let changed = std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
-        let granularity = if nanos == 0 {
-            std::time::Duration::from_secs(2)
-        } else {
-            std::time::Duration::from_millis(100)
-        };
-        let settled = changed + granularity < stamp.read_at;
-        stamp.id == now.id && stamp.mtime == now.mtime && settled
-    }
-
-    /// The entries whose names start with `prefix`.
-    fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a String> + 'a {
-        let start = self.entries.partition_point(|(n, _)| n.as_str() < prefix);
-        self.entries[start..].iter().map(|(n, _)| n).take_while(move |n| n.starts_with(prefix))
-    }
-}
+#[path = "scan_listing.rs"]
+mod listing;
+pub(crate) use listing::Listing;
 
 /// Directory listings a [`DirCache`] read, for a later one to reuse where they are still
 /// current (the config loader's, for the pass's scan).
@@ -270,17 +250,35 @@ impl DirCache {
         let name = crate::pathbytes::from_os(path.file_name()?);
         let parent = dir_of(path);
         let listing = self.listing(parent)?;
-        let at = listing.entries.binary_search_by(|(n, _)| n.as_str().cmp(&name)).ok()?;
-        Some(listing.entries[at].1)
+        let at = listing.find(&name, self.at()).map_err(|at| self.moved_to(at)).ok()?;
+        self.moved_to(at);
+        Some(listing.is_dir(at))
+    }
+
+    /// Where the last question about the last directory ended.
+    fn at(&self) -> usize {
+        self.last.as_ref().map_or(0, |l| l.at)
+    }
+
+    fn moved_to(&mut self, at: usize) {
+        if let Some(last) = self.last.as_mut() {
+            last.at = at;
+        }
     }
 
     fn listing(&mut self, dir: &Path) -> Option<Arc<Listing>> {
-        if let Some(known) = self.dirs.get(dir.as_os_str()) {
-            return known.clone();
+        if let Some(last) = self.last.as_ref().filter(|l| l.dir == dir.as_os_str()) {
+            return last.listing.clone();
         }
-        let facts = self.dir_facts(dir);
-        let listing = self.seeded_or_read(dir, facts);
-        self.dirs.insert(dir.as_os_str().to_owned(), listing.clone());
+        let listing = if let Some(known) = self.dirs.get(dir.as_os_str()) {
+            known.clone()
+        } else {
+            let facts = self.dir_facts(dir);
+            let listing = self.seeded_or_read(dir, facts);
+            self.dirs.insert(dir.as_os_str().to_owned(), listing.clone());
+            listing
+        };
+        self.last = Some(Last { dir: dir.as_os_str().to_owned(), listing: listing.clone(), facts: None, at: 0 });
         listing
     }
 
@@ -342,8 +340,35 @@ impl DirCache {
             return Some((run(stem), run(&hidden)));
         }
         let listing = self.listing(dir)?;
-        let run = |prefix: &str| listing.with_prefix(prefix).cloned().collect();
-        Some((run(stem), run(&hidden)))
+        let named = listing.run(stem, self.at());
+        self.moved_to(named.start);
+        let own = |range| listing.names(range).map(str::to_owned).collect();
+        Some((own(named), own(listing.hidden_run(stem))))
+    }
+
+    /// `Some(whether dir exists)` when the names in `dir` starting with `stem` hold nothing
+    /// [`crate::exec::repair`] would act on (no `.STEM….partial` leftover, no archive beside its
+    /// compressed copy); `None` when they may, or the cache cannot tell without gathering them.
+    fn nothing_to_repair(&mut self, dir: &Path, stem: &str, o: &crate::rule::Options) -> Option<bool> {
+        if self.live.is_some() {
+            return None;
+        }
+        let Some(listing) = self.listing(dir) else { return Some(false) };
+        let hidden = listing.names(listing.hidden_run(stem)).any(|n| n.ends_with(".partial"));
+        let named = listing.run(stem, self.at());
+        self.moved_to(named.start);
+        // An archive and its compressed copy: `X` and `X.gz` among the names, `X.gz` after
+        // `X` with at most a few names (`X.1`…) between them.
+        let ext = if o.compress { o.effective_compress_ext() } else { String::new() };
+        let paired = !ext.is_empty()
+            && named.clone().any(|i| {
+                let n = listing.name(i);
+                let packed = |j: usize| listing.name(j).strip_prefix(n).is_some_and(|rest| rest == ext);
+                let after = (i + 1..named.end).take_while(|&j| listing.name(j).starts_with(n));
+                let many = after.clone().nth(8).is_some();
+                after.take(8).any(packed) || (many && listing.find(&format!("{n}{ext}"), i).is_ok())
+            });
+        (!hidden && !paired).then_some(true)
     }
 
     /// Whether a log's directory is writable by others or a non-root group; `None` if it is
@@ -354,11 +379,20 @@ impl DirCache {
 
     /// What `stat` says of a directory (once per scan, or per look again), `None` if missing.
     fn dir_facts(&mut self, dir: &Path) -> Option<DirFacts> {
-        if let Some(&facts) = self.parents.get(dir.as_os_str()) {
+        if let Some(facts) = self.last.as_ref().filter(|l| l.dir == dir.as_os_str()).and_then(|l| l.facts) {
             return facts;
         }
-        let facts = DirFacts::of(dir);
-        self.parents.insert(dir.as_os_str().to_owned(), facts);
+        let facts = match self.parents.get(dir.as_os_str()) {
+            Some(&facts) => facts,
+            None => {
+                let facts = DirFacts::of(dir);
+                self.parents.insert(dir.as_os_str().to_owned(), facts);
+                facts
+            }
+        };
+        if let Some(last) = self.last.as_mut().filter(|l| l.dir == dir.as_os_str()) {
+            last.facts = Some(facts);
+        }
         facts
     }
 
@@ -427,9 +461,14 @@ fn facts_of(rule: &Rule, path: &Path, cache: &mut DirCache, stat: bool) -> FileF
     let stem = archive_stem(rule, path);
     let mut archives = Vec::new();
     let mut leftovers = Vec::new();
+    // A log the state settles (`!stat`) is not planned: its archives matter only to the repair
+    // of an interrupted rotation, so they are not gathered when the listing shows none to do.
+    let settled = (!stat && kind == FileKind::Regular)
+        .then(|| cache.nothing_to_repair(&archive_dir, &stem, &rule.options))
+        .flatten();
     // A directory that can be listed exists (one listing per directory, no stat per log).
-    let listed = cache.archive_names(&archive_dir, &stem);
-    let archive_dir_exists = listed.is_some();
+    let listed = if settled.is_some() { None } else { cache.archive_names(&archive_dir, &stem) };
+    let archive_dir_exists = settled.unwrap_or(listed.is_some());
     let archive_dir_link = rule.options.olddir.as_ref().and_then(|_| cache.untrusted_link(&archive_dir));
     if kind == FileKind::Regular {
         let own = stem_full(path);
@@ -521,7 +560,7 @@ impl Rescan {
             let now = now
                 .range::<str, _>((std::ops::Bound::Included(stem.as_str()), std::ops::Bound::Unbounded))
                 .take_while(|n| n.starts_with(&stem));
-            if !now.eq(then.with_prefix(&stem)) {
+            if !now.map(String::as_str).eq(then.names(then.run(&stem, 0))) {
                 return false;
             }
         }
@@ -545,6 +584,7 @@ impl Rescan {
     fn look_again(&mut self) {
         self.cache.parents.clear();
         self.cache.links.clear();
+        self.cache.last = None;
     }
 }
 

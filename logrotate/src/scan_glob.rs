@@ -79,8 +79,47 @@ pub fn expand_glob_tilde(pat: &str) -> String {
     }
 }
 
+/// How the names of a directory are matched against a pattern's last component.
+#[derive(Debug)]
+enum NameMatch {
+    /// `*SUFFIX` (`*.log`, the usual one): a comparison, not the glob crate's matcher.
+    Suffix(String),
+    Glob(glob::Pattern),
+    /// Not a pattern the glob crate reads (`[` unclosed): the name as written.
+    Literal(String),
+}
+
+impl NameMatch {
+    fn new(last: &str) -> NameMatch {
+        match last.strip_prefix('*').filter(|s| !has_glob_chars(s) && !s.contains('\\')) {
+            Some(suffix) => NameMatch::Suffix(suffix.to_owned()),
+            None => glob::Pattern::new(last).map_or_else(|_| NameMatch::Literal(last.to_owned()), NameMatch::Glob),
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            // As glob(3) (`FNM_PERIOD`): a leading `.` is matched only by a `.` in the pattern,
+            // never by a wildcard, not even by a `*` that matches nothing (`*.log` is not
+            // `.log`, where the glob crate's `require_literal_leading_dot` lets it be).
+            NameMatch::Suffix(suffix) => !name.starts_with('.') && name.ends_with(suffix.as_str()),
+            NameMatch::Glob(p) => fnmatch_name(p, name),
+            NameMatch::Literal(l) => name == l,
+        }
+    }
+}
+
+/// Whether one name matches `pattern` as `fnmatch(3)` with `FNM_PERIOD` says (glob(3)'s
+/// matching, and 3.21's taboo patterns): case-sensitive, and a leading `.` matched only by a
+/// `.` in the pattern, never by a wildcard.
+pub(crate) fn fnmatch_name(pattern: &glob::Pattern, name: &str) -> bool {
+    (!name.starts_with('.') || pattern.as_str().starts_with('.')) && pattern.matches_with(name, options())
+}
+
+/// glob(3)'s matching: case-sensitive (`MatchOptions`'s `Default` is not: `new()` is), and no
+/// wildcard matches a leading `.`.
 fn options() -> glob::MatchOptions {
-    glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() }
+    glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() }
 }
 
 /// The paths on disk that `pattern` (with wildcards) matches, unsorted.
@@ -105,7 +144,7 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
     } else {
         matching_dirs(parent, list)
     };
-    let name_pattern = glob::Pattern::new(last).ok();
+    let name_pattern = NameMatch::new(last);
     let mut out = Vec::new();
     let listed: Vec<&Path> = dirs
         .iter()
@@ -117,14 +156,8 @@ fn glob_matches(pattern: &str, list: &mut Lister<'_>) -> Vec<(PathBuf, Found)> {
         .collect();
     for (listed, listing) in listed.iter().zip(list(&listed)) {
         let Some(listing) = listing else { continue };
-        for (name, is_dir) in &listing.entries {
-            let (name, is_dir) = (name.as_str(), *is_dir);
-            let hit = match &name_pattern {
-                Some(p) => p.matches_with(name, options()),
-                // Not a pattern the glob crate reads (`[` unclosed): the name as written.
-                None => name == last,
-            };
-            if !hit {
+        for (name, is_dir) in listing.entries() {
+            if !name_pattern.matches(name) {
                 continue;
             }
             let path = if parent.is_empty() && !pattern.starts_with('/') {
@@ -151,7 +184,7 @@ fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
             dirs.iter_mut().for_each(|d| d.push(crate::pathbytes::to_os(comp)));
             continue;
         }
-        let Ok(pat) = glob::Pattern::new(comp) else { return Vec::new() };
+        let Ok(pat) = glob::Pattern::new(comp).map(NameMatch::Glob) else { return Vec::new() };
         let mut next = Vec::new();
         let listed: Vec<&Path> = dirs
             .iter()
@@ -159,9 +192,8 @@ fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
             .collect();
         for (dir, listing) in dirs.iter().zip(list(&listed)) {
             let Some(listing) = listing else { continue };
-            for (name, is_dir) in &listing.entries {
-                let (name, is_dir) = (name.as_str(), *is_dir);
-                if !pat.matches_with(name, options()) {
+            for (name, is_dir) in listing.entries() {
+                if !pat.matches(name) {
                     continue;
                 }
                 let path = dir.join(crate::pathbytes::to_os(name));
@@ -178,6 +210,29 @@ fn matching_dirs(pattern: &str, list: &mut Lister<'_>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_star_suffix_matches_as_the_glob_crate_does() {
+        let names = ["a.log", ".a.log", ".log", "log", "a.log.1", "a.LOG", "x.log.log", "é.log", "a", "-.log", "a]log"];
+        for pat in ["*.log", "*", "*log", "*.LOG", "*]log", "*.log.1"] {
+            let fast = NameMatch::new(pat);
+            assert!(matches!(fast, NameMatch::Suffix(_)), "{pat}");
+            let slow = NameMatch::Glob(glob::Pattern::new(pat).unwrap());
+            for n in names {
+                assert_eq!(fast.matches(n), slow.matches(n), "{pat} {n}");
+                assert!(!n.starts_with('.') || !fast.matches(n), "{pat} {n}");
+            }
+        }
+        // glob(3)'s FNM_PERIOD: only a literal `.` matches a leading one.
+        let glob = |p: &str| NameMatch::Glob(glob::Pattern::new(p).unwrap());
+        assert!(!glob("*.lo?").matches(".log"));
+        assert!(!glob("[.]log").matches(".log"));
+        assert!(!glob("?log").matches(".log"));
+        assert!(glob(".*").matches(".log"));
+        assert!(glob(".l?g").matches(".log"));
+        assert!(matches!(NameMatch::new("*.[lL]og"), NameMatch::Glob(_)));
+        assert!(matches!(NameMatch::new("[ab"), NameMatch::Literal(_)));
+    }
 
     #[test]
     fn pattern_without_match_is_kept_as_written_tilde_included() {

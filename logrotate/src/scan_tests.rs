@@ -183,8 +183,8 @@ fn a_listing_read_while_loading_is_taken_only_while_its_directory_is_unchanged()
     age(d, 60);
     let mut seed = loaded(d);
     let mut marked = Listing::read(d, None).unwrap();
-    marked.stamp = seed.0[d.as_os_str()].stamp;
-    marked.entries.push(("a.log.9".into(), false));
+    marked.restamp_from(&seed.0[d.as_os_str()]);
+    marked.add("a.log.9");
     seed.0.insert(d.as_os_str().to_owned(), Arc::new(marked));
     let mut cache = DirCache::seeded(seed.clone());
     assert_eq!(names(&file_facts(&rule, &log, &mut cache)), ["a.log.1", "a.log.2", "a.log.9"]);
@@ -198,10 +198,7 @@ fn a_listing_read_while_loading_is_taken_only_while_its_directory_is_unchanged()
 fn a_listing_is_current_only_for_the_same_directory_and_a_time_older_than_its_granularity() {
     let at = |secs: i64, nanos: i64| (secs, nanos);
     let read_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
-    let listing = |mtime: (i64, i64)| Listing {
-        entries: Vec::new(),
-        stamp: Some(Stamp { id: (1, 2), mtime, read_at }),
-    };
+    let listing = |mtime: (i64, i64)| Listing::stamped(&[], (1, 2), mtime, read_at);
     let now = |id: (u64, u64), mtime: (i64, i64)| DirFacts { insecure: false, id, mtime };
     // Nanosecond times: a tenth of a second is enough.
     assert!(listing(at(999, 500_000_000)).is_current(now((1, 2), at(999, 500_000_000))));

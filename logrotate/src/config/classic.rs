@@ -133,9 +133,8 @@ impl Loader {
         if name == "." || name == ".." {
             return false;
         }
-        let opts = glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() };
         let hit = self.taboo.iter().find(|pat| match glob::Pattern::new(pat) {
-            Ok(p) => p.matches_with(name, opts),
+            Ok(p) => crate::scan::fnmatch_name(&p, name),
             Err(_) => pat.as_str() == name,
         });
         match hit {

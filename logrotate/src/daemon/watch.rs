@@ -150,7 +150,13 @@ impl Pattern {
     }
 
     fn matches(&self, path: &Path) -> bool {
-        let opts = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+        // Case-sensitive, as glob(3) (`MatchOptions`'s `Default` is not), and no wildcard
+        // matches a leading `.`.
+        let opts = glob::MatchOptions {
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+            ..glob::MatchOptions::new()
+        };
         match self {
             Pattern::Literal(p) => p == path,
             Pattern::Glob(g) => g.matches_path_with(path, opts),

@@ -77,7 +77,8 @@ pub struct Stranded;
 /// Where a set's steps stand.
 struct SetRun {
     /// Each log's rotation as planned, or as planned again from the disk when its turn came.
-    rotations: Vec<Option<Rotation>>,
+    /// (Boxed: a set of 10,000 logs of which few rotate has a small table.)
+    rotations: Vec<Option<Box<Rotation>>>,
     /// Which logs failed.
     log_failed: Vec<bool>,
     /// With sharedscripts, something in the set failed: its remaining actions do not run.
@@ -230,7 +231,7 @@ impl<'a> Executor<'a> {
             }
         }
         let mut run = SetRun {
-            rotations: set.logs.iter().map(|l| l.rotation().cloned()).collect(),
+            rotations: set.logs.iter().map(|l| l.rotation().map(|r| Box::new(r.clone()))).collect(),
             log_failed: vec![false; set.logs.len()],
             set_failed: set.starts_failed,
             disk_changed: false,
@@ -341,7 +342,7 @@ impl<'a> Executor<'a> {
                 state.set(&crate::pathbytes::path_text(&plan.path), now);
                 if run.disk_changed {
                     if let Some(fresh) = replan(plan) {
-                        run.rotations[*log] = Some(fresh);
+                        run.rotations[*log] = Some(Box::new(fresh));
                     }
                 }
                 self.out.info(&trace::rotating_log(o, plan));

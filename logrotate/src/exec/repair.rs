@@ -107,7 +107,7 @@ impl Repair<'_> {
     /// `X` beside `X.gz`: a compression that finished but did not remove its source.
     fn compressed_pairs(&mut self, rule: &Rule, f: &FileFacts) {
         let ext = rule.options.effective_compress_ext();
-        if ext.is_empty() {
+        if ext.is_empty() || f.archives.len() < 2 {
             return;
         }
         let names: std::collections::HashSet<&str> = f.archives.iter().map(|a| a.name.as_str()).collect();

@@ -190,6 +190,11 @@ impl StateFile {
     ///
     /// Paths that are not UTF-8 are kept as [`crate::pathbytes`] strings.
     pub fn read(&self) -> (State, Vec<Diagnostic>) {
+        self.read_ahead(None)
+    }
+
+    /// [`StateFile::read`], taking what `ahead` parsed when the file has not changed since.
+    pub fn read_ahead(&self, ahead: Option<Prefetch>) -> (State, Vec<Diagnostic>) {
         let Some(held) = &self.held else {
             return (State::new(), Vec::new());
         };
@@ -198,17 +203,12 @@ impl StateFile {
         if held.locking {
             let _ = std::fs::remove_file(suffixed(&self.path, ".tmp"));
         }
-        let bytes = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
-            .open(&self.path)
-            .and_then(regular)
-            .and_then(|mut f| {
-                let mut bytes = Vec::new();
-                io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
-            });
-        match bytes {
-            Ok(bytes) => State::parse(&crate::pathbytes::from_bytes(&bytes), &self.path),
+        match read_regular(&self.path) {
+            // What was read ahead is taken when the file still holds the same bytes.
+            Ok(bytes) => match ahead.and_then(Prefetch::join).filter(|(seen, ..)| *seen == bytes) {
+                Some((_, state, diags)) => (state, diags),
+                None => State::parse(&crate::pathbytes::from_bytes(&bytes), &self.path),
+            },
             Err(e) if e.kind() == io::ErrorKind::NotFound => (State::new(), Vec::new()),
             Err(e) => {
                 let message = format!("error opening state file {}: {e}", self.path.shown());
@@ -321,6 +321,49 @@ fn open_nofollow(path: &Path, mode: u32) -> Result<File, StateError> {
         .open(path)
         .and_then(regular)
         .map_err(|e| StateError::io(path, e))
+}
+
+/// The state file read and parsed on another thread while the config loads (what the nightly
+/// no-op of 10,000 logs waits for otherwise). It is only a guess: [`StateFile::read_ahead`]
+/// reads the file again once it holds the lock, and takes the guess only when the bytes are
+/// the same.
+#[derive(Debug)]
+pub struct Prefetch(std::thread::JoinHandle<Option<ReadAhead>>);
+
+/// The bytes read ahead, and what they parse to.
+type ReadAhead = (Vec<u8>, State, Vec<Diagnostic>);
+
+impl Prefetch {
+    /// Starts reading `path` (nothing for `/dev/null`, or when no thread can start).
+    pub fn start(path: &Path) -> Option<Prefetch> {
+        if path == Path::new("/dev/null") {
+            return None;
+        }
+        let path = path.to_owned();
+        let reader = move || {
+            let bytes = read_regular(&path).ok()?;
+            let (state, diags) = State::parse(&crate::pathbytes::from_bytes(&bytes), &path);
+            Some((bytes, state, diags))
+        };
+        std::thread::Builder::new().name("state".into()).spawn(reader).ok().map(Prefetch)
+    }
+
+    fn join(self) -> Option<ReadAhead> {
+        self.0.join().ok().flatten()
+    }
+}
+
+/// The bytes of the regular file at `path` (not through a symbolic link; a FIFO is refused
+/// without blocking).
+fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(path)
+        .and_then(regular)?;
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut f, &mut bytes)?;
+    Ok(bytes)
 }
 
 /// Refuses a FIFO, device or directory planted where a regular file belongs (opened with

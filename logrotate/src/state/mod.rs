@@ -338,7 +338,7 @@ fn scan_date(s: &str) -> (usize, [i32; 6]) {
 }
 
 mod file;
-pub use file::{LockMode, StateError, StateFile};
+pub use file::{LockMode, Prefetch, StateError, StateFile};
 
 #[cfg(test)]
 #[path = "tests.rs"]

@@ -110,6 +110,35 @@ pub(crate) fn mkfifo(path: &Path, mode: u32) -> io::Result<()> {
     Ok(rustix::fs::mknodat(CWD, path, FileType::Fifo, Mode::from_bits_truncate(mode), 0)?)
 }
 
+/// Every entry of the directory `dir` but `.` and `..`: its name, and whether it is a
+/// directory (the entry's type; an `lstat` where the filesystem does not say). Read with
+/// `getdents64` into one buffer: nothing allocated per entry. An error part way stops the
+/// listing there, as `readdir` would.
+///
+/// # Errors
+///
+/// `dir` cannot be opened as a directory.
+pub(crate) fn list_dir(dir: &Path, mut each: impl FnMut(&[u8], bool)) -> io::Result<()> {
+    use rustix::fs::{openat, statat, AtFlags, FileType, Mode, OFlags, RawDir};
+    let fd = openat(CWD, dir, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+    let mut buf: Vec<u8> = Vec::with_capacity(32 << 10);
+    let mut entries = RawDir::new(&fd, buf.spare_capacity_mut());
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.file_name();
+        if matches!(name.to_bytes(), b"." | b"..") {
+            continue;
+        }
+        let is_dir = match entry.file_type() {
+            FileType::Directory => true,
+            FileType::Unknown => statat(&fd, name, AtFlags::SYMLINK_NOFOLLOW)
+                .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory),
+            _ => false,
+        };
+        each(name.to_bytes(), is_dir);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
