@@ -341,6 +341,9 @@ pub fn plan_rotation(
 /// 3.21's `dateext suffix` and `glob pattern` lines (said for every rotation, with or without
 /// `dateext`), after `Converted 'FORMAT' -> 'STRFTIME'` when `dateformat` is given.
 fn say_dateext(cx: &mut Ctx, now: NaiveDateTime) {
+    if !cx.words {
+        return;
+    }
     let o = &cx.rule.options;
     let format = o.effective_date_format().to_string();
     let (converted, glob) = dateext::converted_and_glob(&format);

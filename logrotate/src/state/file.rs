@@ -211,7 +211,7 @@ impl StateFile {
             },
             Err(e) if e.kind() == io::ErrorKind::NotFound => (State::new(), Vec::new()),
             Err(e) => {
-                let message = format!("error opening state file {}: {e}", self.path.shown());
+                let message = format!("error opening state file {}: {}", self.path.shown(), strerror(&e));
                 (State::new(), vec![Diagnostic::error(message).at(Location::file(&self.path))])
             }
         }

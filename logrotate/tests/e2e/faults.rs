@@ -22,7 +22,7 @@
 
 use crate::crash;
 
-use crash::{count_syscalls, have_strace, prepared, traced, Bed, Mode, LINE};
+use crash::{count_main_thread_syscalls, have_strace, prepared, traced, Bed, Mode, LINE};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,7 +59,7 @@ fn sweep(mode: Mode) {
     let traces = tempfile::tempdir().unwrap();
     let trace = traces.path().join("trace");
     let probe = prepared(mode);
-    let calls = count_syscalls(&probe.args(true), FAULTY, &trace);
+    let calls = count_main_thread_syscalls(&probe.args(true), FAULTY, &trace);
     drop(probe);
     let (mut failures, mut notes, mut messages, mut runs) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for errno in ERRORS {

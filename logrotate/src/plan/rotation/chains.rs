@@ -51,7 +51,13 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let mut numbers =
         if shifts { existing_numbers(&cx.names, &base, &ext, &compext, start, top) } else { Vec::new() };
     if top - start < 4096 && shifts {
-        numbers = (start..=top).collect();
+        if cx.words {
+            numbers = (start..=top).collect();
+        } else if u64::try_from(numbers.len()).is_ok_and(|n| n <= top - start) {
+            // Without words to say, the numbers that name no archive have nothing to do but
+            // leave 3.21's errno of a failed lookup (a failing preremove shows it): one line.
+            cx.trace.push(Note::SayIfReal(Line::not_found(String::new())));
+        }
     }
     numbers.sort_unstable_by(|a, b| b.cmp(a));
     let count = if o.keep == Keep::All { last } else { top - start + 1 };

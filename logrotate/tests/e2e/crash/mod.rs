@@ -503,6 +503,26 @@ pub fn count_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(
     calls
 }
 
+/// [`count_syscalls`] for the main thread only. strace counts `inject=…:when=N` for each
+/// thread (and child) on its own, so this is the list whose Nth call is the one injected in the
+/// main thread (reading the state ahead, listing directories, compressing on a pool: other
+/// threads' calls are numbered on their own).
+pub fn count_main_thread_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(String, Vec<String>)> {
+    let all = count_syscalls(args, syscalls, trace);
+    let text = fs::read_to_string(trace).unwrap();
+    let main_pid = text.lines().next().and_then(|l| l.split_once(' ')).map(|(pid, _)| pid);
+    let mut calls: Vec<(String, Vec<String>)> = all.into_iter().map(|(s, _)| (s, Vec::new())).collect();
+    for l in text.lines().filter(|l| l.split_once(' ').map(|(pid, _)| pid) == main_pid) {
+        let Some(call) = l.split_once(' ').map(|(_, rest)| rest.trim_start()) else { continue };
+        let Some(name) = call.split('(').next() else { continue };
+        if let Some(c) = calls.iter_mut().find(|(s, _)| s == name) {
+            c.1.push(call.to_string());
+        }
+    }
+    calls.retain(|(_, c)| !c.is_empty());
+    calls
+}
+
 /// Like [`count_syscalls`], whatever the outcome of the run, which is returned too.
 pub fn trace_calls(args: &[String], syscalls: &[&str], trace: &Path) -> (Output, Vec<(String, Vec<String>)>) {
     let out = Command::new("strace")

@@ -16,8 +16,9 @@ const FAKE_UNGZ: &str = "#!/bin/sh\necho \"fakeungz args=[$*]\" >> \"@R@/compres
 /// Second mail command, for repeated `-m` (the last one given must win).
 const MAIL2: &str = "#!/bin/sh\n{ echo \"mail2 args: $*\"; cat; echo \"-- end --\"; } >> \"@R@/mail.out\"\n";
 
-/// `.h.log`: a leading dot is matched only literally by glob(3) (not by `*.log`).
-const LOGS: &[&str] = &["app.log", "b.log", "sub/c.log", ".h.log"];
+/// `.h.log`, `.log`: a leading dot is matched only literally by glob(3) (not by `*.log`, not
+/// even with `*` matching nothing). `B.LOG`: glob(3) matches case-sensitively.
+const LOGS: &[&str] = &["app.log", "b.log", "sub/c.log", ".h.log", "B.LOG", ".log"];
 
 const PATTERNS: &[&str] = &[
     "@D@/app.log",
@@ -36,6 +37,9 @@ const PATTERNS: &[&str] = &[
     "@D@/app.*",
     "@D@/.h.log",
     "@D@/.*.log",
+    "@D@/*.LOG",
+    "@D@/[aB]*",
+    "@D@/?log",
 ];
 
 const FLAGS: &[&str] = &[
