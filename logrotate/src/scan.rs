@@ -567,7 +567,8 @@ impl Rescan {
         true
     }
 
-    /// The facts of `set` read again from disk.
+    /// The facts of `set` read again from disk (without leftovers: temporary files are the
+    /// scan's, for its repair).
     pub fn refresh(&mut self, rule: &Rule, set: &SetFacts) -> SetFacts {
         self.look_again();
         let files = set.files.iter().map(|f| file_facts(rule, &f.path, &mut self.cache)).collect();

@@ -13,6 +13,9 @@
 //! after it began gives the directory as it is now: a name that changed after the listing has
 //! a later event, and the last event about a name says whether it exists.
 //!
+//! Temporary files (`.NAME.partial`: a pass writes and renames thousands of its own) are left
+//! out: only the repair at the scan looks for them, and no archive is named so.
+//!
 //! A directory is listed again when it is no longer the one listed (another inode at the path,
 //! or it went away), when the kernel's queue overflowed, and every time when inotify is not
 //! available (no watch, as before).
@@ -68,11 +71,13 @@ impl LiveDirs {
             self.forget(key);
             // The watch first: whatever changes after it is queued, the listing included.
             let wd = self.fd.as_ref().and_then(|fd| inotify::add_watch(fd, dir, MASK).ok());
-            let names = std::fs::read_dir(dir)
-                .ok()?
-                .flatten()
-                .map(|e| crate::pathbytes::from_os(&e.file_name()).into_owned())
-                .collect();
+            let mut names = BTreeSet::new();
+            crate::sys::fs::list_dir(dir, |name, _| {
+                if !is_temporary(name) {
+                    names.insert(crate::pathbytes::from_bytes(name).into_owned());
+                }
+            })
+            .ok()?;
             if let Some(wd) = wd {
                 self.watched.entry(wd).or_default().push(key.to_owned());
             }
@@ -92,7 +97,7 @@ impl LiveDirs {
                 overflow = true;
             } else if mask & (libc::IN_DELETE_SELF | libc::IN_MOVE_SELF | libc::IN_IGNORED) != 0 {
                 lost.push(wd);
-            } else if let Some(keys) = watched.get(&wd) {
+            } else if let Some(keys) = watched.get(&wd).filter(|_| !is_temporary(name)) {
                 let name = crate::pathbytes::from_os(OsStr::from_bytes(name)).into_owned();
                 let appears = mask & (libc::IN_CREATE | libc::IN_MOVED_TO) != 0;
                 for key in keys {
@@ -135,6 +140,11 @@ impl LiveDirs {
             }
         }
     }
+}
+
+/// `.NAME.partial`: a temporary file (see the module doc).
+fn is_temporary(name: &[u8]) -> bool {
+    name.starts_with(b".") && name.ends_with(b".partial")
 }
 
 #[cfg(test)]

@@ -116,7 +116,9 @@ fn archives_come_from_one_listing_and_a_rescan_finds_the_same_after_changes() {
         assert_eq!(names(&f), c.archives, "{}", c.name);
         assert_eq!(f.leftovers, c.leftovers, "{}", c.name);
         let again = rescan.refresh(&rule, &SetFacts { rule: 0, files: vec![f.clone()] });
-        assert_eq!(again.files, vec![f], "{}: the rescan sees what a fresh scan sees", c.name);
+        // (Temporary files are the scan's alone: only its repair looks at them.)
+        let without_leftovers = FileFacts { leftovers: Vec::new(), ..f };
+        assert_eq!(again.files, vec![without_leftovers], "{}: the rescan sees what a fresh scan sees", c.name);
     }
 }
 

@@ -255,6 +255,18 @@ impl Executor<'_> {
             // 3.21 neither renames (copy is set) nor copies (renamecopy is set) here.
             return true;
         }
+        // The usual rename first, without looking before: it succeeds only where the log is
+        // there and its archive name is free, which is all the looks below would find (any
+        // failure is looked at, and said, the careful way).
+        let plain = r.method == MoveMethod::Rename && !r.skip_copy && r.create.is_none();
+        if plain && o.su.is_none() && !self.opts.dry_run && fsops::rename_noreplace(&log.path, &r.rotated).is_ok() {
+            let lines = trace::move_lines(o, log, r);
+            let (first, rest) = lines.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
+            if let Some(first) = first {
+                self.out.info(first);
+            }
+            return self.moved(log, r, rest);
+        }
         // 3.21 looks up the ACL of a log it renames before it says anything about the move.
         let renamed = matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy);
         let gone = !self.opts.dry_run && std::fs::symlink_metadata(&log.path).is_err();
@@ -290,6 +302,35 @@ impl Executor<'_> {
         self.as_su(o, |ex| ex.move_and_create(log, r, rest)).unwrap_or(false)
     }
 
+    /// After the move: says `rest` (its lines), and makes the directories it changed durable
+    /// (with the batch, once per directory when it ends).
+    fn moved(&mut self, log: &LogPlan, r: &Rotation, rest: &[String]) -> bool {
+        for line in rest {
+            self.out.info(line);
+        }
+        // The rename is done; if it cannot be made durable, say so (exit 1) but finish
+        // the rotation: the writer's new log must still be created.
+        let moved_to = moved_to(log, r);
+        // (A copy already synced its own directory; the log's did not change.)
+        let mut dirs: Vec<&Path> = Vec::new();
+        if matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy) {
+            dirs.push(log.path.as_path());
+        }
+        if r.method == MoveMethod::Rename && r.rotated.parent() != log.path.parent() {
+            dirs.push(&moved_to);
+        }
+        if let Some(b) = self.batch.as_mut() {
+            // Once per directory when the set's batch ends (before the state is written).
+            dirs.drain(..).for_each(|d| b.changed(d));
+        }
+        for path in dirs {
+            if let Err(e) = fsops::sync_parent(path) {
+                self.out.error(&format!("error syncing the directory of {}: {e}", path.shown()));
+            }
+        }
+        true
+    }
+
     /// The move and the new log, as the `su` user; `rest`: the lines to say once moved.
     fn move_and_create(&mut self, log: &LogPlan, r: &Rotation, rest: &[String]) -> bool {
         let writes_archive = !(r.skip_copy || r.method == MoveMethod::RenameCopy);
@@ -314,32 +355,7 @@ impl Executor<'_> {
             MoveMethod::CopyTruncate => fsops::copy_truncate(&log.path, &r.rotated),
         };
         let ok = match moved {
-            Ok(()) => {
-                for line in rest {
-                    self.out.info(line);
-                }
-                // The rename is done; if it cannot be made durable, say so (exit 1) but finish
-                // the rotation: the writer's new log must still be created.
-                let moved_to = moved_to(log, r);
-                // (A copy already synced its own directory; the log's did not change.)
-                let mut dirs: Vec<&Path> = Vec::new();
-                if matches!(r.method, MoveMethod::Rename | MoveMethod::RenameCopy) {
-                    dirs.push(log.path.as_path());
-                }
-                if r.method == MoveMethod::Rename && r.rotated.parent() != log.path.parent() {
-                    dirs.push(&moved_to);
-                }
-                if let Some(b) = self.batch.as_mut() {
-                    // Once per directory when the set's batch ends (before the state is written).
-                    dirs.drain(..).for_each(|d| b.changed(d));
-                }
-                for path in dirs {
-                    if let Err(e) = fsops::sync_parent(path) {
-                        self.out.error(&format!("error syncing the directory of {}: {e}", path.shown()));
-                    }
-                }
-                true
-            }
+            Ok(()) => self.moved(log, r, rest),
             Err(e) => {
                 // In 3.21's words: a missing log fails its ACL lookup before the rename, or
                 // the opening of the log for a copy.

@@ -182,6 +182,10 @@ impl Reporter {
     }
 
     fn emit_with(&mut self, line: &str, priority: u8, to_stderr: bool, newline: bool) {
+        // Nowhere to go (a verbose note without -v or -l): not even held for later.
+        if !to_stderr && self.log.is_none() {
+            return;
+        }
         if let Some(segment) = self.held.as_mut().and_then(|h| h.last_mut()) {
             let line = line.to_string();
             segment.push(Held::Line { line, priority, to_stderr, newline });

@@ -127,11 +127,29 @@ pub fn plan(rules: &[Rule], facts: &[SetFacts], state: &State, now: NaiveDateTim
         .iter()
         .map(|set| {
             let rule = &rules[set.rule];
-            let logs = set.files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
+            let logs = plan_logs(rule, &set.files, state, now, flags);
             SetPlan::new(set.rule, rule, logs)
         })
         .collect();
     Plan { now, sets }
+}
+
+/// [`plan_log`] for each of `files`, in order; thousands are planned on several threads (each
+/// log's plan depends on its own facts only).
+fn plan_logs(rule: &Rule, files: &[FileFacts], state: &State, now: NaiveDateTime, flags: RunFlags) -> Vec<LogPlan> {
+    const PER_THREAD: usize = 1024;
+    let threads = crate::exec::cores().min(files.len() / PER_THREAD);
+    if threads < 2 {
+        return files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// The time logrotate records for a log it sees for the first time: now, to the hour.
