@@ -610,9 +610,53 @@ pub fn scan_settled(
     only: Option<&[usize]>,
     diags: &mut Vec<Diagnostic>,
     loaded: Option<&Loaded>,
-    settled: impl Fn(usize, &Path) -> bool,
+    settled: impl Fn(usize, &Path) -> bool + Sync,
 ) -> Vec<SetFacts> {
     scan_seen(rules, only, diags, loaded, settled).0
+}
+
+/// The facts of the files the loader listed for `rule` (`settled`: whether the state alone
+/// settles a log found in its directory's listing); thousands are looked at on several
+/// threads, each with a cache of its own, whose listings then join `cache`'s.
+fn listed_facts(rule: &Rule, paths: &[PathBuf], cache: &mut DirCache, settled: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<FileFacts> {
+    const PER_THREAD: usize = 2048;
+    let facts = |paths: &[PathBuf], cache: &mut DirCache| {
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let found = cache.found(path);
+            let looked_at = !(found.is_some() && settled(path));
+            let facts = facts_of(rule, path, cache, looked_at);
+            if facts.kind != FileKind::Directory {
+                files.push(facts);
+            }
+        }
+        files
+    };
+    let threads = crate::exec::cores().min(paths.len() / PER_THREAD);
+    if threads < 2 {
+        return facts(paths, cache);
+    }
+    let seed = &cache.seed;
+    let done: Vec<(Vec<FileFacts>, DirCache)> = std::thread::scope(|s| {
+        let workers: Vec<_> = paths
+            .chunks(paths.len().div_ceil(threads))
+            .map(|part| {
+                s.spawn(move || {
+                    let mut own = DirCache::seeded(seed.clone());
+                    (facts(part, &mut own), own)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    let mut files = Vec::with_capacity(paths.len());
+    for (part, own) in done {
+        files.extend(part);
+        for (dir, listing) in own.dirs {
+            cache.dirs.entry(dir).or_insert(listing);
+        }
+    }
+    files
 }
 
 /// [`scan_settled`], with the directory listings it read (for [`Rescan::since`]).
@@ -621,7 +665,7 @@ pub fn scan_seen(
     only: Option<&[usize]>,
     _diags: &mut Vec<Diagnostic>,
     loaded: Option<&Loaded>,
-    settled: impl Fn(usize, &Path) -> bool,
+    settled: impl Fn(usize, &Path) -> bool + Sync,
 ) -> (Vec<SetFacts>, Listings) {
     let (lists, seed) = match loaded {
         Some(l) if l.files.len() == rules.len() => (Some(&l.files), l.listings.clone()),
@@ -636,15 +680,7 @@ pub fn scan_seen(
             if !only.is_none_or(|o| o.contains(&i)) {
                 continue;
             }
-            let mut files = Vec::new();
-            for path in paths {
-                let found = cache.found(path);
-                let looked_at = !(found.is_some() && settled(i, path));
-                let facts = facts_of(rule, path, &mut cache, looked_at);
-                if facts.kind != FileKind::Directory {
-                    files.push(facts);
-                }
-            }
+            let files = listed_facts(rule, paths, &mut cache, &|path| settled(i, path));
             sets.push(SetFacts { rule: i, files });
         }
         return (sets, cache.into_listings());
