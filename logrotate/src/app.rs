@@ -404,7 +404,7 @@ fn run_pass_ahead(
         // A state that reads back byte for byte as it would be written (the nightly no-op) is
         // left alone: no rewrite, no fsync.
         let unchanged =
-            std::fs::read(&p.state).is_ok_and(|old| old == *crate::pathbytes::to_bytes(&state.render()));
+            std::fs::read(&p.state).is_ok_and(|old| state.renders_to(&old));
         if !unchanged {
             if let Err(e) = state_file.write(&state) {
                 out.error(&format!("error writing state file {}: {e}", p.state.shown()));

@@ -145,11 +145,41 @@ impl State {
     /// written as day 0 of the next January, which [`State::parse`] reads back as the same time
     /// (the year itself would be refused).
     pub fn render(&self) -> String {
-        use std::fmt::Write as _;
         let mut out = String::with_capacity(64 + self.entries.len() * 64);
-        out.push_str(HEADER_V2);
-        out.push('\n');
+        self.each_line(|line| {
+            out.push_str(line);
+            true
+        });
+        out
+    }
+
+    /// Whether [`State::render`] would give exactly `bytes` (compared line by line, without
+    /// rendering the whole text).
+    pub fn renders_to(&self, bytes: &[u8]) -> bool {
+        let mut rest = bytes;
+        let same = self.each_line(|line| {
+            let line = crate::pathbytes::to_bytes(line);
+            match rest.strip_prefix(&*line) {
+                Some(after) => {
+                    rest = after;
+                    true
+                }
+                None => false,
+            }
+        });
+        same && rest.is_empty()
+    }
+
+    /// Gives each line of [`State::render`]'s text (with its line end) to `line`, until it
+    /// returns false; returns whether it never did.
+    fn each_line(&self, mut line: impl FnMut(&str) -> bool) -> bool {
+        use std::fmt::Write as _;
+        if !line(&format!("{HEADER_V2}\n")) {
+            return false;
+        }
+        let mut out = String::with_capacity(256);
         for (path, t) in &self.entries {
+            out.clear();
             out.push('"');
             let mut rest = path.as_str();
             while let Some(at) = rest.find(['"', '\\', '\n']) {
@@ -169,8 +199,11 @@ impl State {
                 (y, m, d) => (y, m, d),
             };
             let _ = writeln!(out, "\" {year}-{month}-{day}-{}:{}:{}", t.hour(), t.minute(), t.second());
+            if !line(&out) {
+                return false;
+            }
         }
-        out
+        true
     }
 
     /// Drops the entries logrotate 3.21 drops when it writes the state file, and returns their

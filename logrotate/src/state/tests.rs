@@ -465,3 +465,18 @@ fn regression_day_zero_of_1970_renders_so_that_it_reads_back() {
     state.set("/c", dt(1969, 12, 31, 23, 59, 59));
     assert_eq!(parse(&state.render()).0, state);
 }
+
+#[test]
+fn renders_to_is_render_compared() {
+    let mut state = State::new();
+    let t = chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(7, 8, 9).unwrap();
+    state.set("/var/log/a \"b\"\\c\nd.log", t);
+    state.set("/var/log/x.log", t);
+    let text = state.render();
+    assert!(state.renders_to(text.as_bytes()));
+    assert!(!state.renders_to(&text.as_bytes()[..text.len() - 1]));
+    assert!(!state.renders_to(format!("{text}extra").as_bytes()));
+    assert!(!state.renders_to(text.replace("x.log", "y.log").as_bytes()));
+    assert!(!State::new().renders_to(b""));
+    assert!(State::new().renders_to(State::new().render().as_bytes()));
+}
