@@ -43,6 +43,7 @@ pub mod diag;
 pub mod exec;
 pub mod guard;
 pub mod locale;
+mod par;
 pub mod pathbytes;
 pub mod plan;
 pub mod plan_json;

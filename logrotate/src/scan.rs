@@ -298,24 +298,16 @@ impl DirCache {
         let threads = crate::exec::cores().min(missing.len() / PER_THREAD);
         if threads > 1 {
             let this = &*self;
-            let chunk = missing.len().div_ceil(threads);
-            let read: Vec<Looked> = std::thread::scope(|s| {
-                let workers: Vec<_> = missing
-                    .chunks(chunk)
-                    .map(|dirs| {
-                        s.spawn(move || {
-                            dirs.iter()
-                                .map(|&d| {
-                                    let facts = DirFacts::of(d);
-                                    (d, facts, this.seeded_or_read(d, facts))
-                                })
-                                .collect::<Vec<_>>()
-                        })
+            let parts: Vec<&[&Path]> = missing.chunks(missing.len().div_ceil(threads)).collect();
+            let read: Vec<Vec<Looked>> = crate::par::map(&parts, |dirs| {
+                dirs.iter()
+                    .map(|&d| {
+                        let facts = DirFacts::of(d);
+                        (d, facts, this.seeded_or_read(d, facts))
                     })
-                    .collect();
-                workers.into_iter().filter_map(|w| w.join().ok()).flatten().collect()
+                    .collect()
             });
-            for (dir, facts, listing) in read {
+            for (dir, facts, listing) in read.into_iter().flatten() {
                 self.parents.entry(dir.as_os_str().to_owned()).or_insert(facts);
                 self.dirs.insert(dir.as_os_str().to_owned(), listing);
             }
@@ -637,17 +629,10 @@ fn listed_facts(rule: &Rule, paths: &[PathBuf], cache: &mut DirCache, settled: &
         return facts(paths, cache);
     }
     let seed = &cache.seed;
-    let done: Vec<(Vec<FileFacts>, DirCache)> = std::thread::scope(|s| {
-        let workers: Vec<_> = paths
-            .chunks(paths.len().div_ceil(threads))
-            .map(|part| {
-                s.spawn(move || {
-                    let mut own = DirCache::seeded(seed.clone());
-                    (facts(part, &mut own), own)
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    let parts: Vec<&[PathBuf]> = paths.chunks(paths.len().div_ceil(threads)).collect();
+    let done = crate::par::map(&parts, |part| {
+        let mut own = DirCache::seeded(seed.clone());
+        (facts(part, &mut own), own)
     });
     let mut files = Vec::with_capacity(paths.len());
     for (part, own) in done {

@@ -141,11 +141,15 @@ pub fn run(mut dc: DaemonConfig, console: Box<dyn Console>) -> Exit {
         }
     };
     let sig_box = mailbox.clone();
-    std::thread::spawn(move || {
+    let forward = move || {
         for sig in signals.forever() {
             sig_box.post(Pending { signals: vec![sig], ..Pending::default() });
         }
-    });
+    };
+    if let Err(e) = std::thread::Builder::new().name("signals".into()).spawn(forward) {
+        out.error(&format!("cannot start the signal thread: {e}"));
+        return Exit::Error;
+    }
     let watcher = match Watcher::start(mailbox.clone(), dc.debounce, dc.max_watches) {
         Ok(w) => w,
         Err(e) => {

@@ -100,10 +100,11 @@ impl Executor<'_> {
         // another thread; its outcome does not matter: the one after the last archive decides).
         let early = (b.pool.is_some() && b.jobs.len() > FEW).then(|| {
             let dirs: Vec<PathBuf> = b.touched.keys().map(PathBuf::from).collect();
-            std::thread::spawn(move || sync_filesystems(dirs.iter().map(PathBuf::as_path)))
+            let sync = move || sync_filesystems(dirs.iter().map(PathBuf::as_path));
+            std::thread::Builder::new().spawn(sync).ok()
         });
         let mut written = b.pool.take().map(Pool::finish).unwrap_or_default();
-        drop(early.map(std::thread::JoinHandle::join));
+        drop(early.flatten().map(std::thread::JoinHandle::join));
         let pending = std::mem::take(&mut b.pending);
         let work: Vec<(&Options, PathBuf, PathBuf)> =
             pending.iter().map(|j| (&*j.options, j.src.clone(), j.dst.clone())).collect();
@@ -134,7 +135,7 @@ impl Executor<'_> {
             written.drain().for_each(|(_, w)| discard(w));
             if let Some(first) = unsynced.first() {
                 let why = super::report::strerror(&e);
-                failed = self.fail(&format!("error syncing the new log {}: {why}", first.shown()));
+                failed = !self.fail(&format!("error syncing the new log {}: {why}", first.shown()));
             }
         }
         // What can only succeed is placed on several threads now, as each turn would place it;
@@ -175,7 +176,7 @@ impl Executor<'_> {
         b.written.into_values().for_each(discard);
         for dir in b.dirty.iter().map(Path::new) {
             if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
-                failed = self.fail(&format!("error syncing the directory {}: {e}", dir.shown()));
+                failed = !self.fail(&format!("error syncing the directory {}: {e}", dir.shown()));
             }
         }
         self.batch = Some(Batch::default());
@@ -193,7 +194,7 @@ impl Batch {
         };
         self.pending.push(Job { options, src: src.to_path_buf(), dst: dst.to_path_buf() });
         if self.pool.is_none() && self.pending.len() >= 2 && threads() > 1 {
-            self.pool = Some(Pool::start(threads()));
+            self.pool = Pool::start(threads());
         }
         if let Some(pool) = &self.pool {
             self.pending.drain(..).for_each(|job| pool.send(job));
@@ -242,9 +243,9 @@ pub(super) struct Batch {
     pending: Vec<Job>,
     /// Threads compressing the put-off jobs while the set goes on.
     pool: Option<Pool>,
-    /// Archives already placed when their turn comes, by source: whether the source was
-    /// removed too.
-    pub placed: HashMap<PathBuf, bool>,
+    /// Archives already placed when their turn comes, by source: the source removed too, or
+    /// why it could not be (said in the turn).
+    pub placed: HashMap<PathBuf, io::Result<()>>,
 }
 
 /// A compression to write ahead: the archive of `src` at `dst`'s partial name.
@@ -264,13 +265,14 @@ struct Pool {
 }
 
 impl Pool {
-    fn start(threads: usize) -> Pool {
+    /// `None` when no thread could start (a pids limit): the jobs then wait for their turns.
+    fn start(threads: usize) -> Option<Pool> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         let workers = (0..threads)
             .map(|_| {
                 let rx = std::sync::Arc::clone(&rx);
-                std::thread::spawn(move || {
+                std::thread::Builder::new().spawn(move || {
                     let mut done = Vec::new();
                     loop {
                         let job = match rx.lock() {
@@ -284,8 +286,9 @@ impl Pool {
                     }
                 })
             })
-            .collect();
-        Pool { jobs: Some(tx), workers }
+            .filter_map(Result::ok)
+            .collect::<Vec<_>>();
+        (!workers.is_empty()).then(|| Pool { jobs: Some(tx), workers })
     }
 
     fn send(&self, job: Job) {
@@ -437,11 +440,13 @@ pub(super) fn place(w: Written, now: Option<Seen>, dst: &Path) -> Option<(io::Re
 /// per directory at a time): the source is still the regular file compressed, no writer holds
 /// it, nothing is at the archive's name, and the compressor said nothing. Each is renamed into
 /// place and its source removed, as its turn would; anything else is left to its turn.
-/// Returns, by source, whether the source was removed too (the archive is placed either way).
+/// Returns, by source, whether the source was removed too, or why not (the archive is placed
+/// either way). A rename that fails (not for a file in the way) fails the archive: its partial
+/// file is removed, and its turn says so.
 fn place_ahead(
     written: &mut HashMap<PathBuf, Written>,
     work: &[(&Options, PathBuf, PathBuf)],
-) -> HashMap<PathBuf, bool> {
+) -> HashMap<PathBuf, io::Result<()>> {
     let mut by_dir: Vec<&[(&Options, PathBuf, PathBuf)]> = Vec::new();
     let mut rest = work;
     while let Some(first) = rest.first() {
@@ -452,34 +457,51 @@ fn place_ahead(
     }
     let ready = &*written;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: Vec<(PathBuf, bool)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads().min(by_dir.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    while let Some(group) =
-                        by_dir.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
-                        for (o, src, dst) in group.iter() {
-                            if let Some(removed) = ready.get(src).and_then(|w| place_one(o, w, src, dst)) {
-                                done.push((src.clone(), removed));
-                            }
-                        }
+    let workers: Vec<usize> = (0..threads().min(by_dir.len())).collect();
+    let done: Vec<(PathBuf, Placed)> = crate::par::map(&workers, |_| {
+        let mut done = Vec::new();
+        while let Some(group) = by_dir.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            for (o, src, dst) in group.iter() {
+                if let Some(placed) = ready.get(src).and_then(|w| place_one(o, w, src, dst)) {
+                    done.push((src.clone(), placed));
+                }
+            }
+        }
+        done
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut placed = HashMap::with_capacity(done.len());
+    for (src, outcome) in done {
+        match outcome {
+            Placed::Done(removed) => {
+                written.remove(&src);
+                placed.insert(src, removed);
+            }
+            Placed::Failed(e) => {
+                if let Some(w) = written.get_mut(&src) {
+                    if let Ok(partial) = &w.result {
+                        let _ = std::fs::remove_file(partial);
                     }
-                    done
-                })
-            })
-            .collect();
-        workers.into_iter().filter_map(|w| w.join().ok()).flatten().collect()
-    });
-    for (src, _) in &done {
-        written.remove(src);
+                    w.result = Err(e);
+                }
+            }
+        }
     }
-    done.into_iter().collect()
+    placed
 }
 
-/// One archive of [`place_ahead`]: `Some(removed)` once placed.
-fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<bool> {
+/// What [`place_one`] did.
+enum Placed {
+    /// Renamed into place; the source removed, or why not.
+    Done(io::Result<()>),
+    /// The rename failed.
+    Failed(io::Error),
+}
+
+/// One archive of [`place_ahead`]: `None` when it is left to its turn.
+fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<Placed> {
     let partial = w.result.as_ref().ok()?;
     if !w.stderr.is_empty() || o.scripts.preremove.is_some() || o.shred {
         return None;
@@ -495,8 +517,11 @@ fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<bool> {
         return None;
     }
     // Never over a file (EEXIST): then the partial stays, for the turn, which moves it aside.
-    super::fsops::rename_noreplace(partial, dst).ok()?;
-    Some(std::fs::remove_file(src).is_ok())
+    match super::fsops::rename_noreplace(partial, dst) {
+        Ok(()) => Some(Placed::Done(std::fs::remove_file(src))),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+        Err(e) => Some(Placed::Failed(e)),
+    }
 }
 
 /// Removes an archive written ahead that will not be used.

@@ -53,8 +53,10 @@ impl Executor<'_> {
         // Placed with its batch already (see `batch::place_ahead`): the source goes now if it
         // could not then.
         if let Some(removed) = self.batch.as_mut().and_then(|b| b.placed.remove(src)) {
-            if !removed && !self.remove(o, src, false) {
-                return false;
+            if let Err(e) = removed {
+                if !self.removal_failed(src, &e, false) {
+                    return false;
+                }
             }
             if let Some(b) = self.batch.as_mut() {
                 b.changed(src);
@@ -231,17 +233,22 @@ impl Executor<'_> {
         }
         match std::fs::remove_file(path) {
             Ok(()) => ok,
+            Err(e) => self.removal_failed(path, &e, old) && ok,
+        }
+    }
+
+    /// Says why `path` (an `old` log, or a file compressed) could not be removed: returns
+    /// whether that is no failure (it was gone already).
+    fn removal_failed(&mut self, path: &Path, e: &std::io::Error, old: bool) -> bool {
+        let why = super::report::strerror(e);
+        match e.kind() {
             // As 3.21: said, and not an error (something else removed it).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let why = super::report::strerror(&e);
+            std::io::ErrorKind::NotFound => {
                 self.out.error_without_status(&format!("error unlinking log file {}: {why}", path.shown()));
-                ok
+                true
             }
-            Err(e) if old => {
-                let why = super::report::strerror(&e);
-                self.fail(&format!("Failed to remove old log {}: {why}", path.shown()))
-            }
-            Err(e) => self.fail(&format!("error removing {}: {}", path.shown(), super::report::strerror(&e))),
+            _ if old => self.fail(&format!("Failed to remove old log {}: {why}", path.shown())),
+            _ => self.fail(&format!("error removing {}: {why}", path.shown())),
         }
     }
 

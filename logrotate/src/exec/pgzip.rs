@@ -41,11 +41,8 @@ pub fn compress(mut input: File, out: &File, level: u32, mtime: u32, threads: us
                 blocks.push(block);
             }
         }
-        let results: Vec<io::Result<(Vec<u8>, Crc)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> =
-                blocks.iter().map(|b| scope.spawn(move || deflate_block(b, level))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(io::Error::other("panic")))).collect()
-        });
+        let parts: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
+        let results: Vec<io::Result<(Vec<u8>, Crc)>> = crate::par::map(&parts, |b| deflate_block(b, level));
         for r in results {
             let (deflated, block_crc) = r?;
             w.write_all(&deflated)?;

@@ -142,14 +142,9 @@ fn plan_logs(rule: &Rule, files: &[FileFacts], state: &State, now: NaiveDateTime
     if threads < 2 {
         return files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
     }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
+    let parts: Vec<&[FileFacts]> = files.chunks(files.len().div_ceil(threads)).collect();
+    let planned = crate::par::map(&parts, |part| part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>());
+    planned.into_iter().flatten().collect()
 }
 
 /// The time logrotate records for a log it sees for the first time: now, to the hour.

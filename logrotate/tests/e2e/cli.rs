@@ -465,3 +465,56 @@ fn log_file_is_truncated_and_gets_every_message_without_v() {
     assert!(log.contains("considering log") && log.contains("renaming"), "{log}");
     assert!(!stderr(&o).contains("considering log"), "debug lines go to the file only");
 }
+
+/// A user's own run under a process limit (`RLIMIT_NPROC` here, a pids cgroup elsewhere) that
+/// leaves no room for threads rotates all the same: what a pass splits over threads (listing
+/// directories, looking at and planning thousands of logs, compressing, placing) runs on one.
+#[test]
+fn a_run_that_cannot_start_threads_rotates_all_the_same() {
+    if !is_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root: this test must run");
+        return;
+    }
+    let fx = Fx::new();
+    fs::set_permissions(fx.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let nobody = unsafe { libc::getpwnam(c"nobody".as_ptr()).as_ref().unwrap().pw_uid };
+    const LOGS: usize = 5000;
+    for d in 0..2 {
+        for f in 0..LOGS / 2 {
+            fx.write(&format!("w/d{d}/f{f}.log"), "line\n");
+        }
+    }
+    for entry in walk(&fx.p("w")) {
+        std::os::unix::fs::chown(&entry, Some(nobody), None).unwrap();
+    }
+    let conf = fx.conf("@D@/w/*/*.log {\n rotate 1\n compress\n}\n");
+    let out = std::process::Command::new("prlimit")
+        .args(["--nproc=1", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(common::bin("logrotate"))
+        .arg("-f")
+        .arg("-s")
+        .arg(fx.p("w/state"))
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for d in 0..2 {
+        for f in 0..LOGS / 2 {
+            assert_eq!(fx.gunzip(&format!("w/d{d}/f{f}.log.1.gz")), "line\n");
+            assert!(!fx.exists(&format!("w/d{d}/f{f}.log")));
+        }
+    }
+}
+
+/// `dir` and everything under it.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut all = vec![dir.to_path_buf()];
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        if e.file_type().unwrap().is_dir() {
+            all.extend(walk(&e.path()));
+        } else {
+            all.push(e.path());
+        }
+    }
+    all
+}

@@ -102,6 +102,37 @@ fn failing_preremove_keeps_the_file_with_3_21_words() {
     );
 }
 
+/// The errno 3.21 leaves in "Failed to remove old log PATH: ERRNO" is that of its last failed
+/// lookup: after the previous log's ACL lookup (ENODATA) until a missing archive number is
+/// looked up (ENOENT), the highest first. Said without -v as with it.
+#[test]
+fn a_failing_preremove_of_an_old_log_shows_3_21s_stale_errno() {
+    if !Path::new(ORACLE).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{ORACLE} is missing (CI must install logrotate)");
+        return;
+    }
+    let config = format!("@D@/a.log @D@/b.log {{\n    rotate 3\n    maxage 1\n    preremove\n{FAIL}}}\n");
+    let cases: [&[(&str, &str)]; 3] = [
+        // b.log.3 too old, b.log.2 there, b.log.1 missing: ENODATA.
+        &[("a.log", "a\n"), ("b.log", "b\n"), ("b.log.3@old", "3\n"), ("b.log.2", "2\n")],
+        // b.log.3 missing above the old b.log.2: ENOENT.
+        &[("a.log", "a\n"), ("b.log", "b\n"), ("b.log.2@old", "2\n")],
+        // Nothing missing above the old one.
+        &[("a.log", "a\n"), ("b.log", "b\n"), ("b.log.3@old", "3\n"), ("b.log.2", "2\n"), ("b.log.1", "1\n")],
+    ];
+    for (i, files) in cases.iter().enumerate() {
+        for flags in [&["-f"][..], &["-f", "-v"][..]] {
+            let lines = |bin: &Path| -> Vec<String> {
+                let (text, _) = run(bin, flags, &config, files);
+                text.lines().filter(|l| l.starts_with("error:")).map(str::to_string).collect()
+            };
+            let theirs = lines(Path::new(ORACLE));
+            assert!(theirs.iter().any(|l| l.contains("Failed to remove old log")), "case {i}: {theirs:?}");
+            assert_eq!(lines(&common::bin("logrotate")), theirs, "case {i} {flags:?} (ours left, 3.21 right)");
+        }
+    }
+}
+
 #[test]
 fn compression_program_messages_as_3_21_prints_them() {
     let dir = tempfile::tempdir().unwrap();

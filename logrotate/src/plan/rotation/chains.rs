@@ -50,18 +50,23 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
     let shifts = o.keep != Keep::All || last > 0;
     let mut numbers =
         if shifts { existing_numbers(&cx.names, &base, &ext, &compext, start, top) } else { Vec::new() };
-    if top - start < 4096 && shifts {
-        if cx.words {
-            numbers = (start..=top).collect();
-        } else if u64::try_from(numbers.len()).is_ok_and(|n| n <= top - start) {
-            // Without words to say, the numbers that name no archive have nothing to do but
-            // leave 3.21's errno of a failed lookup (a failing preremove shows it): one line.
-            cx.trace.push(Note::SayIfReal(Line::not_found(String::new())));
-        }
+    let all_said = top - start < 4096 && shifts && cx.words;
+    if all_said {
+        numbers = (start..=top).collect();
     }
     numbers.sort_unstable_by(|a, b| b.cmp(a));
+    numbers.dedup();
+    // Without words to say, the numbers that name no archive have nothing to do but leave
+    // 3.21's errno of a failed lookup (a failing preremove shows it): one line, where the first
+    // of them comes (from the highest down).
+    let mut first_absent =
+        (top - start < 4096 && shifts && !all_said).then(|| highest_absent(&numbers, start, top)).flatten();
     let count = if o.keep == Keep::All { last } else { top - start + 1 };
     for i in numbers {
+        if first_absent.is_some_and(|absent| i < absent) {
+            first_absent = None;
+            cx.trace.push(Note::SayIfReal(Line::not_found(String::new())));
+        }
         let from = numbered(&base, i, &ext, &compext);
         let to = numbered(&base, i.saturating_add(1), &ext, &compext);
         // (The paths are made only for what is said or done: most numbers name no archive.)
@@ -99,6 +104,9 @@ pub(super) fn numbered_chain(cx: &mut Ctx, now: NaiveDateTime) -> String {
         if let Some(t) = cx.mtimes.remove(&from) {
             cx.mtimes.insert(to, t);
         }
+    }
+    if first_absent.is_some() {
+        cx.trace.push(Note::SayIfReal(Line::not_found(String::new())));
     }
     let dispose = numbered(&base, top.saturating_add(1), &ext, &compext);
     if o.keep != Keep::All {
@@ -192,4 +200,20 @@ pub(super) fn dated(cx: &mut Ctx, now: NaiveDateTime) -> String {
         }
     }
     rotated
+}
+
+/// The highest number from `top` down to `start` that `present` (sorted from the highest down,
+/// each once) does not hold.
+fn highest_absent(present: &[u64], start: u64, top: u64) -> Option<u64> {
+    let mut n = top;
+    for &p in present {
+        if p != n {
+            break;
+        }
+        if n == start {
+            return None;
+        }
+        n -= 1;
+    }
+    Some(n)
 }
