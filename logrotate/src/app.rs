@@ -343,7 +343,8 @@ fn run_pass_ahead(
             plan::report::report(rules, &plan.sets, now, None)
         });
     }
-    let exec_opts = ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced };
+    let exec_opts =
+        ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced, one_shot: p.one_shot };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     let mut executed = Vec::with_capacity(plan.sets.len());

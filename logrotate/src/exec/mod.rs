@@ -39,11 +39,19 @@ pub struct ExecOptions {
     pub mail_cmd: String,
     /// `-f` or SIGUSR1 (only said in the verbose lines: the plan already holds its effect).
     pub forced: trace::Forced,
+    /// The process ends after this pass (the `logrotate` command): the logs rotated are not
+    /// listed for a report, and what a set's run built is left to the process's exit.
+    pub one_shot: bool,
 }
 
 impl Default for ExecOptions {
     fn default() -> Self {
-        ExecOptions { dry_run: false, mail_cmd: "/usr/bin/mail".to_string(), forced: trace::Forced::No }
+        ExecOptions {
+            dry_run: false,
+            mail_cmd: "/usr/bin/mail".to_string(),
+            forced: trace::Forced::No,
+            one_shot: false,
+        }
     }
 }
 
@@ -256,9 +264,12 @@ impl<'a> Executor<'a> {
         }
         failed |= self.carry_out_batch(&mut cx);
         self.batch = None;
-        if !run.set_failed {
+        if !run.set_failed && !self.opts.one_shot {
             let done = set.logs.iter().zip(&run.log_failed).filter(|(l, f)| l.is_rotating() && !**f);
             self.rotated.extend(done.map(|(l, _)| l.path.clone()));
+        }
+        if self.opts.one_shot {
+            std::mem::forget(run);
         }
         failed
     }
