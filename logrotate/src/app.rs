@@ -129,7 +129,8 @@ pub fn run_once(rc: &RunConfig, console: Box<dyn Console>) -> Exit {
     // Only a real rotation creates a missing olddir (3.21 also does in a dry run).
     let creating = !rc.dry_run && rc.output == Output::Rotate;
     // The state is read (not yet locked) on another thread while the config loads.
-    let ahead = matches!(rc.output, Output::Rotate | Output::PlanJson).then(|| Prefetch::start(&rc.state)).flatten();
+    let ahead =
+        matches!(rc.output, Output::Rotate | Output::PlanJson).then(|| Prefetch::start(&rc.state)).flatten();
     let mut cfg = load_config_creating(&rc.configs, rc.identity, &mut out, creating);
     match rc.output {
         Output::DumpToml => {
@@ -343,8 +344,12 @@ fn run_pass_ahead(
             plan::report::report(rules, &plan.sets, now, None)
         });
     }
-    let exec_opts =
-        ExecOptions { dry_run: p.dry_run, mail_cmd: p.mail_cmd.clone(), forced: p.forced, one_shot: p.one_shot };
+    let exec_opts = ExecOptions {
+        dry_run: p.dry_run,
+        mail_cmd: p.mail_cmd.clone(),
+        forced: p.forced,
+        one_shot: p.one_shot,
+    };
     let mut executor = Executor::new(rules, exec_opts, out);
     let mut disk_changed = false;
     let mut executed = Vec::with_capacity(plan.sets.len());
@@ -388,7 +393,8 @@ fn run_pass_ahead(
             let used = std::cell::OnceCell::new();
             let is_used = |path: &str| {
                 let used: &HashSet<String> = used.get_or_init(|| {
-                    let found = facts.iter().flat_map(|s| &s.files).filter(|f| f.kind != plan::FileKind::Missing);
+                    let found =
+                        facts.iter().flat_map(|s| &s.files).filter(|f| f.kind != plan::FileKind::Missing);
                     found.map(|f| crate::pathbytes::path_text(&f.path).into_owned()).collect()
                 });
                 used.contains(path)
@@ -404,8 +410,7 @@ fn run_pass_ahead(
         }
         // A state that reads back byte for byte as it would be written (the nightly no-op) is
         // left alone: no rewrite, no fsync.
-        let unchanged =
-            std::fs::read(&p.state).is_ok_and(|old| state.renders_to(&old));
+        let unchanged = std::fs::read(&p.state).is_ok_and(|old| state.renders_to(&old));
         if !unchanged {
             if let Err(e) = state_file.write(&state) {
                 out.error(&format!("error writing state file {}: {e}", p.state.shown()));

@@ -278,7 +278,8 @@ impl DirCache {
             self.dirs.insert(dir.as_os_str().to_owned(), listing.clone());
             listing
         };
-        self.last = Some(Last { dir: dir.as_os_str().to_owned(), listing: listing.clone(), facts: None, at: 0 });
+        self.last =
+            Some(Last { dir: dir.as_os_str().to_owned(), listing: listing.clone(), facts: None, at: 0 });
         listing
     }
 
@@ -610,7 +611,12 @@ pub fn scan_settled(
 /// The facts of the files the loader listed for `rule` (`settled`: whether the state alone
 /// settles a log found in its directory's listing); thousands are looked at on several
 /// threads, each with a cache of its own, whose listings then join `cache`'s.
-fn listed_facts(rule: &Rule, paths: &[PathBuf], cache: &mut DirCache, settled: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<FileFacts> {
+fn listed_facts(
+    rule: &Rule,
+    paths: &[PathBuf],
+    cache: &mut DirCache,
+    settled: &(dyn Fn(&Path) -> bool + Sync),
+) -> Vec<FileFacts> {
     const PER_THREAD: usize = 2048;
     let facts = |paths: &[PathBuf], cache: &mut DirCache| {
         let mut files = Vec::with_capacity(paths.len());

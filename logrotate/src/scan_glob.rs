@@ -93,7 +93,9 @@ impl NameMatch {
     fn new(last: &str) -> NameMatch {
         match last.strip_prefix('*').filter(|s| !has_glob_chars(s) && !s.contains('\\')) {
             Some(suffix) => NameMatch::Suffix(suffix.to_owned()),
-            None => glob::Pattern::new(last).map_or_else(|_| NameMatch::Literal(last.to_owned()), NameMatch::Glob),
+            None => {
+                glob::Pattern::new(last).map_or_else(|_| NameMatch::Literal(last.to_owned()), NameMatch::Glob)
+            }
         }
     }
 
@@ -213,7 +215,19 @@ mod tests {
 
     #[test]
     fn a_star_suffix_matches_as_the_glob_crate_does() {
-        let names = ["a.log", ".a.log", ".log", "log", "a.log.1", "a.LOG", "x.log.log", "é.log", "a", "-.log", "a]log"];
+        let names = [
+            "a.log",
+            ".a.log",
+            ".log",
+            "log",
+            "a.log.1",
+            "a.LOG",
+            "x.log.log",
+            "é.log",
+            "a",
+            "-.log",
+            "a]log",
+        ];
         for pat in ["*.log", "*", "*log", "*.LOG", "*]log", "*.log.1"] {
             let fast = NameMatch::new(pat);
             assert!(matches!(fast, NameMatch::Suffix(_)), "{pat}");

@@ -146,7 +146,12 @@ impl Listing {
 #[cfg(test)]
 impl Listing {
     /// A listing of `names` (not directories) with a stamp.
-    pub(super) fn stamped(names: &[&str], id: (u64, u64), mtime: (i64, i64), read_at: std::time::SystemTime) -> Listing {
+    pub(super) fn stamped(
+        names: &[&str],
+        id: (u64, u64),
+        mtime: (i64, i64),
+        read_at: std::time::SystemTime,
+    ) -> Listing {
         let mut l = Listing { text: String::new(), entries: Vec::new(), dots: 0..0, stamp: None };
         names.iter().for_each(|n| l.add(n));
         l.stamp = Some(Stamp { id, mtime, read_at });

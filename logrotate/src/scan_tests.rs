@@ -118,7 +118,12 @@ fn archives_come_from_one_listing_and_a_rescan_finds_the_same_after_changes() {
         let again = rescan.refresh(&rule, &SetFacts { rule: 0, files: vec![f.clone()] });
         // (Temporary files are the scan's alone: only its repair looks at them.)
         let without_leftovers = FileFacts { leftovers: Vec::new(), ..f };
-        assert_eq!(again.files, vec![without_leftovers], "{}: the rescan sees what a fresh scan sees", c.name);
+        assert_eq!(
+            again.files,
+            vec![without_leftovers],
+            "{}: the rescan sees what a fresh scan sees",
+            c.name
+        );
     }
 }
 

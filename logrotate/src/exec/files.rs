@@ -266,7 +266,11 @@ impl Executor<'_> {
         // there and its archive name is free, which is all the looks below would find (any
         // failure is looked at, and said, the careful way).
         let plain = r.method == MoveMethod::Rename && !r.skip_copy && r.create.is_none();
-        if plain && o.su.is_none() && !self.opts.dry_run && fsops::rename_noreplace(&log.path, &r.rotated).is_ok() {
+        if plain
+            && o.su.is_none()
+            && !self.opts.dry_run
+            && fsops::rename_noreplace(&log.path, &r.rotated).is_ok()
+        {
             let lines = trace::move_lines(o, log, r);
             let (first, rest) = lines.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
             if let Some(first) = first {

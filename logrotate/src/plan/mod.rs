@@ -136,14 +136,22 @@ pub fn plan(rules: &[Rule], facts: &[SetFacts], state: &State, now: NaiveDateTim
 
 /// [`plan_log`] for each of `files`, in order; thousands are planned on several threads (each
 /// log's plan depends on its own facts only).
-fn plan_logs(rule: &Rule, files: &[FileFacts], state: &State, now: NaiveDateTime, flags: RunFlags) -> Vec<LogPlan> {
+fn plan_logs(
+    rule: &Rule,
+    files: &[FileFacts],
+    state: &State,
+    now: NaiveDateTime,
+    flags: RunFlags,
+) -> Vec<LogPlan> {
     const PER_THREAD: usize = 1024;
     let threads = crate::exec::cores().min(files.len() / PER_THREAD);
     if threads < 2 {
         return files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
     }
     let parts: Vec<&[FileFacts]> = files.chunks(files.len().div_ceil(threads)).collect();
-    let planned = crate::par::map(&parts, |part| part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>());
+    let planned = crate::par::map(&parts, |part| {
+        part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>()
+    });
     planned.into_iter().flatten().collect()
 }
 

@@ -128,7 +128,11 @@ fn a_failing_preremove_of_an_old_log_shows_3_21s_stale_errno() {
             };
             let theirs = lines(Path::new(ORACLE));
             assert!(theirs.iter().any(|l| l.contains("Failed to remove old log")), "case {i}: {theirs:?}");
-            assert_eq!(lines(&common::bin("logrotate")), theirs, "case {i} {flags:?} (ours left, 3.21 right)");
+            assert_eq!(
+                lines(&common::bin("logrotate")),
+                theirs,
+                "case {i} {flags:?} (ours left, 3.21 right)"
+            );
         }
     }
 }

@@ -507,7 +507,11 @@ pub fn count_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(
 /// thread (and child) on its own, so this is the list whose Nth call is the one injected in the
 /// main thread (reading the state ahead, listing directories, compressing on a pool: other
 /// threads' calls are numbered on their own).
-pub fn count_main_thread_syscalls(args: &[String], syscalls: &[&str], trace: &Path) -> Vec<(String, Vec<String>)> {
+pub fn count_main_thread_syscalls(
+    args: &[String],
+    syscalls: &[&str],
+    trace: &Path,
+) -> Vec<(String, Vec<String>)> {
     let all = count_syscalls(args, syscalls, trace);
     let text = fs::read_to_string(trace).unwrap();
     let main_pid = text.lines().next().and_then(|l| l.split_once(' ')).map(|(pid, _)| pid);
