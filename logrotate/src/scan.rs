@@ -296,10 +296,9 @@ impl DirCache {
             dirs.iter().copied().filter(|d| !self.dirs.contains_key(d.as_os_str())).collect();
         missing.sort_unstable();
         missing.dedup();
-        let threads = crate::exec::cores().min(missing.len() / PER_THREAD);
-        if threads > 1 {
+        let parts = crate::par::parts(&missing, PER_THREAD);
+        if parts.len() > 1 {
             let this = &*self;
-            let parts: Vec<&[&Path]> = missing.chunks(missing.len().div_ceil(threads)).collect();
             let read: Vec<Vec<Looked>> = crate::par::map(&parts, |dirs| {
                 dirs.iter()
                     .map(|&d| {
@@ -630,12 +629,11 @@ fn listed_facts(
         }
         files
     };
-    let threads = crate::exec::cores().min(paths.len() / PER_THREAD);
-    if threads < 2 {
+    let parts = crate::par::parts(paths, PER_THREAD);
+    if parts.len() < 2 {
         return facts(paths, cache);
     }
     let seed = &cache.seed;
-    let parts: Vec<&[PathBuf]> = paths.chunks(paths.len().div_ceil(threads)).collect();
     let done = crate::par::map(&parts, |part| {
         let mut own = DirCache::seeded(seed.clone());
         (facts(part, &mut own), own)

@@ -272,10 +272,7 @@ impl Executor<'_> {
             && fsops::rename_noreplace(&log.path, &r.rotated).is_ok()
         {
             let lines = trace::move_lines(o, log, r);
-            let (first, rest) = lines.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
-            if let Some(first) = first {
-                self.out.info(first);
-            }
+            let rest = self.say_first(&lines);
             return self.moved(log, r, rest);
         }
         // 3.21 looks up the ACL of a log it renames before it says anything about the move.
@@ -294,10 +291,7 @@ impl Executor<'_> {
         // The first line before the move; the rest after it, as 3.21 says them (when the
         // rename fails only `disposeName will be`, which it says regardless).
         let lines = trace::move_lines(o, log, r);
-        let (first, rest) = lines.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
-        if let Some(first) = first {
-            self.out.info(first);
-        }
+        let rest = self.say_first(&lines);
         if self.opts.dry_run {
             for line in rest {
                 self.out.info(line);
@@ -311,6 +305,13 @@ impl Executor<'_> {
             return false;
         }
         self.as_su(o, |ex| ex.move_and_create(log, r, rest)).unwrap_or(false)
+    }
+
+    /// Says the first of a move's `lines` (the one 3.21 says before it), returns the rest.
+    fn say_first<'l>(&mut self, lines: &'l [String]) -> &'l [String] {
+        let Some((first, rest)) = lines.split_first() else { return &[] };
+        self.out.info(first);
+        rest
     }
 
     /// After the move: says `rest` (its lines), and makes the directories it changed durable

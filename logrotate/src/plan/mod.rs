@@ -144,11 +144,7 @@ fn plan_logs(
     flags: RunFlags,
 ) -> Vec<LogPlan> {
     const PER_THREAD: usize = 1024;
-    let threads = crate::exec::cores().min(files.len() / PER_THREAD);
-    if threads < 2 {
-        return files.iter().map(|f| plan_log(rule, f, state, now, flags)).collect();
-    }
-    let parts: Vec<&[FileFacts]> = files.chunks(files.len().div_ceil(threads)).collect();
+    let parts = crate::par::parts(files, PER_THREAD);
     let planned = crate::par::map(&parts, |part| {
         part.iter().map(|f| plan_log(rule, f, state, now, flags)).collect::<Vec<_>>()
     });
