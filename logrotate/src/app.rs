@@ -363,8 +363,13 @@ fn run_pass_ahead(
         });
         let set_plan = replanned.unwrap_or(planned);
         let rule = &rules[set.rule];
-        // A log's rotation is planned again when an earlier log of the set changed the disk.
+        let apart = scan::logs_apart(rule, &set_plan);
+        // A log's rotation is planned again when an earlier log of the set changed the disk,
+        // unless none can have changed what it was planned from.
         let mut replan = |log: &plan::LogPlan| {
+            if apart {
+                return None;
+            }
             // Nothing named like its archives changed since the scan: the plan stands.
             if rescan.unchanged(rule, &log.path) {
                 return None;

@@ -510,6 +510,10 @@ pub fn archive_stem(rule: &Rule, path: &Path) -> String {
 #[path = "scan_live.rs"]
 mod live;
 
+#[path = "scan_apart.rs"]
+mod apart;
+pub use apart::logs_apart;
+
 /// Looks at logs again during a pass, when earlier logs or sets changed the disk (logrotate
 /// looks at each log only when its turn comes). Each directory is listed once and kept true by
 /// inotify ([`live`]), so looking at the N logs of one directory again costs N small updates,
