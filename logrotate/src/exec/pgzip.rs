@@ -6,7 +6,10 @@
 
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 
 /// Bytes per block handed to one thread.
 const BLOCK: usize = 1 << 20;
@@ -17,10 +20,16 @@ const FINAL_EMPTY_BLOCK: [u8; 2] = [0x03, 0x00];
 /// Compresses all of `input` into `out` as a gzip member with the given level and mtime,
 /// using up to `threads` threads.
 ///
+/// Each thread takes the next block number, reads that block itself (`pread`) and deflates
+/// it; the calling thread writes the pieces in order. Threads run at most [`AHEAD`] blocks
+/// past the last one written, so memory stays bounded. The input ends at its first short
+/// block (what is appended after a thread saw the end is not taken, as with a plain read to
+/// the end). With no thread started, the calling thread does it all.
+///
 /// # Errors
 ///
 /// Reading, compressing or writing failed.
-pub fn compress(mut input: File, out: &File, level: u32, mtime: u32, threads: usize) -> io::Result<()> {
+pub fn compress(input: File, out: &File, level: u32, mtime: u32, threads: usize) -> io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 18, out);
     let xfl = match level {
         9 => 2,
@@ -30,61 +39,180 @@ pub fn compress(mut input: File, out: &File, level: u32, mtime: u32, threads: us
     w.write_all(&[0x1f, 0x8b, 8, 0])?;
     w.write_all(&mtime.to_le_bytes())?;
     w.write_all(&[xfl, 3])?; // OS: Unix
-    let mut crc = Crc::new();
-    loop {
-        let mut blocks = Vec::with_capacity(threads);
-        let mut at_end = false;
-        while blocks.len() < threads && !at_end {
-            let block = read_block(&mut input)?;
-            at_end = block.len() < BLOCK;
-            if !block.is_empty() {
-                blocks.push(block);
-            }
-        }
-        let parts: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
-        let results: Vec<io::Result<(Vec<u8>, Crc)>> = crate::par::map(&parts, |b| deflate_block(b, level));
-        for r in results {
-            let (deflated, block_crc) = r?;
-            w.write_all(&deflated)?;
-            crc.combine(&block_crc);
-        }
-        if at_end {
-            break;
-        }
-    }
+    let shared =
+        Shared { input: &input, level, next: AtomicU64::new(0), written: (Mutex::new(0), Condvar::new()) };
+    let crc = std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel();
+        let started = (0..threads.max(1))
+            .filter(|_| {
+                let (tx, shared) = (tx.clone(), &shared);
+                std::thread::Builder::new().spawn_scoped(s, move || shared.work(&tx)).is_ok()
+            })
+            .count();
+        drop(tx);
+        let written = if started == 0 { shared.alone(&mut w) } else { shared.gather(&rx, &mut w) };
+        // Threads waiting for room (or reading past the end) stop.
+        shared.finish();
+        written
+    })?;
     w.write_all(&FINAL_EMPTY_BLOCK)?;
     w.write_all(&crc.sum().to_le_bytes())?;
     w.write_all(&crc.amount().to_le_bytes())?;
     w.flush()
 }
 
-fn read_block(input: &mut File) -> io::Result<Vec<u8>> {
-    let mut block = Vec::with_capacity(BLOCK);
-    Read::by_ref(input).take(BLOCK as u64).read_to_end(&mut block)?;
-    Ok(block)
+/// Blocks deflated but not yet written, at most, beyond those the threads are working on.
+const AHEAD: u64 = 4;
+
+/// A deflated block: its number, its bytes and CRC, and whether it was the last (short).
+type Piece = (u64, io::Result<(Vec<u8>, Crc)>, bool);
+
+/// What the threads of one [`compress`] share.
+struct Shared<'a> {
+    input: &'a File,
+    level: u32,
+    /// The next block number to take.
+    next: AtomicU64,
+    /// How many blocks are written (`u64::MAX`: stop), and its change.
+    written: (Mutex<u64>, Condvar),
 }
 
-/// Raw deflate of one block, sync-flushed, and its CRC.
-fn deflate_block(block: &[u8], level: u32) -> io::Result<(Vec<u8>, Crc)> {
-    let mut crc = Crc::new();
-    crc.update(block);
-    let mut c = Compress::new(Compression::new(level), false);
-    let mut out = Vec::with_capacity(block.len() + block.len() / 8 + 1024);
-    loop {
-        let consumed = c.total_in() as usize;
-        c.compress_vec(&block[consumed..], &mut out, FlushCompress::Sync).map_err(io::Error::other)?;
-        // Done when all input is in and the flush did not run out of room.
-        if c.total_in() as usize == block.len() && out.len() < out.capacity() {
-            return Ok((out, crc));
+impl Shared<'_> {
+    /// A thread: takes blocks until one is short or the writer says stop.
+    fn work(&self, tx: &mpsc::Sender<Piece>) {
+        let mut d = Deflater::new(self.level);
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if !self.room_for(i) {
+                return;
+            }
+            let (piece, last) = d.block(self.input, i);
+            if tx.send((i, piece, last)).is_err() || last {
+                return;
+            }
         }
-        out.reserve(out.capacity().max(4096));
+    }
+
+    /// Waits until block `i` is within [`AHEAD`] of the writer; false once told to stop.
+    fn room_for(&self, i: u64) -> bool {
+        let (lock, changed) = &self.written;
+        let mut written = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *written != u64::MAX && i >= written.saturating_add(AHEAD) {
+            written = changed.wait(written).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *written != u64::MAX
+    }
+
+    /// The writer: the pieces in order until the short one; their combined CRC.
+    fn gather(&self, rx: &mpsc::Receiver<Piece>, w: &mut impl Write) -> io::Result<Crc> {
+        let mut crc = Crc::new();
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut expected = 0;
+        for (i, piece, last) in rx {
+            waiting.insert(i, (piece, last));
+            while let Some((piece, last)) = waiting.remove(&expected) {
+                let (deflated, block_crc) = piece?;
+                w.write_all(&deflated)?;
+                crc.combine(&block_crc);
+                if last {
+                    return Ok(crc);
+                }
+                expected += 1;
+                let (lock, changed) = &self.written;
+                *lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = expected;
+                changed.notify_all();
+            }
+        }
+        Err(io::Error::other("a compression thread stopped"))
+    }
+
+    /// No thread could start: block after block on the calling thread.
+    fn alone(&self, w: &mut impl Write) -> io::Result<Crc> {
+        let mut crc = Crc::new();
+        let mut d = Deflater::new(self.level);
+        for i in 0.. {
+            let (piece, last) = d.block(self.input, i);
+            let (deflated, block_crc) = piece?;
+            w.write_all(&deflated)?;
+            crc.combine(&block_crc);
+            if last {
+                break;
+            }
+        }
+        Ok(crc)
+    }
+
+    /// Tells the threads to stop.
+    fn finish(&self) {
+        let (lock, changed) = &self.written;
+        *lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = u64::MAX;
+        changed.notify_all();
+    }
+}
+
+/// Block `i` of `input` into `block` (short only at the end).
+fn read_block_at(input: &File, i: u64, block: &mut Vec<u8>) -> io::Result<()> {
+    block.resize(BLOCK, 0);
+    let mut filled = 0;
+    while filled < BLOCK {
+        let at = i * BLOCK as u64 + filled as u64;
+        match input.read_at(&mut block[filled..], at) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    block.truncate(filled);
+    Ok(())
+}
+
+/// One thread's means: a deflate state reset for each block, and room for a block in and out
+/// (what is handed on is a copy just as long as the piece: pieces waiting to be written hold
+/// no more memory than they need).
+struct Deflater {
+    c: Compress,
+    block: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl Deflater {
+    fn new(level: u32) -> Self {
+        Deflater { c: Compress::new(Compression::new(level), false), block: Vec::new(), out: Vec::new() }
+    }
+
+    /// Block `i` of `input`, deflated and sync-flushed, with its CRC; whether it was short.
+    fn block(&mut self, input: &File, i: u64) -> (io::Result<(Vec<u8>, Crc)>, bool) {
+        if let Err(e) = read_block_at(input, i, &mut self.block) {
+            return (Err(e), true);
+        }
+        (self.deflate().map(|crc| (self.out.clone(), crc)), self.block.len() < BLOCK)
+    }
+
+    /// Raw deflate of the block into `out`, sync-flushed; its CRC.
+    fn deflate(&mut self) -> io::Result<Crc> {
+        let (block, out, c) = (&self.block, &mut self.out, &mut self.c);
+        let mut crc = Crc::new();
+        crc.update(block);
+        c.reset();
+        out.clear();
+        out.reserve(block.len() + block.len() / 8 + 1024);
+        loop {
+            let consumed = c.total_in() as usize;
+            c.compress_vec(&block[consumed..], out, FlushCompress::Sync).map_err(io::Error::other)?;
+            // Done when all input is in and the flush did not run out of room.
+            if c.total_in() as usize == block.len() && out.len() < out.capacity() {
+                return Ok(crc);
+            }
+            out.reserve(out.capacity().max(4096));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Seek;
+    use std::io::{Read, Seek};
 
     fn round_trip(data: &[u8], threads: usize) -> Vec<u8> {
         let mut src = tempfile::tempfile().unwrap();
@@ -116,6 +244,23 @@ mod tests {
         for threads in [1, 2, 3, 8] {
             assert_eq!(round_trip(&data, threads), data, "threads={threads}");
         }
+    }
+
+    #[test]
+    fn the_calling_thread_alone_writes_the_same_bytes() {
+        let data: Vec<u8> = (0..2 * BLOCK + 777).map(|i| b"abcdefgh\n"[i % 9]).collect();
+        let mut src = tempfile::tempfile().unwrap();
+        src.write_all(&data).unwrap();
+        let shared = Shared { input: &src, level: 6, next: AtomicU64::new(0), written: Default::default() };
+        let mut alone = Vec::new();
+        shared.alone(&mut alone).unwrap();
+        let mut threaded = Vec::new();
+        let mut dst = tempfile::tempfile().unwrap();
+        compress(src.try_clone().unwrap(), &dst, 6, 1_600_000_000, 2).unwrap();
+        dst.rewind().unwrap();
+        dst.read_to_end(&mut threaded).unwrap();
+        // The header (10 bytes) and the pieces; then the end block, CRC and length.
+        assert_eq!(&threaded[10..threaded.len() - 10], &alone[..]);
     }
 
     #[test]
