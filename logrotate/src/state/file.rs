@@ -342,7 +342,8 @@ impl Prefetch {
         let path = path.to_owned();
         let reader = move || {
             let bytes = read_regular(&path).ok()?;
-            let (state, diags) = State::parse(&crate::pathbytes::from_bytes(&bytes), &path);
+            let (mut state, diags) = State::parse(&crate::pathbytes::from_bytes(&bytes), &path);
+            state.remember_text(&bytes);
             Some((bytes, state, diags))
         };
         std::thread::Builder::new().name("state".into()).spawn(reader).ok().map(Prefetch)

@@ -57,6 +57,28 @@ pub const PRUNE_AFTER_SECS: i64 = 31_556_926;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     entries: BTreeMap<String, NaiveDateTime>,
+    /// The text this state was read from, while it is still exactly [`State::render`]'s (see
+    /// [`State::remember_text`]): then [`State::renders_to`] is a comparison of bytes.
+    as_read: AsRead,
+}
+
+/// See [`State::as_read`]; no part of what a state holds (two states with the same entries are
+/// equal).
+#[derive(Clone, Default)]
+struct AsRead(Option<std::sync::Arc<[u8]>>);
+
+impl PartialEq for AsRead {
+    fn eq(&self, _: &AsRead) -> bool {
+        true
+    }
+}
+
+impl Eq for AsRead {}
+
+impl std::fmt::Debug for AsRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "AsRead(..)" } else { "AsRead(None)" })
+    }
 }
 
 impl State {
@@ -72,12 +94,19 @@ impl State {
 
     /// Records that `path` was last rotated at `t` (local time).
     pub fn set(&mut self, path: &str, t: NaiveDateTime) {
-        self.entries.insert(path.to_owned(), t);
+        if self.entries.get(path) != Some(&t) {
+            self.as_read.0 = None;
+            self.entries.insert(path.to_owned(), t);
+        }
     }
 
     /// Forgets `path`, returning its time if it had one.
     pub fn remove(&mut self, path: &str) -> Option<NaiveDateTime> {
-        self.entries.remove(path)
+        let removed = self.entries.remove(path);
+        if removed.is_some() {
+            self.as_read.0 = None;
+        }
+        removed
     }
 
     /// All entries, sorted by path.
@@ -156,6 +185,9 @@ impl State {
     /// Whether [`State::render`] would give exactly `bytes` (compared line by line, without
     /// rendering the whole text).
     pub fn renders_to(&self, bytes: &[u8]) -> bool {
+        if let Some(read) = &self.as_read.0 {
+            return **read == *bytes;
+        }
         let mut rest = bytes;
         let same = self.each_line(|line| {
             let line = crate::pathbytes::to_bytes(line);
@@ -170,10 +202,20 @@ impl State {
         same && rest.is_empty()
     }
 
+    /// Keeps `bytes` (what this state was just parsed from) when they are exactly its
+    /// rendering, so that [`State::renders_to`] is then a comparison of bytes, until the state
+    /// changes. The rendering is compared here: on the thread that reads the state ahead, off
+    /// the end of a run.
+    pub fn remember_text(&mut self, bytes: &[u8]) {
+        self.as_read.0 = None;
+        if self.renders_to(bytes) {
+            self.as_read.0 = Some(bytes.into());
+        }
+    }
+
     /// Gives each line of [`State::render`]'s text (with its line end) to `line`, until it
     /// returns false; returns whether it never did.
     fn each_line(&self, mut line: impl FnMut(&str) -> bool) -> bool {
-        use std::fmt::Write as _;
         if !line(&format!("{HEADER_V2}\n")) {
             return false;
         }
@@ -198,7 +240,14 @@ impl State {
                 (y @ (1969 | 1899), 12, 31) => (y + 1, 1, 0),
                 (y, m, d) => (y, m, d),
             };
-            let _ = writeln!(out, "\" {year}-{month}-{day}-{}:{}:{}", t.hour(), t.minute(), t.second());
+            out.push_str("\" ");
+            let fields = [(i64::from(year), '-'), (i64::from(month), '-'), (i64::from(day), '-')];
+            let time =
+                [(t.hour(), ':'), (t.minute(), ':'), (t.second(), '\n')].map(|(n, c)| (i64::from(n), c));
+            for (n, after) in fields.into_iter().chain(time) {
+                push_number(&mut out, n);
+                out.push(after);
+            }
             if !line(&out) {
                 return false;
             }
@@ -227,10 +276,31 @@ impl State {
             .map(|(path, _)| path.clone())
             .collect();
         for path in &stale {
-            self.entries.remove(path);
+            self.remove(path);
         }
         stale
     }
+}
+
+/// `n` in decimal, as `{n}` writes it (without the formatting machinery: thousands of
+/// lines are rendered in a run).
+fn push_number(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let n = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 fn is_header(line: &str) -> bool {

@@ -480,3 +480,36 @@ fn renders_to_is_render_compared() {
     assert!(!State::new().renders_to(b""));
     assert!(State::new().renders_to(State::new().render().as_bytes()));
 }
+
+#[test]
+fn a_remembered_text_is_compared_until_the_state_changes() {
+    let t = dt(2024, 3, 5, 7, 8, 9);
+    let mut state = State::new();
+    state.set("/var/log/x.log", t);
+    state.set("/var/log/y.log", t);
+    let text = state.render();
+    let (mut read, _) = parse(&text);
+    read.remember_text(text.as_bytes());
+    assert!(read.renders_to(text.as_bytes()));
+    assert!(!read.renders_to(text.replace("x.log", "z.log").as_bytes()));
+    // Setting what it already holds changes nothing; anything else is seen.
+    read.set("/var/log/x.log", t);
+    assert!(read.renders_to(text.as_bytes()));
+    read.set("/var/log/x.log", dt(2024, 3, 6, 7, 8, 9));
+    assert!(!read.renders_to(text.as_bytes()));
+    assert!(read.renders_to(read.render().as_bytes()));
+    let (mut read, _) = parse(&text);
+    read.remember_text(text.as_bytes());
+    read.remove("/var/log/y.log");
+    assert!(!read.renders_to(text.as_bytes()));
+    let (mut read, _) = parse(&text);
+    read.remember_text(text.as_bytes());
+    assert_eq!(read.prune(dt(2030, 1, 1, 0, 0, 0), |_| false).len(), 2);
+    assert!(!read.renders_to(text.as_bytes()) && read.renders_to(read.render().as_bytes()));
+    // A text that is not the rendering (3.21's order, here) is not kept.
+    let other =
+        format!("{HEADER_V2}\n\"/var/log/y.log\" 2024-3-5-7:8:9\n\"/var/log/x.log\" 2024-3-5-7:8:9\n");
+    let (mut read, _) = parse(&other);
+    read.remember_text(other.as_bytes());
+    assert!(!read.renders_to(other.as_bytes()) && read.renders_to(text.as_bytes()));
+}
