@@ -21,15 +21,7 @@ use std::path::Path;
 
 /// See the module doc.
 pub fn logs_apart<'a>(rule: &Rule, set: &'a SetPlan) -> bool {
-    let o = &rule.options;
-    let s = &o.scripts;
-    let runs_program = [&s.firstaction, &s.prerotate, &s.postrotate, &s.lastaction, &s.preremove]
-        .iter()
-        .any(|x| x.is_some())
-        || o.mail.is_some()
-        || o.shred
-        || (o.compress && o.builtin_compressor().is_none());
-    if runs_program {
+    if rule.options.runs_programs() {
         return false;
     }
     let mut ids: HashMap<&Path, Option<(u64, u64)>> = HashMap::new();

@@ -273,17 +273,19 @@ impl Pool {
             .map(|_| {
                 let rx = std::sync::Arc::clone(&rx);
                 std::thread::Builder::new().spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let job = match rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => return done,
-                        };
-                        let Ok(job) = job else { return done };
-                        if let Some(w) = write_one(&job.options, &job.src, &job.dst, Durable::Later) {
-                            done.push((job.src, w));
+                    crate::sys::dirs::scope(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let job = match rx.lock() {
+                                Ok(rx) => rx.recv(),
+                                Err(_) => return done,
+                            };
+                            let Ok(job) = job else { return done };
+                            if let Some(w) = write_one(&job.options, &job.src, &job.dst, Durable::Later) {
+                                done.push((job.src, w));
+                            }
                         }
-                    }
+                    })
                 })
             })
             .filter_map(Result::ok)
@@ -459,15 +461,17 @@ fn place_ahead(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers: Vec<usize> = (0..threads().min(by_dir.len())).collect();
     let done: Vec<(PathBuf, Placed)> = crate::par::map(&workers, |_| {
-        let mut done = Vec::new();
-        while let Some(group) = by_dir.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-            for (o, src, dst) in group.iter() {
-                if let Some(placed) = ready.get(src).and_then(|w| place_one(o, w, src, dst)) {
-                    done.push((src.clone(), placed));
+        crate::sys::dirs::scope(|| {
+            let mut done = Vec::new();
+            while let Some(group) = by_dir.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                for (o, src, dst) in group.iter() {
+                    if let Some(placed) = ready.get(src).and_then(|w| place_one(o, w, src, dst)) {
+                        done.push((src.clone(), placed));
+                    }
                 }
             }
-        }
-        done
+            done
+        })
     })
     .into_iter()
     .flatten()
@@ -518,7 +522,7 @@ fn place_one(o: &Options, w: &Written, src: &Path, dst: &Path) -> Option<Placed>
     }
     // Never over a file (EEXIST): then the partial stays, for the turn, which moves it aside.
     match super::fsops::rename_noreplace(partial, dst) {
-        Ok(()) => Some(Placed::Done(std::fs::remove_file(src))),
+        Ok(()) => Some(Placed::Done(super::fsops::remove_file(src))),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
         Err(e) => Some(Placed::Failed(e)),
     }

@@ -15,12 +15,17 @@ use std::path::Path;
 ///
 /// The file exists (also as a symlink), or creating/chmod/chown failed.
 pub fn create_exclusive(path: &Path, mode: u32, uid: Option<u32>, gid: Option<u32>) -> io::Result<File> {
-    let f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)?;
+    use rustix::fs::OFlags;
+    let new = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW;
+    let f = match crate::sys::dirs::open(path, new, 0o600) {
+        Some(created) => created?,
+        None => OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)?,
+    };
     if uid.is_some() || gid.is_some() {
         match std::os::unix::fs::fchown(&f, uid, gid) {
             Ok(()) => {}
@@ -100,6 +105,12 @@ pub fn copy_acl(from: &File, to: &File) -> io::Result<bool> {
 ///
 /// The path is a symlink or cannot be opened.
 pub fn open_nofollow(path: &Path) -> io::Result<File> {
+    use rustix::fs::OFlags;
+    if let Some(opened) =
+        crate::sys::dirs::open(path, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK, 0)
+    {
+        return opened;
+    }
     OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
 }
 
@@ -355,7 +366,16 @@ pub fn copy_times(f: &File, md: &std::fs::Metadata) -> io::Result<()> {
 ///
 /// `to` exists (`EEXIST`), or the rename failed.
 pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
-    sys::rename_noreplace(from, to)
+    crate::sys::dirs::rename_noreplace(from, to).unwrap_or_else(|| sys::rename_noreplace(from, to))
+}
+
+/// Removes the file `path` (never a directory).
+///
+/// # Errors
+///
+/// As `unlink(2)`.
+pub fn remove_file(path: &Path) -> io::Result<()> {
+    crate::sys::dirs::unlink(path).unwrap_or_else(|| std::fs::remove_file(path))
 }
 
 #[cfg(test)]

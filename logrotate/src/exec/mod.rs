@@ -226,6 +226,23 @@ impl<'a> Executor<'a> {
         state: &mut State,
         replan: Replan,
     ) -> bool {
+        // Only our own steps change the directories of a set that runs no program, and only
+        // as root (`su` checks every component of a path as its user): their files are named
+        // from each directory opened once.
+        let o = &self.rules[set.rule].options;
+        if o.su.is_none() && !o.runs_programs() {
+            return crate::sys::dirs::scope(|| self.execute_steps(set, now, state, replan));
+        }
+        self.execute_steps(set, now, state, replan)
+    }
+
+    fn execute_steps(
+        &mut self,
+        set: &SetPlan,
+        now: chrono::NaiveDateTime,
+        state: &mut State,
+        replan: Replan,
+    ) -> bool {
         let mut failed = false;
         for log in &set.logs {
             failed |= trace::consider(self.out, log, now);

@@ -316,6 +316,16 @@ impl Default for Options {
 }
 
 impl Options {
+    /// Whether a rotation under these options may run a program: a script, a mail, `shred`,
+    /// or a compressor that is not built in.
+    pub fn runs_programs(&self) -> bool {
+        let s = &self.scripts;
+        [&s.firstaction, &s.prerotate, &s.postrotate, &s.lastaction, &s.preremove].iter().any(|x| x.is_some())
+            || self.mail.is_some()
+            || self.shred
+            || (self.compress && self.builtin_compressor().is_none())
+    }
+
     /// What a stanza starts from when these are the global options: all of them but
     /// `addextension`, which logrotate 3.21 does not carry from the globals into a stanza.
     pub fn stanza_defaults(&self) -> Options {

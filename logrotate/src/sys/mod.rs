@@ -16,6 +16,7 @@
 //!
 //! Callers get `std::io::Error`s, so error text and `raw_os_error` stay as std gives them.
 
+pub(crate) mod dirs;
 pub(crate) mod disk;
 pub(crate) mod fs;
 pub(crate) mod identity;
