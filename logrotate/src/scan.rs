@@ -19,7 +19,33 @@ fn local_time(secs: i64) -> NaiveDateTime {
 
 /// The directory holding `path`: `.` for a bare name.
 pub(crate) fn dir_of(path: &Path) -> &Path {
+    if let Some((dir, _)) = split_plain(path) {
+        return dir;
+    }
     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// `path`'s directory and name, split at its last `/` without parsing its components, when
+/// that gives what [`Path::parent`] and [`Path::file_name`] give: a path with no empty, `.` or
+/// `..` component (the paths a pass builds; thousands are split in a run). `None` otherwise.
+pub(crate) fn split_plain(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let bytes = path.as_os_str().as_bytes();
+    let plain = |b: &[u8]| {
+        !b.is_empty()
+            && !b.ends_with(b"/")
+            && !b.windows(2).any(|w| w == b"//")
+            && b.split(|&c| c == b'/').all(|part| part != b"." && part != b"..")
+    };
+    if !plain(bytes.strip_prefix(b"/").unwrap_or(bytes)) {
+        return None;
+    }
+    let name = std::ffi::OsStr::from_bytes;
+    Some(match bytes.iter().rposition(|&c| c == b'/') {
+        None => (Path::new("."), name(bytes)),
+        Some(0) => (Path::new("/"), name(&bytes[1..])),
+        Some(i) => (Path::new(name(&bytes[..i])), name(&bytes[i + 1..])),
+    })
 }
 
 /// Whether a pattern has glob wildcards.

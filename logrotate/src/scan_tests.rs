@@ -218,3 +218,40 @@ fn a_listing_is_current_only_for_the_same_directory_and_a_time_older_than_its_gr
     assert!(!listing(at(997, 0)).is_current(now((1, 3), at(997, 0))));
     assert!(!listing(at(997, 0)).is_current(now((1, 2), at(997, 1))));
 }
+
+#[test]
+fn plain_paths_split_as_their_components_do() {
+    for p in [
+        "/var/log/app.log",
+        "app.log",
+        "/app.log",
+        "a/b",
+        "/",
+        "",
+        ".",
+        "..",
+        "a/",
+        "a//b",
+        "./a",
+        "a/./b",
+        "a/../b",
+        "/a/b/..",
+        "a/.",
+        ".hidden",
+        "/x/.y",
+        "a/b.",
+        "a/..b",
+        "//a",
+    ] {
+        let path = Path::new(p);
+        if let Some((dir, name)) = split_plain(path) {
+            let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            assert_eq!((dir, Some(name)), (parent, path.file_name()), "{p}");
+            assert_eq!(dir.as_os_str(), parent.as_os_str(), "{p}");
+        }
+        let parent = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        assert_eq!(dir_of(path).as_os_str(), parent.as_os_str(), "{p}");
+    }
+    assert!(split_plain(Path::new("/var/log/app.log")).is_some());
+    assert!(split_plain(Path::new("a/./b")).is_none() && split_plain(Path::new("a//b")).is_none());
+}

@@ -50,12 +50,13 @@ pub(crate) fn scope<R>(f: impl FnOnce() -> R) -> R {
 /// `op(directory, name)` for `path` in a scope; `None` outside one, or when `path` has no file
 /// name or its directory cannot be opened.
 fn at<R>(path: &Path, op: impl FnOnce(BorrowedFd<'_>, &OsStr) -> R) -> Option<R> {
-    let name = path.file_name()?;
-    let dir = crate::scan::dir_of(path);
+    let (dir, name) =
+        crate::scan::split_plain(path).or_else(|| Some((crate::scan::dir_of(path), path.file_name()?)))?;
     OPEN.with(|o| {
         let mut open = o.borrow_mut();
         let open = open.as_mut()?;
-        let i = match open.iter().rposition(|(d, _)| d == dir) {
+        // (Compared as text: a directory named two ways is opened twice, no harm.)
+        let i = match open.iter().rposition(|(d, _)| d.as_os_str() == dir.as_os_str()) {
             Some(i) => i,
             None => {
                 let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
