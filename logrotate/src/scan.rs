@@ -31,19 +31,27 @@ pub(crate) fn dir_of(path: &Path) -> &Path {
 pub(crate) fn split_plain(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
     use std::os::unix::ffi::OsStrExt as _;
     let bytes = path.as_os_str().as_bytes();
-    let plain = |b: &[u8]| {
-        !b.is_empty()
-            && !b.ends_with(b"/")
-            && !b.windows(2).any(|w| w == b"//")
-            && b.split(|&c| c == b'/').all(|part| part != b"." && part != b"..")
-    };
-    if !plain(bytes.strip_prefix(b"/").unwrap_or(bytes)) {
-        return None;
+    // One pass: where each component starts, and that none is empty, `.` or `..` (a leading
+    // `/` is the root, not an empty component).
+    let first = usize::from(bytes.first() == Some(&b'/'));
+    let mut start = first;
+    let mut last_slash = None;
+    for i in first..=bytes.len() {
+        if i < bytes.len() && bytes[i] != b'/' {
+            continue;
+        }
+        if matches!(&bytes[start..i], b"" | b"." | b"..") {
+            return None;
+        }
+        if i < bytes.len() {
+            last_slash = Some(i);
+        }
+        start = i + 1;
     }
     let name = std::ffi::OsStr::from_bytes;
-    Some(match bytes.iter().rposition(|&c| c == b'/') {
+    Some(match last_slash {
+        None if bytes.first() == Some(&b'/') => (Path::new("/"), name(&bytes[1..])),
         None => (Path::new("."), name(bytes)),
-        Some(0) => (Path::new("/"), name(&bytes[1..])),
         Some(i) => (Path::new(name(&bytes[..i])), name(&bytes[i + 1..])),
     })
 }

@@ -303,7 +303,11 @@ impl Pool {
     /// Waits for every job given so far: the archives written, by source.
     fn finish(mut self) -> HashMap<PathBuf, Written> {
         self.jobs = None;
-        std::mem::take(&mut self.workers).into_iter().filter_map(|w| w.join().ok()).flatten().collect()
+        let done: Vec<Vec<(PathBuf, Written)>> =
+            std::mem::take(&mut self.workers).into_iter().filter_map(|w| w.join().ok()).collect();
+        let mut written = HashMap::with_capacity(done.iter().map(Vec::len).sum());
+        written.extend(done.into_iter().flatten());
+        written
     }
 }
 

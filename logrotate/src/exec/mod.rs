@@ -83,10 +83,9 @@ pub struct Executor<'a> {
 pub struct Stranded;
 
 /// Where a set's steps stand.
-struct SetRun {
+struct SetRun<'s> {
     /// Each log's rotation as planned, or as planned again from the disk when its turn came.
-    /// (Boxed: a set of 10,000 logs of which few rotate has a small table.)
-    rotations: Vec<Option<Box<Rotation>>>,
+    rotations: Vec<Option<Turn<'s>>>,
     /// Which logs failed.
     log_failed: Vec<bool>,
     /// With sharedscripts, something in the set failed: its remaining actions do not run.
@@ -95,10 +94,28 @@ struct SetRun {
     disk_changed: bool,
 }
 
+/// A log's rotation when its turn comes: the plan's (borrowed: nothing is copied for the
+/// thousands of logs whose plan stands), or one planned again (boxed: a set of 10,000 logs of
+/// which few rotate keeps a small table).
+enum Turn<'s> {
+    Planned(&'s Rotation),
+    Again(Box<Rotation>),
+}
+
+impl std::ops::Deref for Turn<'_> {
+    type Target = Rotation;
+    fn deref(&self) -> &Rotation {
+        match self {
+            Turn::Planned(r) => r,
+            Turn::Again(r) => r,
+        }
+    }
+}
+
 /// A set being carried out, for the steps that run in turn or later in a batch.
-struct SetCx<'s, 'q> {
+struct SetCx<'s, 'r, 'q> {
     set: &'s SetPlan,
-    run: &'s mut SetRun,
+    run: &'r mut SetRun<'s>,
     now: chrono::NaiveDateTime,
     state: &'s mut State,
     replan: Replan<'q>,
@@ -256,7 +273,7 @@ impl<'a> Executor<'a> {
             }
         }
         let mut run = SetRun {
-            rotations: set.logs.iter().map(|l| l.rotation().map(|r| Box::new(r.clone()))).collect(),
+            rotations: set.logs.iter().map(|l| l.rotation().map(Turn::Planned)).collect(),
             log_failed: vec![false; set.logs.len()],
             set_failed: set.starts_failed,
             disk_changed: false,
@@ -333,7 +350,7 @@ impl<'a> Executor<'a> {
         set: &SetPlan,
         step: &SetStep,
         blocked: bool,
-        run: &mut SetRun,
+        run: &mut SetRun<'_>,
         now: chrono::NaiveDateTime,
         state: &mut State,
         replan: Replan,
@@ -370,7 +387,7 @@ impl<'a> Executor<'a> {
                 state.set(&crate::pathbytes::path_text(&plan.path), now);
                 if run.disk_changed {
                     if let Some(fresh) = replan(plan) {
-                        run.rotations[*log] = Some(Box::new(fresh));
+                        run.rotations[*log] = Some(Turn::Again(Box::new(fresh)));
                     }
                 }
                 self.out.info(&trace::rotating_log(o, plan));
