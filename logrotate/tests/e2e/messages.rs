@@ -474,6 +474,31 @@ fn rotate_zero_dateext_with_copy_disposes_as_3_21() {
     }
 }
 
+/// Sets that run no program, where no log is named like another's archives (each log's plan
+/// stands, nothing is looked at again: `b*.log`) and where one is (`a.log.x` beside `a.log`;
+/// with `extension .log`, `x.log` beside `xy.log`): the same words as 3.21.
+#[test]
+fn logs_apart_and_logs_named_like_anothers_archives_say_what_3_21_says() {
+    same_output_as_the_oracle("apart", &["-v", "-f"], APART_CONFIG, APART_FILES);
+}
+
+/// See [`logs_apart_and_logs_named_like_anothers_archives_say_what_3_21_says`].
+pub(crate) const APART_CONFIG: &str = "@D@/a* {\n    rotate 2\n    compress\n}\n\
+    @D@/b*.log {\n    rotate 2\n    compress\n}\n\
+    @D@/x*.log {\n    rotate 2\n    compress\n    extension .log\n}\n";
+
+/// See [`APART_CONFIG`].
+pub(crate) const APART_FILES: &[(&str, &str)] = &[
+    ("a.log", "a\n"),
+    ("a.log.x", "ax\n"),
+    ("ab.log", "ab\n"),
+    ("b.log", "b\n"),
+    ("bc.log", "bc\n"),
+    ("x.log", "x\n"),
+    ("xy.log", "xy\n"),
+    ("x.1.log.gz", "not gzip\n"),
+];
+
 /// A log a copy cannot open (an earlier log of the set disposed of it): 3.21 says what it
 /// copies, then `error opening PATH`.
 #[test]

@@ -82,4 +82,17 @@ scenarios! {
         .file("app.log", "data\n")
         .state("app.log", Age::HoursAgo(2))
         .run(&[]);
+
+    /// Logs apart (nothing looked at again in their turn) and logs named like another's
+    /// archives (`a.log.x` beside `a.log`; `x.log` beside `xy.log` with `extension .log`).
+    diff_review_logs_apart_and_named_like_archives: Scenario::new("@D@/a* {\n    rotate 2\n    compress\n}\n@D@/b*.log {\n    rotate 2\n    compress\n}\n@D@/x*.log {\n    rotate 2\n    compress\n    extension .log\n}\n")
+        .file("a.log", "a\n")
+        .file("a.log.x", "ax\n")
+        .file("ab.log", "ab\n")
+        .file("b.log", "b\n")
+        .file("bc.log", "bc\n")
+        .file("x.log", "x\n")
+        .file("xy.log", "xy\n")
+        .gz("x.1.log.gz", "old\n")
+        .run(&["-f"]);
 }
