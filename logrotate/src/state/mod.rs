@@ -135,36 +135,19 @@ impl State {
     /// the way `mktime` does (`2026-3-0` is 28 February). A path listed twice keeps the later
     /// time.
     pub fn parse(text: &str, state_path: &Path) -> (State, Vec<Diagnostic>) {
-        let mut state = State::new();
-        // `what` about line `number`: `what in state file FILE`.
-        let error = |number: usize, what: &str| {
-            Diagnostic::located(Level::Error, Location::line(state_path, number), Form::StateFile, what)
-        };
-        let mut lines = text.split_inclusive('\n');
-        match lines.next() {
-            None => return (state, Vec::new()),
-            Some(top) if is_header(top) => {}
-            Some(_) => return (state, vec![error(1, "bad top line")]),
-        }
-        for (index, raw) in lines.enumerate() {
-            let number = index + 2;
-            let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
-                return (state, vec![error(number, &format!("line {number} too long"))]);
-            };
-            if line.is_empty() {
-                continue;
-            }
-            match parse_entry(line) {
-                Ok((path, when)) => state.set(&path, when),
-                Err(EntryError::BadLine) => {
-                    return (state, vec![error(number, &format!("bad line {number}"))])
-                }
-                Err(EntryError::BadField { field, value, path }) => {
-                    return (state, vec![error(number, &format!("bad {field} {value} for file {path}"))]);
-                }
+        let mut entries = Vec::new();
+        let diagnostics = parse_entries(text, state_path, &mut entries);
+        // Sorted (stably: of a path listed twice the later line comes last, and wins), the
+        // tree is built in one pass instead of a search per line.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut last_wins: Vec<(String, NaiveDateTime)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match last_wins.last_mut() {
+                Some(prev) if prev.0 == entry.0 => *prev = entry,
+                _ => last_wins.push(entry),
             }
         }
-        (state, Vec::new())
+        (State { entries: last_wins.into_iter().collect(), as_read: AsRead::default() }, diagnostics)
     }
 
     /// Renders the state in logrotate's version 2 format, sorted by path.
@@ -303,6 +286,42 @@ fn push_number(out: &mut String, n: i64) {
     out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
+/// The entries of a state file's text, in file order, into `entries`; the diagnostic of the
+/// first bad line, which ends the parse (see [`State::parse`]).
+fn parse_entries(
+    text: &str,
+    state_path: &Path,
+    entries: &mut Vec<(String, NaiveDateTime)>,
+) -> Vec<Diagnostic> {
+    // `what` about line `number`: `what in state file FILE`.
+    let error = |number: usize, what: &str| {
+        Diagnostic::located(Level::Error, Location::line(state_path, number), Form::StateFile, what)
+    };
+    let mut lines = text.split_inclusive('\n');
+    match lines.next() {
+        None => return Vec::new(),
+        Some(top) if is_header(top) => {}
+        Some(_) => return vec![error(1, "bad top line")],
+    }
+    for (index, raw) in lines.enumerate() {
+        let number = index + 2;
+        let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
+            return vec![error(number, &format!("line {number} too long"))];
+        };
+        if line.is_empty() {
+            continue;
+        }
+        match parse_entry(line) {
+            Ok(entry) => entries.push(entry),
+            Err(EntryError::BadLine) => return vec![error(number, &format!("bad line {number}"))],
+            Err(EntryError::BadField { field, value, path }) => {
+                return vec![error(number, &format!("bad {field} {value} for file {path}"))];
+            }
+        }
+    }
+    Vec::new()
+}
+
 fn is_header(line: &str) -> bool {
     line.strip_suffix('\n').is_some_and(|l| l == HEADER_V1 || l == HEADER_V2)
 }
@@ -314,8 +333,14 @@ enum EntryError {
 
 /// One `"PATH" DATE` line, read the way logrotate's `readState` does.
 fn parse_entry(line: &str) -> Result<(String, NaiveDateTime), EntryError> {
-    let args = split_args(line).ok_or(EntryError::BadLine)?;
-    let [path, date] = <[String; 2]>::try_from(args).map_err(|_| EntryError::BadLine)?;
+    let (path, date) = match plain_entry(line) {
+        Some((path, date)) => (path.to_owned(), std::borrow::Cow::Borrowed(date)),
+        None => {
+            let args = split_args(line).ok_or(EntryError::BadLine)?;
+            let [path, date] = <[String; 2]>::try_from(args).map_err(|_| EntryError::BadLine)?;
+            (path, std::borrow::Cow::Owned(date))
+        }
+    };
     let (count, [year, month, day, hour, minute, second]) = scan_date(&date);
     if count < 3 {
         return Err(EntryError::BadLine);
@@ -342,6 +367,19 @@ fn parse_entry(line: &str) -> Result<(String, NaiveDateTime), EntryError> {
         .and_then(|d| d.and_hms_opt(hour, minute, second))
         .ok_or(EntryError::BadLine)?;
     Ok((unescape(&path), when))
+}
+
+/// The two words of a line as the state is written (`"PATH" DATE`, a path without `"`, `\` or
+/// a newline, one space or tab, a date without quotes, backslashes or blanks), which
+/// [`split_args`] would split just so; `None` for any other line, which it splits.
+fn plain_entry(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix('"')?;
+    let end = rest.find(['"', '\\'])?;
+    let (path, after) = (&rest[..end], &rest[end..]);
+    let date = after.strip_prefix("\" ").or_else(|| after.strip_prefix("\"\t"))?;
+    let blank_or_quote =
+        |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '"' | '\'' | '\\');
+    (!path.is_empty() && !date.is_empty() && !date.contains(blank_or_quote)).then_some((path, date))
 }
 
 /// Splits a line into words like popt's `poptParseArgvString`: whitespace separates words,

@@ -513,3 +513,41 @@ fn a_remembered_text_is_compared_until_the_state_changes() {
     read.remember_text(other.as_bytes());
     assert!(!read.renders_to(other.as_bytes()) && read.renders_to(text.as_bytes()));
 }
+
+#[test]
+fn plain_lines_split_as_popt_splits_them() {
+    let lines = [
+        "\"/var/log/a.log\" 2024-3-5-7:8:9",
+        "\"/var/log/a b.log\"\t2024-3-5",
+        "\"/var/log/it's.log\" 2024-3-5-7:8:9",
+        "\"/var/log/a.log\"  2024-3-5",
+        "\"/var/log/a.log\" 2024-3-5 ",
+        "\"/var/log/a.log\"x 2024-3-5",
+        "\"/var/log/a\\\\b.log\" 2024-3-5",
+        "\"\" 2024-3-5",
+        "\"/var/log/a.log\" 2024-\"3\"-5",
+        "\"/var/log/a.log\" 2024-3-5 extra",
+        "/var/log/a.log 2024-3-5",
+        "\"/var/log/a.log\" ",
+    ];
+    for line in lines {
+        if let Some((path, date)) = plain_entry(line) {
+            assert_eq!(split_args(line), Some(vec![path.to_string(), date.to_string()]), "{line:?}");
+        }
+    }
+    assert!(
+        plain_entry(lines[0]).is_some() && plain_entry(lines[1]).is_some() && plain_entry(lines[2]).is_some()
+    );
+    assert!(lines[3..].iter().all(|l| plain_entry(l).is_none()));
+}
+
+#[test]
+fn a_path_listed_twice_keeps_its_later_time() {
+    let text = format!(
+        "{HEADER_V2}\n\"/b\" 2024-3-5\n\"/a\" 2024-3-6\n\"/b\" 2024-3-7\n\"/a\" 2024-3-4\n\"/c\" 2024-3-1\n"
+    );
+    let (state, _) = parse(&text);
+    assert_eq!(state.get("/a"), Some(dt(2024, 3, 4, 0, 0, 0)));
+    assert_eq!(state.get("/b"), Some(dt(2024, 3, 7, 0, 0, 0)));
+    assert_eq!(state.len(), 3);
+}
