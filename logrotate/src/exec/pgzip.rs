@@ -80,6 +80,17 @@ struct Shared<'a> {
 impl Shared<'_> {
     /// A thread: takes blocks until one is short or the writer says stop.
     fn work(&self, tx: &mpsc::Sender<Piece>) {
+        /// A thread that ends by unwinding (nothing in it should panic) stops the others, so
+        /// that the writer is not left waiting for its block.
+        struct StopOnPanic<'s, 'a>(&'s Shared<'a>);
+        impl Drop for StopOnPanic<'_, '_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.finish();
+                }
+            }
+        }
+        let _stop = StopOnPanic(self);
         let mut d = Deflater::new(self.level);
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
@@ -119,7 +130,12 @@ impl Shared<'_> {
                 }
                 expected += 1;
                 let (lock, changed) = &self.written;
-                *lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = expected;
+                let mut written = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                // (Once told to stop, the threads stay stopped.)
+                if *written != u64::MAX {
+                    *written = expected;
+                }
+                drop(written);
                 changed.notify_all();
             }
         }

@@ -57,7 +57,12 @@ fn at<R>(path: &Path, op: impl FnOnce(BorrowedFd<'_>, &OsStr) -> R) -> Option<R>
         let open = open.as_mut()?;
         // (Compared as text: a directory named two ways is opened twice, no harm.)
         let i = match open.iter().rposition(|(d, _)| d.as_os_str() == dir.as_os_str()) {
-            Some(i) => i,
+            Some(i) => {
+                // The most recently used last: the first is closed when another is opened.
+                let used = open.remove(i);
+                open.push(used);
+                open.len() - 1
+            }
             None => {
                 let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let fd = rustix::fs::open(dir, flags, Mode::empty()).ok()?;
@@ -142,6 +147,11 @@ mod tests {
             }
             assert!(subs.iter().all(|d| d.join("f").exists()));
             assert_eq!(OPEN.with(|o| o.borrow().as_ref().map(Vec::len)), Some(KEPT));
+            // The one used last is kept over older ones.
+            unlink(&subs[2].join("f")).unwrap().unwrap();
+            open(&dir.path().join("again"), flags, 0o600).unwrap().unwrap();
+            let kept = |d: &Path| OPEN.with(|o| o.borrow().as_ref().unwrap().iter().any(|(p, _)| p == d));
+            assert!(kept(&subs[2]) && !kept(&subs[3]));
         });
         assert_eq!(OPEN.with(|o| o.borrow().as_ref().map(Vec::len)), None);
     }
