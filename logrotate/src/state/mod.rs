@@ -305,6 +305,12 @@ fn parse_entries(
     }
     for (index, raw) in lines.enumerate() {
         let number = index + 2;
+        // 3.21 reads lines with `fgets` and measures them with `strlen`: a NUL byte ends the
+        // line there, without its newline.
+        if let Some(at) = raw.find('\0') {
+            let what = if at == 0 { "not parsable" } else { "too long" };
+            return vec![error(number, &format!("line {number} {what}"))];
+        }
         let Some(line) = raw.strip_suffix('\n').filter(|_| raw.len() <= MAX_LINE) else {
             return vec![error(number, &format!("line {number} too long"))];
         };

@@ -551,3 +551,14 @@ fn a_path_listed_twice_keeps_its_later_time() {
     assert_eq!(state.get("/b"), Some(dt(2024, 3, 7, 0, 0, 0)));
     assert_eq!(state.len(), 3);
 }
+
+#[test]
+fn a_nul_byte_ends_the_line_as_in_3_21() {
+    // fgets + strlen: the line looks unterminated ("too long"), or empty ("not parsable").
+    let (state, errors) =
+        parse(&format!("{HEADER_V2}\n\"/a\" 2024-3-5\n\"/b\0c\" 2024-3-5\n\"/d\" 2024-3-5\n"));
+    assert_eq!(errors, ["line 3 too long in state file /st"]);
+    assert_eq!(state.len(), 1);
+    let (_, errors) = parse(&format!("{HEADER_V2}\n\0\"/b\" 2024-3-5\n"));
+    assert_eq!(errors, ["line 2 not parsable in state file /st"]);
+}
